@@ -1,0 +1,585 @@
+"""Norwegian text preprocessing and compound-aware features.
+
+Everything here works offline: the stopwords are bundled in ``analysis/data`` and NLTK's
+Snowball stemmer for Norwegian needs no corpus download.
+
+Pipeline shape (see :func:`make_feature_union`)::
+
+    raw text --NorwegianTokenizer--> token lists --+--StemNgramTfidf--+--> sparse features
+                                                   +--CharNgramTfidf--+
+
+The tokenizer runs once; both feature branches read its token lists. Stemmed word
+n-grams carry the vocabulary, character n-grams inside word boundaries (``char_wb``)
+carry the parts of long compounds ("lokalmatprodusentene" shares "lokal", "matp", "produ"
+with "lokalmat" and "matprodusent").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from nltk.stem.snowball import SnowballStemmer
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "URL_MASK",
+    "EMAIL_MASK",
+    "NUMBER_MASK",
+    "STOPWORDS",
+    "normalize",
+    "tokenize",
+    "stem",
+    "stem_tokens",
+    "load_stopwords",
+    "detect_written_form",
+    "NorwegianTokenizer",
+    "StemNgramTfidf",
+    "CharNgramTfidf",
+    "make_feature_union",
+]
+
+URL_MASK = "urlmask"
+EMAIL_MASK = "epostmask"
+NUMBER_MASK = "tallmask"
+MASKS = frozenset({URL_MASK, EMAIL_MASK, NUMBER_MASK})
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Digits, with the separators Norwegian writes inside numbers (1 000, 1.000, 2,5, 12:00).
+_NUMBER_RE = re.compile(r"\d+(?:[ .,:/-]\d+)*")
+# Letters only (so masks and numbers never form tokens); hyphens split compounds such as
+# "FoU-miljø" into their parts.
+_TOKEN_RE = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def load_stopwords() -> frozenset[str]:
+    """The bundled Bokmål + Nynorsk stopword list (see ``data/stopwords_no.txt``)."""
+    text = resources.files("analysis").joinpath("data/stopwords_no.txt").read_text("utf-8")
+    words = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(unicodedata.normalize("NFKC", line).lower())
+    return frozenset(words)
+
+
+STOPWORDS: frozenset[str] = load_stopwords()
+
+_STEMMER = SnowballStemmer("norwegian")
+_STEM_CACHE: dict[str, str] = {}
+_STEM_CACHE_MAX = 500_000
+
+
+def stem(word: str) -> str:
+    """Snowball 'norwegian' stem of a lower-case word (cached)."""
+    s = _STEM_CACHE.get(word)
+    if s is None:
+        s = _STEMMER.stem(word)
+        if len(_STEM_CACHE) < _STEM_CACHE_MAX:
+            _STEM_CACHE[word] = s
+    return s
+
+
+def stem_tokens(tokens: Iterable[str]) -> list[str]:
+    """Stems of ``tokens``, in order."""
+    cache = _STEM_CACHE
+    out = []
+    for t in tokens:
+        s = cache.get(t)
+        if s is None:
+            s = stem(t)
+        out.append(s)
+    return out
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise, lower-case and mask URLs, e-mail addresses and numbers.
+
+    >>> normalize("Se www.troms.no eller skriv til Ola@Example.no før 12.03.2024!")
+    'se urlmask eller skriv til epostmask før tallmask!'
+    """
+    text = unicodedata.normalize("NFKC", str(text)).lower()
+    # Soft hyphens and zero-width characters break words in pasted text.
+    text = text.replace("\u00ad", "").replace("\u200b", "")
+    text = _URL_RE.sub(f" {URL_MASK} ", text)
+    text = _EMAIL_RE.sub(f" {EMAIL_MASK} ", text)
+    text = _NUMBER_RE.sub(f" {NUMBER_MASK} ", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def tokenize(
+    text: str,
+    *,
+    remove_stopwords: bool = True,
+    keep_masks: bool = False,
+    min_length: int = 2,
+) -> list[str]:
+    """Normalised word tokens of ``text``.
+
+    Stopwords (both written forms) and mask placeholders are dropped unless asked for.
+    """
+    tokens = _TOKEN_RE.findall(normalize(text))
+    stop = STOPWORDS if remove_stopwords else frozenset()
+    return [
+        t
+        for t in tokens
+        if len(t) >= min_length and t not in stop and (keep_masks or t not in MASKS)
+    ]
+
+
+# --- written form -------------------------------------------------------------------
+
+# Words that are spelled differently in Nynorsk and Bokmål. Weight 2 for the most
+# frequent, unambiguous pairs; 1 for the rest.
+_NN_MARKERS: dict[str, int] = {
+    **dict.fromkeys(
+        "ikkje eg kva korleis noko nokon frå berre vere ein eit meir mykje kvifor".split(), 2
+    ),
+    **dict.fromkeys(
+        (
+            "dei ho høyre kven kvar òg difor fleire heile sjølv vore medan sidan saman "
+            "verksemd verksemder verksemda tenester teneste bustad bustader tilbod skule "
+            "ynskjer ønskjer gjer gjere eigen eiga eigne dykk dykkar hjå annan anna nokre "
+            "einskilde berekraft berekraftig næringane kommunane bedriftane mogleg "
+            "moglegheit moglegheiter viktigaste særleg vanleg offentleg heim heime kjem "
+            "kome vart vert verte"
+        ).split(),
+        1,
+    ),
+}
+_NB_MARKERS: dict[str, int] = {
+    **dict.fromkeys(
+        "ikke jeg hva hvordan noe noen fra bare være en et mer mye hvorfor".split(), 2
+    ),
+    **dict.fromkeys(
+        (
+            "de hun høre hvem hvor hver derfor flere hele selv vært mens siden sammen "
+            "virksomhet virksomheter virksomheten tjenester tjeneste bolig boliger tilbud "
+            "skole ønsker gjør gjøre egen egne hos annen annet enkelte bærekraft "
+            "bærekraftig næringene mulig mulighet muligheter viktigste særlig vanlig "
+            "offentlig hjem hjemme kommer komme ble blir tiden framtiden fremtiden"
+        ).split(),
+        1,
+    ),
+}
+
+_EN_MARKERS = frozenset(
+    "the and of to is that we should would this are be have with our it not for you "
+    "they their there which from more can will".split()
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def written_form_scores(text: str) -> dict[str, int]:
+    """Evidence counts behind :func:`detect_written_form` (``nb``, ``nn``, ``en``)."""
+    words = _WORD_RE.findall(unicodedata.normalize("NFKC", str(text)).lower())
+    nb = nn = en = 0
+    for w in words:
+        nn += _NN_MARKERS.get(w, 0)
+        nb += _NB_MARKERS.get(w, 0)
+        if w in _EN_MARKERS:
+            en += 1
+        # Derivational endings that differ: -leg/-lig, -heit/-het.
+        if len(w) > 6:
+            if w.endswith(("leg", "lege", "heit", "heita", "heiter")):
+                nn += 1
+            elif w.endswith(("lig", "lige", "het", "heten", "heter")):
+                nb += 1
+    return {"nb": nb, "nn": nn, "en": en}
+
+
+def detect_written_form(text: str) -> Literal["nb", "nn", "other"]:
+    """Guess whether ``text`` is Bokmål (``"nb"``), Nynorsk (``"nn"``) or neither.
+
+    Marker-word based: words spelled differently in the two written forms (ikkje/ikke,
+    eg/jeg, kva/hva, korleis/hvordan, frå/fra, berre/bare ...) and the endings -leg/-lig,
+    -heit/-het. ``"other"`` means English (or another language) or too little evidence.
+    """
+    s = written_form_scores(text)
+    nb, nn, en = s["nb"], s["nn"], s["en"]
+    if en >= 2 and en > nb + nn:
+        return "other"
+    if nn == nb:
+        return "other"
+    # A single weak marker is not evidence enough.
+    if max(nb, nn) < 2 and abs(nb - nn) < 2:
+        return "other"
+    return "nn" if nn > nb else "nb"
+
+
+# --- transformers ---------------------------------------------------------------------
+
+
+def _as_token_docs(X: Iterable[str] | Iterable[Sequence[str]]) -> list[list[str]]:
+    docs = []
+    for doc in X:
+        if isinstance(doc, str):
+            raise TypeError("expected token lists; put a NorwegianTokenizer first")
+        docs.append(list(doc))
+    return docs
+
+
+class NorwegianTokenizer(TransformerMixin, BaseEstimator):
+    """Turn raw Norwegian texts into lists of normalised word tokens.
+
+    Stateless: normalisation (NFKC, lower case, URL/e-mail/number masking), regex
+    tokenisation and removal of the bundled Bokmål + Nynorsk stopwords. Documents that
+    are already token lists pass through unchanged, so a caller can tokenise once and feed
+    several pipelines.
+
+    Parameters
+    ----------
+    remove_stopwords : bool, default=True
+        Drop words from the bundled stopword list.
+    min_length : int, default=2
+        Shortest token kept.
+
+    Examples
+    --------
+    >>> NorwegianTokenizer().transform(["Vi treng fleire lokalmatprodusentar!"])
+    [['treng', 'lokalmatprodusentar']]
+    """
+
+    def __init__(self, *, remove_stopwords: bool = True, min_length: int = 2) -> None:
+        self.remove_stopwords = remove_stopwords
+        self.min_length = min_length
+
+    def fit(self, X, y=None):
+        """No-op; returns self."""
+        return self
+
+    def transform(self, X) -> list[list[str]]:
+        """Token lists for ``X`` (an iterable of strings or of token lists)."""
+        if isinstance(X, str):
+            raise TypeError("X must be an iterable of documents, not a single string")
+        intern: dict[str, str] = {}
+        out = []
+        for doc in X:
+            if isinstance(doc, list | tuple):
+                out.append(list(doc))
+                continue
+            if doc is None or (isinstance(doc, float) and doc != doc):
+                doc = ""
+            toks = tokenize(
+                doc, remove_stopwords=self.remove_stopwords, min_length=self.min_length
+            )
+            # Share one string object per distinct token: big corpora repeat words a lot.
+            out.append([intern.setdefault(t, t) for t in toks])
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+class StemNgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF over n-grams of Snowball 'norwegian' stems.
+
+    Input is token lists (from :class:`NorwegianTokenizer`); each token is stemmed, so
+    "fiskeriene", "fiskeriet" and "fiskeri" count as one feature.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(1, 2)
+        Word n-gram lengths.
+    min_df, max_df : int or float
+        Document-frequency cut-offs, as in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
+    max_features : int or None, default=None
+        Keep only the most frequent n-grams (caps memory on large corpora).
+    sublinear_tf : bool, default=True
+        Use ``1 + log(tf)``.
+    dtype : numpy dtype, default=numpy.float32
+
+    Attributes
+    ----------
+    vectorizer_ : TfidfVectorizer
+        The fitted vectoriser over space-joined stems.
+    vocabulary_ : dict
+        Feature (stem n-gram) to column index.
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int | float = 1,
+        max_df: int | float = 1.0,
+        max_features: int | None = None,
+        sublinear_tf: bool = True,
+        dtype=np.float32,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.dtype = dtype
+
+    @staticmethod
+    def _joined(X) -> list[str]:
+        return [" ".join(stem_tokens(doc)) for doc in _as_token_docs(X)]
+
+    def _make_vectorizer(self, n_docs: int) -> TfidfVectorizer:
+        min_df, max_df = self.min_df, self.max_df
+        # Tiny corpora (a handful of inputs) must not fail on the cut-offs.
+        if isinstance(min_df, int) and min_df > max(1, n_docs // 2):
+            min_df = 1
+        if isinstance(max_df, float) and n_docs * max_df < 1:
+            max_df = 1.0
+        return TfidfVectorizer(
+            analyzer="word",
+            token_pattern=r"(?u)\S+",
+            lowercase=False,
+            ngram_range=tuple(self.ngram_range),
+            min_df=min_df,
+            max_df=max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            dtype=self.dtype,
+        )
+
+    def fit(self, X, y=None):
+        """Learn the stem n-gram vocabulary and IDF weights from token lists."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        docs = self._joined(X)
+        self.vectorizer_ = self._make_vectorizer(len(docs))
+        try:
+            Xt = self.vectorizer_.fit_transform(docs)
+        except ValueError:
+            # Empty vocabulary (all stopwords): fall back to no cut-offs.
+            self.vectorizer_.set_params(min_df=1, max_df=1.0)
+            Xt = self.vectorizer_.fit_transform(docs + ["tomt"])[:-1]
+        self.vocabulary_ = self.vectorizer_.vocabulary_
+        self.n_features_out_ = len(self.vocabulary_)
+        return Xt
+
+    def transform(self, X):
+        """Sparse TF-IDF matrix of shape (n_docs, n_features)."""
+        check_is_fitted(self, "vectorizer_")
+        return self.vectorizer_.transform(self._joined(X))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "vectorizer_")
+        return np.asarray(["stem:" + f for f in self.vectorizer_.get_feature_names_out()])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    w = f" {word} "
+    L = len(w)
+    grams = []
+    for n in range(min_n, max_n + 1):
+        if n > L:
+            break
+        grams.extend(w[i : i + n] for i in range(L - n + 1))
+    return grams
+
+
+def _doc_word_matrix(docs: list[list[str]]) -> tuple[sp.csr_matrix, list[str]]:
+    """Counts of each distinct word per document (CSR) and the words in column order."""
+    index: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for doc in docs:
+        for t in doc:
+            j = index.get(t)
+            if j is None:
+                j = index[t] = len(index)
+            indices.append(j)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    D = sp.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), len(index)),
+    )
+    D.sum_duplicates()
+    return D, list(index)
+
+
+class CharNgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF over character n-grams inside word boundaries (``char_wb``).
+
+    Same features as ``TfidfVectorizer(analyzer="char_wb")`` over the tokens, computed
+    once per distinct word and combined by a sparse product (documents x words) x
+    (words x n-grams), which is much faster on large corpora than per-document n-gram
+    loops. Parts of long compounds ("reinbeiteområdene", "næringsarealer") then match
+    the simple words they are made of.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int, default=(3, 5)
+        Character n-gram lengths (a space marks each word boundary).
+    min_df : int, default=2
+        Ignore n-grams found in fewer documents.
+    max_df : float, default=1.0
+        Ignore n-grams found in a larger share of documents.
+    max_features : int or None, default=None
+        Keep only the n-grams found in most documents.
+    sublinear_tf : bool, default=True
+    dtype : numpy dtype, default=numpy.float32
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        n-gram to column index.
+    tfidf_ : TfidfTransformer
+        Fitted IDF weights.
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (3, 5),
+        min_df: int = 2,
+        max_df: float = 1.0,
+        max_features: int | None = None,
+        sublinear_tf: bool = True,
+        dtype=np.float32,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.dtype = dtype
+
+    def _word_gram_matrix(self, words: list[str], vocab: dict[str, int] | None):
+        """(words x n-grams) count matrix; with ``vocab=None`` builds a new vocabulary."""
+        min_n, max_n = self.ngram_range
+        grow = vocab is None
+        if grow:
+            vocab = {}
+        indices: list[int] = []
+        indptr = [0]
+        for w in words:
+            for g in _char_wb_ngrams(w, min_n, max_n):
+                j = vocab.get(g)
+                if j is None:
+                    if not grow:
+                        continue
+                    j = vocab[g] = len(vocab)
+                indices.append(j)
+            indptr.append(len(indices))
+        W = sp.csr_matrix(
+            (
+                np.ones(len(indices), dtype=np.float32),
+                np.asarray(indices, dtype=np.int64),
+                np.asarray(indptr, dtype=np.int64),
+            ),
+            shape=(len(words), len(vocab)),
+        )
+        W.sum_duplicates()
+        return W, vocab
+
+    def _counts(self, X, vocab):
+        docs = _as_token_docs(X)
+        D, words = _doc_word_matrix(docs)
+        W, vocab = self._word_gram_matrix(words, vocab)
+        C = (D @ W).tocsr()
+        return C, vocab
+
+    def fit(self, X, y=None):
+        """Learn the n-gram vocabulary and IDF weights from token lists."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        C, vocab = self._counts(X, None)
+        n_docs = C.shape[0]
+        df = np.bincount(C.indices, minlength=C.shape[1])
+        min_df = self.min_df if self.min_df <= max(1, n_docs // 2) else 1
+        keep = df >= min_df
+        if self.max_df < 1.0:
+            keep &= df <= max(1, self.max_df * n_docs)
+        if not keep.any():
+            keep = df > 0
+        cols = np.flatnonzero(keep)
+        if self.max_features is not None and len(cols) > self.max_features:
+            # Most frequent n-grams first; ties broken by index for determinism.
+            order = np.lexsort((cols, -df[cols]))
+            cols = np.sort(cols[order[: self.max_features]])
+        names = np.empty(len(vocab), dtype=object)
+        for g, j in vocab.items():
+            names[j] = g
+        kept_names = names[cols]
+        self.vocabulary_ = {g: i for i, g in enumerate(kept_names)}
+        C = C[:, cols]
+        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
+        Xt = self.tfidf_.fit_transform(C)
+        self.n_features_out_ = len(self.vocabulary_)
+        return Xt.astype(self.dtype, copy=False)
+
+    def transform(self, X):
+        """Sparse TF-IDF matrix of shape (n_docs, n_features)."""
+        check_is_fitted(self, ["vocabulary_", "tfidf_"])
+        C, _ = self._counts(X, self.vocabulary_)
+        return self.tfidf_.transform(C).astype(self.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "vocabulary_")
+        names = np.empty(len(self.vocabulary_), dtype=object)
+        for g, j in self.vocabulary_.items():
+            names[j] = "char:" + g
+        return names
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def make_feature_union(
+    *,
+    word_ngram_range: tuple[int, int] = (1, 2),
+    word_min_df: int | float = 1,
+    word_max_features: int | None = 200_000,
+    char_ngram_range: tuple[int, int] = (3, 5),
+    char_min_df: int = 2,
+    char_max_features: int | None = 200_000,
+    char_weight: float = 1.0,
+) -> FeatureUnion:
+    """Stemmed word n-grams + ``char_wb`` n-grams, side by side (input: token lists)."""
+    return FeatureUnion(
+        [
+            (
+                "stems",
+                StemNgramTfidf(
+                    ngram_range=word_ngram_range,
+                    min_df=word_min_df,
+                    max_features=word_max_features,
+                ),
+            ),
+            (
+                "chars",
+                CharNgramTfidf(
+                    ngram_range=char_ngram_range,
+                    min_df=char_min_df,
+                    max_features=char_max_features,
+                ),
+            ),
+        ],
+        transformer_weights={"stems": 1.0, "chars": char_weight},
+    )

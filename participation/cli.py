@@ -1,0 +1,64 @@
+"""``flask --app participation …`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from participation.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load demo regions, meetings, focus areas and an admin (idempotent)."""
+    from participation.demo import seed_demo
+
+    report = seed_demo(db.session)
+    db.session.commit()
+    for line in report.created:
+        click.echo(f"created {line}")
+    if not report.created:
+        click.echo("demo data already present")
+    click.echo("")
+    click.echo(f"Admin login: {report.admin_email}  password: {report.admin_password}")
+
+
+outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send every due message in the outbox (safe to run every minute)."""
+    from participation.outbox import send_due
+
+    report = send_due(db.session)
+    click.echo(f"sent {report.sent}, failed {report.failed}, gave up {report.given_up}")
+
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["admin", "reviewer"]), default="reviewer")
+@click.option("--name", default="")
+@click.password_option()
+def users_create(email: str, role: str, name: str, password: str) -> None:
+    """Create a back-office account."""
+    from participation.users import EmailTaken, PasswordTooShort, create_user
+
+    try:
+        create_user(db.session, email, password, role, name)
+    except PasswordTooShort as error:
+        raise click.ClickException("The password must have at least 12 characters.") from error
+    except EmailTaken as error:
+        raise click.ClickException(f"A user with e-mail {email} already exists.") from error
+    db.session.commit()
+    click.echo(f"created {role} {email}")

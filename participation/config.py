@@ -1,0 +1,112 @@
+"""Typed configuration: documented defaults, overridden from the environment.
+
+Every setting can be given as an environment variable with the ``INNSPILL_``
+prefix (``INNSPILL_MAIL_TRANSPORT=smtp``); the database also honours the
+conventional ``DATABASE_URL``. The README lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "INNSPILL_"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = _PACKAGE_DIR.parent
+
+
+def _resource_dir(name: str) -> Path:
+    """Top-level folder in a checkout; the copy inside the package in a wheel."""
+    in_repo = _REPO_DIR / name
+    return in_repo if in_repo.is_dir() else _PACKAGE_DIR / name
+
+
+TEMPLATE_DIR = _resource_dir("templates")
+TRANSLATION_DIR = _resource_dir("translations")
+MIGRATION_DIR = _PACKAGE_DIR / "migrations"
+
+LANGUAGES = ("nb", "nn", "en")
+
+
+@dataclass
+class Config:
+    """Defaults for every setting; see README "Configuration"."""
+
+    ENV: str = "production"  # "development" relaxes Secure cookies and HSTS
+    SECRET_KEY: str = ""  # generated into the instance folder when empty
+    DATABASE_URL: str = ""  # empty: SQLite file in the instance folder
+    TIMEZONE: str = "Europe/Oslo"
+    BASE_URL: str = "http://localhost:5000"  # used for links in e-mails
+    ORGANISATION_NAME: str = "Troms fylkeskommune"
+    CONTACT_EMAIL: str = "naeringsstrategi@example.no"
+    MAIL_TRANSPORT: str = "log"  # "log" or "smtp"
+    MAIL_SENDER: str = "Innspill <no-reply@example.no>"
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = 25
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_STARTTLS: bool = False
+    SMTP_TIMEOUT: int = 10
+    OUTBOX_MAX_ATTEMPTS: int = 12
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_ENABLED: bool = True
+    MAX_CONTENT_LENGTH: int = 12 * 1024 * 1024
+    RETENTION_DAYS: int = 30
+    SESSION_HOURS: int = 12
+    IDLE_MINUTES: int = 30
+    UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
+    MODEL_DIR: str = ""  # empty: "models" in the instance folder
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: os._Environ | dict | None = None) -> Config:
+        environ = os.environ if environ is None else environ
+        config = cls()
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = environ.get(ENV_PREFIX + f.name)
+            if raw is None and f.name == "DATABASE_URL":
+                raw = environ.get("DATABASE_URL")
+            if raw is None:
+                continue
+            default = getattr(config, f.name)
+            if isinstance(default, bool):
+                value: object = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                value = int(raw)
+            else:
+                value = raw
+            setattr(config, f.name, value)
+        return config
+
+
+def database_uri(url: str, instance_path: str) -> str:
+    """Normalise DATABASE_URL; default to SQLite in the instance folder."""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "innspill.sqlite")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A development secret generated once into the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Exclusive create: two workers starting at once agree on one key.
+    try:
+        with open(path, "x") as fh:
+            fh.write(key)
+        os.chmod(path, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key

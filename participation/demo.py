@@ -1,0 +1,135 @@
+"""Demo data: the Troms input meetings (seed 004), focus areas and an admin.
+
+Idempotent: running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
+from participation.users import set_password
+
+OSLO = ZoneInfo("Europe/Oslo")
+DEMO_ADMIN_EMAIL = "admin@example.no"
+
+# (slug, name, venue, address, days after the first meeting, seats)
+TROMS_MEETINGS = [
+    ("midt-troms", "Midt-Troms", "Kunnskaps- og næringsparken Senja", "Finnsnes", 0, 40),
+    ("sor-troms", "Sør-Troms", "Thon Hotell Harstad", "Harstad", 1, 40),
+    ("tromsoregionen", "Tromsøregionen", "Radisson Blu Hotel", "Tromsø", 3, 60),
+    ("nord-troms", "Nord-Troms", "På Taket Kafé AS", "Nordreisa", 16, 12),
+]
+
+MEETING_DESCRIPTION = (
+    "Innspillsmøte til næringsstrategien for Troms, i samarbeid med regionrådet. "
+    "Vi vil høre hva næringslivet, kommunene og organisasjonene i regionen mener "
+    "strategien bør prioritere.\n\n"
+    "Program: velkommen og bakgrunn, gruppearbeid om utfordringer og muligheter, "
+    "oppsummering. Det serveres lunsj."
+)
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    admin_email: str = DEMO_ADMIN_EMAIL
+    admin_password: str = ""
+
+
+def oslo_datetime(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=OSLO).astimezone(ZoneInfo("UTC"))
+
+
+def first_meeting_day(today: date) -> date:
+    # The next Monday at least three weeks away, so the demo is always upcoming.
+    start = today + timedelta(days=21)
+    return start + timedelta(days=(7 - start.weekday()) % 7)
+
+
+def seed_focus_areas(session: Session, report: DemoReport) -> None:
+    from analysis.focus_areas import load_default_focus_areas
+
+    existing = set(session.execute(select(FocusArea.key)).scalars())
+    for position, spec in enumerate(load_default_focus_areas()):
+        if spec.key in existing:
+            continue
+        session.add(
+            FocusArea(
+                key=spec.key,
+                name_nb=spec.names["nb"],
+                name_nn=spec.names["nn"],
+                name_en=spec.names["en"],
+                description_nb=spec.descriptions.get("nb", ""),
+                description_nn=spec.descriptions.get("nn", ""),
+                description_en=spec.descriptions.get("en", ""),
+                seed_terms=list(spec.seed_terms),
+                position=position,
+            )
+        )
+        report.created.append(f"focus area {spec.key}")
+
+
+def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
+    first = first_meeting_day(today)
+    for position, (slug, name, venue, address, offset, seats) in enumerate(TROMS_MEETINGS):
+        region = session.execute(select(Region).where(Region.slug == slug)).scalar_one_or_none()
+        if region is None:
+            region = Region(slug=slug, name=name, position=position)
+            session.add(region)
+            session.flush()
+            report.created.append(f"region {name}")
+        has_meeting = session.execute(
+            select(Meeting.id).where(Meeting.region_id == region.id).limit(1)
+        ).first()
+        if has_meeting:
+            continue
+        day = first + timedelta(days=offset)
+        session.add(
+            Meeting(
+                region_id=region.id,
+                title=f"Innspillsmøte {name}",
+                description=MEETING_DESCRIPTION,
+                starts_at=oslo_datetime(day, time(9, 0)),
+                ends_at=oslo_datetime(day, time(13, 0)),
+                venue=venue,
+                address=address,
+                seats=seats,
+                registration_deadline=oslo_datetime(day - timedelta(days=3), time(23, 59)),
+            )
+        )
+        report.created.append(f"meeting {name}")
+
+
+def seed_admin(session: Session, report: DemoReport) -> None:
+    user = session.execute(select(User).where(User.email == DEMO_ADMIN_EMAIL)).scalar_one_or_none()
+    if user is None:
+        user = User(email=DEMO_ADMIN_EMAIL, name="Demo administrator", role=Role.ADMIN)
+        session.add(user)
+        report.created.append("admin user")
+    # A fresh password each run, printed once: it is never stored in clear text.
+    password = secrets.token_urlsafe(12)
+    set_password(user, password)
+    report.admin_password = password
+
+
+# Other areas append their own steps here (e.g. a draft strategy, demo inputs).
+EXTRA_STEPS: list = []
+
+
+def seed_demo(session: Session, today: date | None = None) -> DemoReport:
+    today = today or utcnow().astimezone(OSLO).date()
+    report = DemoReport()
+    seed_focus_areas(session, report)
+    seed_meetings(session, report, today)
+    session.flush()
+    for step in EXTRA_STEPS:
+        step(session, report, today)
+    seed_admin(session, report)
+    return report

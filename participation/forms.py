@@ -1,0 +1,125 @@
+"""Form building blocks shared by every area, with our own translated messages.
+
+WTForms ships no Nynorsk, so no built-in message may reach a user: choice
+fields validate through ``OneOf``/``AllOf`` below instead of WTForms' own
+pre-validation, and every validator is given a message from our catalog.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, ValidationError, widgets
+from wtforms.validators import Email, Length
+
+PHONE_PATTERN = re.compile(r"^(?:\+47|0047)?(\d{8})$")
+ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+# C0 controls other than tab/newline, and the Unicode non-characters browsers can send.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding white space from every text field."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if unbound_field.field_class.__name__ in {
+                "StringField",
+                "TextAreaField",
+                "EmailField",
+                "TelField",
+                "SearchField",
+            }:
+                filters.append(_strip)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def no_control_characters(form, field) -> None:
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_l("The text contains characters that are not allowed."))
+
+
+def valid_org_number(value: str) -> bool:
+    """Norwegian organisation number: 9 digits with a modulus-11 check digit."""
+    if not re.fullmatch(r"\d{9}", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(value[8])
+
+
+def normalize_org_number(value: str | None) -> str:
+    return re.sub(r"\s", "", value or "")
+
+
+def org_number(form, field) -> None:
+    value = normalize_org_number(field.data)
+    if value and not valid_org_number(value):
+        raise ValidationError(
+            _l("Enter a valid organisation number of 9 digits, for example 974 760 673.")
+        )
+
+
+def normalize_phone(value: str | None) -> str:
+    """Norwegian numbers as 8 digits, with or without +47/0047 and spaces."""
+    compact = re.sub(r"[\s\-().]", "", value or "")
+    match = PHONE_PATTERN.match(compact)
+    return match.group(1) if match else ""
+
+
+def norwegian_phone(form, field) -> None:
+    if field.data and not normalize_phone(field.data):
+        raise ValidationError(
+            _l("Enter a Norwegian phone number of 8 digits, for example 912 34 567.")
+        )
+
+
+class OneOf:
+    def __init__(self, values_from, message=None) -> None:
+        self.values_from = values_from
+        self.message = message or _l("Choose one of the options.")
+
+    def __call__(self, form, field) -> None:
+        allowed = {str(value) for value, _label in self.values_from(form, field)}
+        if field.data in (None, "") and "" not in allowed:
+            raise ValidationError(self.message)
+        if field.data not in (None, "") and str(field.data) not in allowed:
+            raise ValidationError(self.message)
+
+
+class AllOf:
+    def __init__(self, message=None) -> None:
+        self.message = message or _l("Choose among the options shown.")
+
+    def __call__(self, form, field) -> None:
+        allowed = {str(value) for value, _label in field.choices or []}
+        if any(str(item) not in allowed for item in field.data or []):
+            raise ValidationError(self.message)
+
+
+def field_choices(form, field):
+    return field.choices or []
+
+
+def email_validators():
+    return [
+        Length(max=254, message=_l("The e-mail address is too long.")),
+        Email(
+            message=_l("Enter a valid e-mail address, for example navn@example.no."),
+            check_deliverability=False,
+        ),
+    ]

@@ -1,0 +1,221 @@
+"""One named step per part of app setup, called in order by ``create_app``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from flask import Flask, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from participation.config import LANGUAGES, MIGRATION_DIR, TRANSLATION_DIR
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Matches the client address werkzeug's development server puts first in each line.
+_ADDRESS = re.compile(r"^\S+ - - ")
+
+
+class _NoClientAddress(logging.Filter):
+    """Logs the application writes never carry a client address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _ADDRESS.match(message):
+            record.msg = _ADDRESS.sub("- - - ", message)
+            record.args = ()
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    logging.getLogger("werkzeug").addFilter(_NoClientAddress())
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)
+
+
+def configure_db(app: Flask) -> None:
+    import participation.models  # noqa: F401  (tables known to Alembic)
+    from participation.db import install_sqlite_rules
+
+    install_sqlite_rules()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATION_DIR), render_as_batch=True)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    # "no" is the macro-language; Bokmål is what most people mean by it.
+    best = request.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
+    return "nb" if best == "no" else best
+
+
+def configure_babel(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "nb")
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATION_DIR)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def configure_security(app: Flask) -> None:
+    csrf.init_app(app)
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_HOURS"])
+    development = app.config["ENV"] == "development" or app.testing
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if not development:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if request.endpoint != "static":
+            # Forms and personal data must not linger in shared caches or history.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def configure_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "backoffice.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from participation.models import User
+
+        try:
+            user = db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+        return user if user is not None and user.active else None
+
+
+def configure_limiter(app: Flask) -> None:
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from participation.main.routes import bp as main_bp
+    from participation.meetings.routes import bp as meetings_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(meetings_bp)
+
+
+def _error_page(status: int, title, message):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: (_l("Bad request"), _l("We could not understand the request. Please try again.")),
+        403: (_l("Access denied"), _l("You do not have access to this page.")),
+        404: (
+            _l("Page not found"),
+            _l(
+                "We could not find the page you asked for. Check the address or go to the front page."
+            ),
+        ),
+        405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+        413: (
+            _l("Too much data"),
+            _l("What you sent was too large. Make attachments smaller and try again."),
+        ),
+        429: (
+            _l("Too many requests"),
+            _l(
+                "You have sent too many requests in a short time. Please wait a little and try again."
+            ),
+        ),
+        500: (
+            _l("Something went wrong"),
+            _l("An error occurred on our side. Nothing you sent was lost. Please try again later."),
+        ),
+        503: (
+            _l("Temporarily unavailable"),
+            _l("The service is busy or being restarted. Please try again in a moment."),
+        ),
+    }
+
+    def handle_http(error: HTTPException):
+        code = error.code or 500
+        title, message = messages.get(code, (error.name, error.description))
+        return _error_page(code, title, message)
+
+    for code in messages:
+        if code not in (500, 503):
+            app.register_error_handler(code, handle_http)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error):
+        return _error_page(
+            400,
+            _l("The form has expired"),
+            _l("For your security the form was not sent. Go back, reload the page and try again."),
+        )
+
+    @app.errorhandler(OperationalError)
+    def handle_db_down(error):
+        db.session.remove()
+        app.logger.error("database unavailable: %s", error.__class__.__name__)
+        title, message = messages[503]
+        response = app.make_response(_error_page(503, title, message))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(500)
+    def handle_500(error):
+        title, message = messages[500]
+        return _error_page(500, title, message)
+
+
+# Areas that other blueprints add to the main menu once they are registered.
+PUBLIC_NAV = [
+    ("suggestions.new", _l("Suggestion box")),
+    ("consultation.index", _l("Consultation")),
+]
+
+
+def register_template_helpers(app: Flask) -> None:
+    from participation import formatting
+
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def inject_locale():
+        return {
+            "current_locale": str(get_locale() or "nb"),
+            "languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")],
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "contact_email": app.config["CONTACT_EMAIL"],
+            "has_endpoint": lambda name: name in app.view_functions,
+            "public_nav": lambda: [
+                (endpoint, label)
+                for endpoint, label in PUBLIC_NAV
+                if endpoint in app.view_functions
+            ],
+        }
+
+    @app.before_request
+    def remember_path():
+        g.current_path = request.full_path.rstrip("?")

@@ -1,0 +1,293 @@
+"""Shared fixtures: the app on SQLite (default) or PostgreSQL (DATABASE_URL).
+
+The schema is built once per session by running the Alembic migrations, so the
+tests also prove that the migrations produce what the models describe. Each
+test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from participation import create_app
+from participation.extensions import db as _db
+from participation.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{tmp_root / 'test.sqlite'}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    return url
+
+
+def base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "ENV": "development",
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATABASE_URL": database_url,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        "RATELIMIT_ENABLED": False,
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "MODEL_DIR": str(instance / "models"),
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url, tmp_path_factory) -> str:
+    """Run the real migrations once on an empty database."""
+    from flask_migrate import upgrade
+
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(base_config(database_url, instance))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(_migrated, tmp_path):
+    app = create_app(base_config(_migrated, tmp_path))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_tables()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    return _db.session
+
+
+# ---------------------------------------------------------------- factories
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_region(session):
+    counter = {"n": 0}
+
+    def make(**overrides):
+        from participation.models import Region
+
+        counter["n"] += 1
+        values = {"slug": f"region-{counter['n']}", "name": f"Region {counter['n']}"}
+        values.update(overrides)
+        region = Region(**values)
+        session.add(region)
+        session.flush()
+        return region
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(session, make_region):
+    def make(**overrides):
+        from participation.models import Meeting
+
+        now = datetime.now(UTC)
+        starts = overrides.pop("starts_at", now + timedelta(days=30))
+        values = {
+            "title": "Innspillsmøte Testregion",
+            "description": "Beskrivelse",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=4),
+            "venue": "Rådhuset",
+            "address": "Storgata 1, 9008 Tromsø",
+            "seats": 20,
+            "registration_deadline": starts - timedelta(days=3),
+        }
+        if "region" not in overrides and "region_id" not in overrides:
+            overrides["region"] = make_region()
+        values.update(overrides)
+        meeting = Meeting(**values)
+        session.add(meeting)
+        session.flush()
+        return meeting
+
+    return make
+
+
+@pytest.fixture
+def signup_data():
+    counter = {"n": 0}
+
+    def make(**overrides):
+        from participation.meetings.service import SignupData
+
+        counter["n"] += 1
+        values = {
+            "name": f"Person {counter['n']}",
+            "email": f"person{counter['n']}@example.no",
+            "category": "citizen",
+            "locale": "nb",
+        }
+        values.update(overrides)
+        return SignupData(**values)
+
+    return make
+
+
+# ---------------------------------------------------------------- real servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real local SMTP server (aiosmtpd) that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    port = free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.received = received
+    yield controller
+    controller.stop()
+
+
+class LiveServer:
+    def __init__(self, url: str, process: subprocess.Popen, log: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log = log
+
+
+@pytest.fixture
+def live_server(app, tmp_path) -> Iterator[LiveServer]:
+    """gunicorn with several worker processes on the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "INNSPILL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INNSPILL_SECRET_KEY": TEST_SECRET,
+        "INNSPILL_ENV": "development",
+        "INNSPILL_RATELIMIT_ENABLED": "false",
+        "INNSPILL_BASE_URL": f"http://127.0.0.1:{port}",
+        "INNSPILL_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "INNSPILL_MODEL_DIR": str(tmp_path / "models"),
+    }
+    env.pop("DATABASE_URL", None)
+    log = tmp_path / "gunicorn.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "3",
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "60",
+                "--chdir",
+                str(tmp_path),
+                "participation.wsgi:app",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(url, process, log)
+    server = LiveServer(url, process, log)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited:\n" + log.read_text())
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start:\n" + log.read_text())
