@@ -59,6 +59,7 @@ class Config:
     IDLE_MINUTES: int = 30
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
+    PROXY_COUNT: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto
     extra: dict = field(default_factory=dict)
 
     @classmethod

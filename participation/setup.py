@@ -73,6 +73,11 @@ CSP = (
 
 def configure_security(app: Flask) -> None:
     csrf.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_HOURS"])
     development = app.config["ENV"] == "development" or app.testing
 
