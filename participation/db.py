@@ -74,3 +74,21 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.commit()  # it only read: end the snapshot before taking the lock
     session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+
+
+def discard_session(scoped: scoped_session) -> bool:
+    """End the request's session even when the database has gone away.
+
+    Rolling back on a dead connection raises; the connection is then invalid
+    and the pool replaces it, but the session must still be dropped, or the
+    next request on this thread would inherit it. Returns False when the
+    database could not be reached.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        scoped.remove()
+        return True
+    except SQLAlchemyError:
+        scoped.registry.clear()
+        return False

@@ -10,7 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from participation.config import LANGUAGES, MIGRATION_DIR, TRANSLATION_DIR
@@ -44,6 +44,15 @@ def configure_db(app: Flask) -> None:
     install_sqlite_rules()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATION_DIR), render_as_batch=True)
+
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse), so a
+    # rollback on a connection the database dropped cannot turn into a 500.
+    @app.teardown_appcontext
+    def close_session(exc):
+        from participation.db import discard_session
+
+        if not discard_session(db.session):
+            app.logger.warning("database connection lost while ending a request")
 
 
 def select_locale() -> str:
@@ -126,6 +135,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(meetings_bp)
 
+    from participation.consultation.routes import bp as consultation_bp
+    from participation.suggestions.routes import bp as suggestions_bp
+
+    app.register_blueprint(suggestions_bp)
+    app.register_blueprint(consultation_bp)
+
 
 def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -180,8 +195,11 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
     def handle_db_down(error):
-        db.session.remove()
+        from participation.db import discard_session
+
+        discard_session(db.session)
         app.logger.error("database unavailable: %s", error.__class__.__name__)
         title, message = messages[503]
         response = app.make_response(_error_page(503, title, message))

@@ -225,22 +225,24 @@ class LiveServer:
         self.log = log
 
 
-@pytest.fixture
-def live_server(app, tmp_path) -> Iterator[LiveServer]:
-    """gunicorn with several worker processes on the test database."""
+def start_gunicorn(
+    database_url: str, workdir: Path, *, workers: int = 3, extra_env: dict | None = None
+) -> LiveServer:
+    """gunicorn with several worker processes on ``database_url``."""
     port = free_port()
     env = {
         **os.environ,
-        "INNSPILL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INNSPILL_DATABASE_URL": database_url,
         "INNSPILL_SECRET_KEY": TEST_SECRET,
         "INNSPILL_ENV": "development",
         "INNSPILL_RATELIMIT_ENABLED": "false",
         "INNSPILL_BASE_URL": f"http://127.0.0.1:{port}",
-        "INNSPILL_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "INNSPILL_MODEL_DIR": str(tmp_path / "models"),
+        "INNSPILL_UPLOAD_DIR": str(workdir / "uploads"),
+        "INNSPILL_MODEL_DIR": str(workdir / "models"),
+        **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)
-    log = tmp_path / "gunicorn.log"
+    log = workdir / f"gunicorn-{port}.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
             [
@@ -250,15 +252,15 @@ def live_server(app, tmp_path) -> Iterator[LiveServer]:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "3",
+                str(workers),
                 "--threads",
                 "4",
                 "--worker-class",
                 "gthread",
                 "--timeout",
                 "60",
-                "--chdir",
-                str(tmp_path),
+                "--graceful-timeout",
+                "5",
                 "participation.wsgi:app",
             ],
             env=env,
@@ -267,14 +269,29 @@ def live_server(app, tmp_path) -> Iterator[LiveServer]:
             cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
-    _wait_until_up(url, process, log)
-    server = LiveServer(url, process, log)
-    yield server
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
+        _wait_until_up(url, process, log)
+    except RuntimeError:
         process.kill()
+        raise
+    return LiveServer(url, process, log)
+
+
+def stop_gunicorn(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+def live_server(app, tmp_path) -> Iterator[LiveServer]:
+    """gunicorn with several worker processes on the test database."""
+    server = start_gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    yield server
+    stop_gunicorn(server)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
