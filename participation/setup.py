@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
@@ -81,6 +82,27 @@ CSP = (
 
 
 def configure_security(app: Flask) -> None:
+    # Registered before CSRFProtect's hook, which parses the form: this one
+    # must see the raw body first.
+    @app.before_request
+    def refuse_unreadable_form_data():
+        # Werkzeug decodes bad UTF-8 with U+FFFD and lets NUL bytes through;
+        # neither is something a person typed, and PostgreSQL refuses NUL in text.
+        if request.method != "POST":
+            return None
+        if request.mimetype == "application/x-www-form-urlencoded":
+            # Werkzeug keeps undecodable %-escapes as text; decode strictly first.
+            # The body is cached, and form parsing reads the cache afterwards.
+            raw = request.get_data(cache=True)
+            try:
+                parse_qsl(raw.decode("latin-1"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                return _unreadable_form()
+        for key, value in request.form.items(multi=True):
+            if "\ufffd" in key or "\ufffd" in value or "\x00" in key or "\x00" in value:
+                return _unreadable_form()
+        return None
+
     csrf.init_app(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -105,6 +127,17 @@ def configure_security(app: Flask) -> None:
             # Forms and personal data must not linger in shared caches or history.
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _unreadable_form():
+    return _error_page(
+        400,
+        _l("The form could not be read"),
+        _l(
+            "The form contained characters that could not be read. "
+            "Check the text, remove any special characters and try again."
+        ),
+    )
 
 
 def configure_login(app: Flask) -> None:
