@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Literal
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "stem",
     "stem_tokens",
     "load_stopwords",
+    "load_generic_words",
     "detect_written_form",
     "NorwegianTokenizer",
     "StemNgramTfidf",
@@ -76,6 +78,21 @@ def load_stopwords() -> frozenset[str]:
 
 STOPWORDS: frozenset[str] = load_stopwords()
 
+
+@lru_cache(maxsize=1)
+def load_generic_words() -> frozenset[str]:
+    """Generic consultation words ("strategien", "trenger", "kommunen" ...).
+
+    Dropped before clustering and theme naming only; see ``data/generic_words_no.txt``.
+    """
+    text = resources.files("analysis").joinpath("data/generic_words_no.txt").read_text("utf-8")
+    return frozenset(
+        unicodedata.normalize("NFKC", line.strip()).lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
 _STEMMER = SnowballStemmer("norwegian")
 _STEM_CACHE: dict[str, str] = {}
 _STEM_CACHE_MAX = 500_000
@@ -107,15 +124,19 @@ def normalize(text: str) -> str:
     """NFKC-normalise, lower-case and mask URLs, e-mail addresses and numbers.
 
     >>> normalize("Se www.troms.no eller skriv til Ola@Example.no før 12.03.2024!")
-    'se urlmask eller skriv til epostmask før tallmask!'
+    'se urlmask eller skriv til epostmask før tallmask !'
     """
     text = unicodedata.normalize("NFKC", str(text)).lower()
     # Soft hyphens and zero-width characters break words in pasted text.
-    text = text.replace("\u00ad", "").replace("\u200b", "")
-    text = _URL_RE.sub(f" {URL_MASK} ", text)
-    text = _EMAIL_RE.sub(f" {EMAIL_MASK} ", text)
+    if "\u00ad" in text or "\u200b" in text:
+        text = text.replace("\u00ad", "").replace("\u200b", "")
+    # Cheap substring checks first: most inputs have no URL or e-mail address.
+    if "http" in text or "www." in text:
+        text = _URL_RE.sub(f" {URL_MASK} ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(f" {EMAIL_MASK} ", text)
     text = _NUMBER_RE.sub(f" {NUMBER_MASK} ", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def tokenize(
@@ -140,62 +161,75 @@ def tokenize(
 
 # --- written form -------------------------------------------------------------------
 
+
 # Words that are spelled differently in Nynorsk and Bokmål. Weight 2 for the most
 # frequent, unambiguous pairs; 1 for the rest.
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _NN_MARKERS: dict[str, int] = {
     **dict.fromkeys(
-        "ikkje eg kva korleis noko nokon frå berre vere ein eit meir mykje kvifor".split(), 2
+        _words("ikkje eg kva korleis noko nokon frå berre vere ein eit meir mykje kvifor"), 2
     ),
     **dict.fromkeys(
-        (
+        _words(
             "dei ho høyre kven kvar òg difor fleire heile sjølv vore medan sidan saman "
             "verksemd verksemder verksemda tenester teneste bustad bustader tilbod skule "
             "ynskjer ønskjer gjer gjere eigen eiga eigne dykk dykkar hjå annan anna nokre "
             "einskilde berekraft berekraftig næringane kommunane bedriftane mogleg "
             "moglegheit moglegheiter viktigaste særleg vanleg offentleg heim heime kjem "
-            "kome vart vert verte"
-        ).split(),
+            "kome vart vert verte treng meiner veit tek gjev seier desse utan kvarandre "
+            "framleis tilsette byggje leggje liggje kjøt mjølk vatn ungdomen eigarar "
+            "ynskje dagleg gjeve teke sett ikkje"
+        ),
         1,
     ),
 }
 _NB_MARKERS: dict[str, int] = {
+    **dict.fromkeys(_words("ikke jeg hva hvordan noe noen fra bare være en et mer mye hvorfor"), 2),
     **dict.fromkeys(
-        "ikke jeg hva hvordan noe noen fra bare være en et mer mye hvorfor".split(), 2
-    ),
-    **dict.fromkeys(
-        (
+        _words(
             "de hun høre hvem hvor hver derfor flere hele selv vært mens siden sammen "
             "virksomhet virksomheter virksomheten tjenester tjeneste bolig boliger tilbud "
             "skole ønsker gjør gjøre egen egne hos annen annet enkelte bærekraft "
             "bærekraftig næringene mulig mulighet muligheter viktigste særlig vanlig "
-            "offentlig hjem hjemme kommer komme ble blir tiden framtiden fremtiden"
-        ).split(),
+            "offentlig hjem hjemme kommer komme ble tiden framtiden fremtiden trenger "
+            "mener vet tar gir sier disse uten hverandre fortsatt ansatte bygge legge "
+            "ligge kjøtt melk vann ungdommen eiere ønske daglig gitt tatt"
+        ),
         1,
     ),
 }
 
 _EN_MARKERS = frozenset(
-    "the and of to is that we should would this are be have with our it not for you "
-    "they their there which from more can will".split()
+    _words(
+        "the and of to is that we should would this are be have with our it not for you "
+        "they their there which from more can will"
+    )
 )
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_NN_ENDING_RE = re.compile(
+    r"\b(?:[^\W\d_]{4,}(?:leg|ane|heit)|[^\W\d_]{3,}(?:lege|arar|heita)|[^\W\d_]{2,}heiter"
+    r"|[^\W\d_]{5,}(?<!kl)(?<!v)(?<!b)(?<!p)ar)\b"
+)
+_NB_ENDING_RE = re.compile(
+    r"\b(?:[^\W\d_]{4,}(?:lig|het)|[^\W\d_]{3,}(?:lige)|[^\W\d_]{2,}(?:heten|heter))\b"
+)
 
 
 def written_form_scores(text: str) -> dict[str, int]:
     """Evidence counts behind :func:`detect_written_form` (``nb``, ``nn``, ``en``)."""
     words = _WORD_RE.findall(unicodedata.normalize("NFKC", str(text)).lower())
-    nb = nn = en = 0
-    for w in words:
-        nn += _NN_MARKERS.get(w, 0)
-        nb += _NB_MARKERS.get(w, 0)
-        if w in _EN_MARKERS:
-            en += 1
-        # Derivational endings that differ: -leg/-lig, -heit/-het.
-        if len(w) > 6:
-            if w.endswith(("leg", "lege", "heit", "heita", "heiter")):
-                nn += 1
-            elif w.endswith(("lig", "lige", "het", "heten", "heter")):
-                nb += 1
+    zeros = repeat(0)
+    nn = sum(map(_NN_MARKERS.get, words, zeros))
+    nb = sum(map(_NB_MARKERS.get, words, zeros))
+    en = len(_EN_MARKERS.intersection(words))
+    # Endings that differ: -leg/-lig, -heit/-het, and Nynorsk plurals -ar/-ane (words of
+    # seven letters or more).
+    lowered = " ".join(words)
+    nn += len(_NN_ENDING_RE.findall(lowered))
+    nb += len(_NB_ENDING_RE.findall(lowered))
     return {"nb": nb, "nn": nn, "en": en}
 
 
@@ -210,10 +244,7 @@ def detect_written_form(text: str) -> Literal["nb", "nn", "other"]:
     nb, nn, en = s["nb"], s["nn"], s["en"]
     if en >= 2 and en > nb + nn:
         return "other"
-    if nn == nb:
-        return "other"
-    # A single weak marker is not evidence enough.
-    if max(nb, nn) < 2 and abs(nb - nn) < 2:
+    if nn == nb:  # no markers at all, or as many of each
         return "other"
     return "nn" if nn > nb else "nb"
 
@@ -271,9 +302,7 @@ class NorwegianTokenizer(TransformerMixin, BaseEstimator):
                 continue
             if doc is None or (isinstance(doc, float) and doc != doc):
                 doc = ""
-            toks = tokenize(
-                doc, remove_stopwords=self.remove_stopwords, min_length=self.min_length
-            )
+            toks = tokenize(doc, remove_stopwords=self.remove_stopwords, min_length=self.min_length)
             # Share one string object per distinct token: big corpora repeat words a lot.
             out.append([intern.setdefault(t, t) for t in toks])
         return out
@@ -526,6 +555,11 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         kept_names = names[cols]
         self.vocabulary_ = {g: i for i, g in enumerate(kept_names)}
         C = C[:, cols]
+        if not self.vocabulary_:
+            # No words at all (only numbers or punctuation): one placeholder column that
+            # no word can produce keeps the output shape valid.
+            self.vocabulary_ = {"\x00": 0}
+            C = sp.csr_matrix((n_docs, 1), dtype=np.float32)
         self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
         Xt = self.tfidf_.fit_transform(C)
         self.n_features_out_ = len(self.vocabulary_)
@@ -555,6 +589,7 @@ def make_feature_union(
     *,
     word_ngram_range: tuple[int, int] = (1, 2),
     word_min_df: int | float = 1,
+    word_max_df: int | float = 1.0,
     word_max_features: int | None = 200_000,
     char_ngram_range: tuple[int, int] = (3, 5),
     char_min_df: int = 2,
@@ -569,6 +604,7 @@ def make_feature_union(
                 StemNgramTfidf(
                     ngram_range=word_ngram_range,
                     min_df=word_min_df,
+                    max_df=word_max_df,
                     max_features=word_max_features,
                 ),
             ),

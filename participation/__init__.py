@@ -57,11 +57,18 @@ def configure_settings(app: Flask, overrides: dict[str, Any]) -> None:
         app.config["MODEL_DIR"] = str(Path(app.instance_path) / "models")
 
     development = app.config["ENV"] == "development" or app.config.get("TESTING", False)
-    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_NAME", "innspill_session")
+    # Flask's own defaults already hold these keys (Secure off, no SameSite), so
+    # setdefault would never apply ours: set them unless the caller overrides them.
+    cookie_settings = {
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "innspill_session",
+    }
+    for key, value in cookie_settings.items():
+        if key not in overrides:
+            app.config[key] = value
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]

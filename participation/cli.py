@@ -13,6 +13,17 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(privacy_cli)
+
+    from participation.insights.cli import analysis_cli
+
+    app.cli.add_command(analysis_cli)
+
+    from participation.consultation.cli import consultation_cli
+    from participation.inputs.cli import inputs_cli
+
+    app.cli.add_command(consultation_cli)
+    app.cli.add_command(inputs_cli)
 
 
 @click.command("seed-demo")
@@ -62,3 +73,28 @@ def users_create(email: str, role: str, name: str, password: str) -> None:
         raise click.ClickException(f"A user with e-mail {email} already exists.") from error
     db.session.commit()
     click.echo(f"created {role} {email}")
+
+
+privacy_cli = AppGroup("privacy", help="Personal data: retention.")
+
+
+@privacy_cli.command("purge")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="Retention in days after the meeting (default: RETENTION_DAYS, 30).",
+)
+def privacy_purge(days: int | None) -> None:
+    """Remove registrants' personal data after the retention period (safe nightly)."""
+    from flask import current_app
+
+    from participation.privacy_service import purge_expired
+
+    retention = days if days is not None else current_app.config["RETENTION_DAYS"]
+    report = purge_expired(db.session, retention_days=retention)
+    db.session.commit()
+    click.echo(
+        f"purged {report.registrations} registrations and {report.outbox_messages} "
+        f"outbox messages (meetings ended before {report.cutoff:%Y-%m-%d %H:%M} UTC)"
+    )

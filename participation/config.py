@@ -57,8 +57,17 @@ class Config:
     RETENTION_DAYS: int = 30
     SESSION_HOURS: int = 12
     IDLE_MINUTES: int = 30
+    LOGIN_ACCOUNT_LIMIT: str = "5 per 15 minutes"  # failed back-office logins per account
+    LOGIN_CLIENT_LIMIT: str = "20 per 15 minutes"  # failed back-office logins per client
+    SUGGESTION_MIN_SECONDS: int = 3  # least time between opening and sending the form
+    SUGGESTION_RATE_LIMIT: str = "10 per minute; 60 per hour"  # suggestion-box posts per client
+    CONSULTATION_RATE_LIMIT: str = "10 per minute; 30 per hour"  # consultation posts per client
+    ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024  # per PDF attached to a consultation response
+    ATTACHMENT_MAX_FILES: int = 3  # PDFs per consultation response
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
+    ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept
+    ANALYSIS_STALE_MINUTES: int = 60  # a run silent this long counts as failed
     PROXY_COUNT: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto
     extra: dict = field(default_factory=dict)
 

@@ -120,7 +120,13 @@ def seed_admin(session: Session, report: DemoReport) -> None:
 
 
 # Other areas append their own steps here (e.g. a draft strategy, demo inputs).
-EXTRA_STEPS: list = []
+def _consultation_and_inputs(session: Session, report: DemoReport, today: date) -> None:
+    from participation.inputs.demo import seed_consultation_and_inputs
+
+    seed_consultation_and_inputs(session, report, today)
+
+
+EXTRA_STEPS: list = [_consultation_and_inputs]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:

@@ -14,6 +14,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, ValidationError, widgets
 from wtforms.validators import Email, Length
 
+try:  # WTForms >= 3.3
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms 3.2
+    SelectChoice = None
+
 PHONE_PATTERN = re.compile(r"^(?:\+47|0047)?(\d{8})$")
 ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 # C0 controls other than tab/newline, and the Unicode non-characters browsers can send.
@@ -94,7 +99,7 @@ class OneOf:
         self.message = message or _l("Choose one of the options.")
 
     def __call__(self, form, field) -> None:
-        allowed = {str(value) for value, _label in self.values_from(form, field)}
+        allowed = {str(choice_value(c)) for c in self.values_from(form, field)}
         if field.data in (None, "") and "" not in allowed:
             raise ValidationError(self.message)
         if field.data not in (None, "") and str(field.data) not in allowed:
@@ -106,9 +111,23 @@ class AllOf:
         self.message = message or _l("Choose among the options shown.")
 
     def __call__(self, form, field) -> None:
-        allowed = {str(value) for value, _label in field.choices or []}
+        allowed = {str(choice_value(c)) for c in field.choices or []}
         if any(str(item) not in allowed for item in field.data or []):
             raise ValidationError(self.message)
+
+
+def choice(value: str, label) -> object:
+    """One option for a select/checkbox field.
+
+    WTForms 3.3 deprecates (value, label) tuples in favour of ``SelectChoice``
+    (and warns, which our tests turn into errors); older releases only know tuples.
+    """
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+def choice_value(item) -> str:
+    """The value of an option given either as a tuple or as a ``SelectChoice``."""
+    return item[0] if isinstance(item, tuple) else item.value
 
 
 def field_choices(form, field):

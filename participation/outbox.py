@@ -23,6 +23,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation.db import begin_write
 from participation.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,6 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="innspill")
-    email["Content-Language"] = message.locale
     email.set_content(message.body_text)
     for item in message.attachments or []:
         maintype, _, subtype = item["content_type"].partition("/")
@@ -94,6 +94,8 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
             subtype=subtype,
             filename=item["filename"],
         )
+    # Last: adding an attachment moves Content-* headers into the body part.
+    email["Content-Language"] = message.locale
     return email
 
 
@@ -173,6 +175,10 @@ def send_due(
     now = now or utcnow()
     try:
         while report.sent + report.failed < limit:
+            # SQLite: hold the write lock from the claim to the commit. A plain read
+            # snapshot could not be upgraded once a web request had written, so a
+            # message the server accepted might not be marked sent, and go out twice.
+            begin_write(session)
             message = _claim_next(session, now)
             if message is None:
                 break

@@ -174,6 +174,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(consultation_bp)
 
+    from participation.backoffice import bp as backoffice_bp
+
+    app.register_blueprint(backoffice_bp)
+
+    from participation.insights.routes import bp as insights_bp
+
+    app.register_blueprint(insights_bp)
+
 
 def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -9,6 +9,8 @@ from participation.forms import (
     BaseForm,
     MultiCheckboxField,
     OneOf,
+    choice,
+    choice_value,
     email_validators,
     field_choices,
     no_control_characters,
@@ -75,12 +77,13 @@ class SignupForm(BaseForm):
     )
     category = SelectField(
         _l("I take part as"),
-        choices=[("", _l("Choose…"))] + [(k.value, v) for k, v in CATEGORY_LABELS.items()],
+        choices=[choice("", _l("Choose…"))]
+        + [choice(k.value, v) for k, v in CATEGORY_LABELS.items()],
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Choose how you take part.")),
             OneOf(
-                lambda form, field: [c for c in field.choices if c[0]],
+                lambda form, field: [c for c in field.choices if choice_value(c)],
                 message=_l("Choose how you take part."),
             ),
         ],

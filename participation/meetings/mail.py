@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from icalendar import Calendar, Event, vText
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from participation import outbox
@@ -26,7 +26,7 @@ def cancel_token(registration: Registration) -> str:
 def reference_from_token(token: str) -> str | None:
     try:
         value = _serializer().loads(token)
-    except BadSignature:
+    except BadData:
         return None
     return value if isinstance(value, str) else None
 

@@ -7,12 +7,15 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
-from participation.forms import normalize_org_number, normalize_phone
+from participation.forms import choice, normalize_org_number, normalize_phone
 from participation.meetings import mail, service
 from participation.meetings.forms import CATEGORY_LABELS, CancelForm, SignupForm
-from participation.models import Meeting, MeetingStatus, utcnow
+from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
+
+# Ids beyond the database's integer range are simply not found (no overflow error).
+MAX_ID = 2**31 - 1
 
 SIGNUP_ERRORS = {
     service.RegistrationClosed: _l("Registration for this meeting has closed."),
@@ -39,7 +42,7 @@ def region(slug: str):
     return render_template("meetings/region.html", region=found, meetings=meetings, now=utcnow())
 
 
-@bp.get("/<int:meeting_id>")
+@bp.get(f"/<int(max={MAX_ID}):meeting_id>")
 def meeting(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     return render_template("meetings/meeting.html", meeting=found, now=utcnow())
@@ -49,26 +52,38 @@ def _signup_form() -> SignupForm:
     form = SignupForm()
     locale = str(get_locale())
     form.focus_areas.choices = [
-        (str(area.id), area.name(locale)) for area in service.active_focus_areas(db.session)
+        choice(str(area.id), area.name(locale)) for area in service.active_focus_areas(db.session)
     ]
     return form
 
 
-@bp.route("/<int:meeting_id>/pamelding", methods=["GET", "POST"])
+@bp.route(f"/<int(max={MAX_ID}):meeting_id>/pamelding", methods=["GET", "POST"])
 def signup(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     now = utcnow()
     status = found.status(now)
-    open_for_signup = status in (MeetingStatus.OPEN, MeetingStatus.FULL)
     form = _signup_form()
-    refusal = None
-    if not open_for_signup:
-        refusal = SIGNUP_ERRORS[
+
+    def page(refusal=None, code=200):
+        return render_template(
+            "meetings/signup.html",
+            meeting=found,
+            form=form,
+            refusal=refusal,
+            now=now,
+            categories=CATEGORY_LABELS,
+        ), code
+
+    if status not in (MeetingStatus.OPEN, MeetingStatus.FULL):
+        error = (
             service.MeetingCancelled
             if status == MeetingStatus.CANCELLED
             else service.RegistrationClosed
-        ]
-    if open_for_signup and form.validate_on_submit():
+        )
+        # A POST after the deadline is refused plainly and stores nothing.
+        return page(SIGNUP_ERRORS[error], 409 if form.is_submitted() else 200)
+
+    if form.validate_on_submit():
         data = service.SignupData(
             name=form.name.data,
             email=form.email.data,
@@ -85,39 +100,15 @@ def signup(meeting_id: int):
         except service.SignupError as error:
             db.session.rollback()
             message = SIGNUP_ERRORS[type(error)]
-            if isinstance(error, service.DuplicateRegistration):
-                form.email.errors.append(message)
-            else:
-                refusal = message
+            if not isinstance(error, service.DuplicateRegistration):
+                # Closed or cancelled between showing the form and sending it.
+                return page(message, 409)
+            form.email.errors.append(message)
         else:
             db.session.commit()
             session["receipt"] = registration.reference
             return redirect(url_for("meetings.receipt"), code=303)
-    elif not open_for_signup and form.is_submitted():
-        # A POST after the deadline: refuse plainly, store nothing.
-        return (
-            render_template(
-                "meetings/signup.html",
-                meeting=found,
-                form=form,
-                refusal=refusal,
-                now=now,
-                categories=CATEGORY_LABELS,
-            ),
-            409,
-        )
-    status_code = 422 if form.errors else 200
-    return (
-        render_template(
-            "meetings/signup.html",
-            meeting=found,
-            form=form,
-            refusal=refusal,
-            now=now,
-            categories=CATEGORY_LABELS,
-        ),
-        status_code,
-    )
+    return page(code=422 if form.errors else 200)
 
 
 @bp.get("/pamelding/kvittering")
@@ -152,11 +143,21 @@ def cancel(token: str):
             )
         else:
             db.session.commit()
-            return render_template(
-                "meetings/cancelled.html",
-                meeting=outcome.registration.meeting,
-                already=outcome.already_cancelled,
-            )
+            if not outcome.already_cancelled:
+                session["cancelled"] = {
+                    "reference": registration.reference,
+                    "seat_passed_on": outcome.promoted is not None,
+                }
+            return redirect(url_for("meetings.cancel", token=token), code=303)
+    if registration.status == RegistrationStatus.CANCELLED:
+        just = session.pop("cancelled", None)
+        just = just if isinstance(just, dict) and just.get("reference") == reference else None
+        return render_template(
+            "meetings/cancelled.html",
+            meeting=registration.meeting,
+            already=just is None,
+            seat_passed_on=bool(just and just.get("seat_passed_on")),
+        )
     return render_template(
         "meetings/cancel.html",
         form=form,

@@ -123,6 +123,8 @@ def _as_utc(value):
 
 
 def get_region(session: Session, slug: str) -> Region | None:
+    if len(slug) > 80 or "\x00" in slug:
+        return None  # cannot exist; PostgreSQL would refuse a NUL byte outright
     return session.execute(select(Region).where(Region.slug == slug)).scalar_one_or_none()
 
 

@@ -1,6 +1,20 @@
 """SQLAlchemy models. Plain SQLAlchemy 2: nothing here imports Flask."""
 
 from participation.models.base import Base, UTCDateTime, utcnow
+from participation.models.analysis import (
+    AnalysisRun,
+    AnalysisTheme,
+    InputAnalysis,
+    InputSuggestion,
+    RunKind,
+    RunStatus,
+)
+from participation.models.backoffice import (
+    AuditEntry,
+    ConfirmedFocusArea,
+    InputNote,
+    InputReview,
+)
 from participation.models.core import (
     FocusArea,
     OutboxMessage,
@@ -8,6 +22,23 @@ from participation.models.core import (
     Region,
     Role,
     User,
+)
+from participation.models.consultation import (
+    Attachment,
+    ConsultationResponse,
+    ConsultationState,
+    DraftSection,
+    DraftStrategy,
+    Stance,
+)
+from participation.models.inputs import (
+    DuplicateKind,
+    Input,
+    InputChannel,
+    InputStatus,
+    RespondentCategory,
+    WrittenForm,
+    input_focus_area,
 )
 from participation.models.meetings import (
     Meeting,
@@ -19,6 +50,29 @@ from participation.models.meetings import (
 )
 
 __all__ = [
+    "AnalysisRun",
+    "AnalysisTheme",
+    "InputAnalysis",
+    "InputSuggestion",
+    "RunKind",
+    "RunStatus",
+    "AuditEntry",
+    "ConfirmedFocusArea",
+    "InputNote",
+    "InputReview",
+    "Attachment",
+    "ConsultationResponse",
+    "ConsultationState",
+    "DraftSection",
+    "DraftStrategy",
+    "DuplicateKind",
+    "Input",
+    "InputChannel",
+    "InputStatus",
+    "RespondentCategory",
+    "Stance",
+    "WrittenForm",
+    "input_focus_area",
     "Base",
     "FocusArea",
     "Meeting",

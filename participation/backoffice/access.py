@@ -1,0 +1,157 @@
+"""Who may see the back office: login, roles, session lifetime, login throttling.
+
+Every back-office view carries one of the decorators below; the blueprint's
+``before_request`` also refuses anonymous requests before any view runs, so a
+view that forgot its decorator still shows nothing to an anonymous visitor
+(and a test walks the URL map to prove both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from participation.extensions import login_manager
+from participation.models import Role
+
+# Endpoints an anonymous visitor may reach.
+PUBLIC_ENDPOINTS = {"backoffice.login"}
+
+LOGIN_AT = "bo_login_at"
+SEEN_AT = "bo_seen_at"
+
+
+def clock() -> float:
+    """Seconds since the epoch; a function so tests can move it."""
+    return time.time()
+
+
+def staff_required(view: Callable) -> Callable:
+    """Any logged-in staff member (reviewer or administrator)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    wrapped.required_role = Role.REVIEWER  # type: ignore[attr-defined]
+    return wrapped
+
+
+def admin_required(view: Callable) -> Callable:
+    """Administrators only; a reviewer gets 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.required_role = Role.ADMIN  # type: ignore[attr-defined]
+    return wrapped
+
+
+def public(view: Callable) -> Callable:
+    view.required_role = None  # type: ignore[attr-defined]
+    return view
+
+
+def start_session() -> None:
+    now = int(clock())
+    session.permanent = True  # lifetime: SESSION_HOURS (permanent_session_lifetime)
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+
+
+def session_expired() -> bool:
+    """True when the login is older than SESSION_HOURS or idle for IDLE_MINUTES."""
+    now = clock()
+    login_at = session.get(LOGIN_AT)
+    seen_at = session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True
+    config = current_app.config
+    return (
+        now - login_at > config["SESSION_HOURS"] * 3600
+        or now - seen_at > config["IDLE_MINUTES"] * 60
+    )
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def guard_request():
+    """``before_request`` of the back-office blueprint."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if session_expired():
+        from participation import audit
+        from participation.extensions import db
+
+        audit.record(db.session, current_user._get_current_object(), "session.expired")
+        db.session.commit()
+        end_session()
+        flash(
+            str(_l("You were logged out because the session expired. Please log in again.")), "info"
+        )
+        return redirect(url_for("backoffice.login", next=_next_path()), code=303)
+    session[SEEN_AT] = int(clock())
+    return None
+
+
+def _next_path() -> str | None:
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only back-office paths on this site: login must not be an open redirect."""
+    default = url_for("backoffice.inbox")
+    if not target:
+        return default
+    parts = urlsplit(target)
+    prefix = url_for("backoffice.inbox").rstrip("/")
+    if parts.scheme or parts.netloc or target.startswith("//") or not target.startswith(prefix):
+        return default
+    return target
+
+
+# ---------------------------------------------------------------- throttling
+
+
+def _hash(value: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def account_key() -> str:
+    """Rate-limit key for the account being tried (keyed hash of the address)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + _hash(email)
+
+
+def login_account_limit() -> str:
+    return current_app.config.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes")
+
+
+def login_client_limit() -> str:
+    return current_app.config.get("LOGIN_CLIENT_LIMIT", "20 per 15 minutes")
+
+
+def failed_login(response) -> bool:
+    """Only failed attempts count against the limits (a success redirects)."""
+    return response.status_code != 303

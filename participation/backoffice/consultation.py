@@ -1,0 +1,479 @@
+"""The consultation in the back office: drafts, sections, the period, responses,
+approval for publication, attachments and the printable summary."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from participation import audit
+from participation.backoffice import bp
+from participation.backoffice.access import admin_required, staff_required
+from participation.backoffice.exports import labels as export_labels
+from participation.backoffice.exports import send
+from participation.backoffice.forms import (
+    ApproveForm,
+    DraftForm,
+    DraftImportForm,
+    PostForm,
+    SectionForm,
+    local_datetime,
+    parse_date,
+    parse_time,
+)
+from participation.backoffice.labels import RESPONDENT_CATEGORY_LABELS, STANCE_LABELS
+from participation.backoffice.services import consultation as service
+from participation.backoffice.services import exports as export_service
+from participation.backoffice.util import actor, tell
+from participation.consultation import attachments as files
+from participation.consultation import service as public_service
+from participation.consultation.markdown import DraftFormatError
+from participation.extensions import db
+from participation.forms import choice
+from participation.models import Attachment, DraftSection, utcnow
+
+DRAFT_ERRORS = {
+    public_service.BadPeriod: _l("The deadline must be after the opening time."),
+    public_service.MissingTitle: _l("Enter a title, or give the file a # heading."),
+    public_service.SlugTaken: _l("A draft with this title already exists. Choose another title."),
+}
+SECTION_ERRORS = {
+    service.BadNumber: _l(
+        "Write the number as digits separated by full stops, for example 2 or 2.1."
+    ),
+    service.NumberTaken: _l("The draft already has a section with this number."),
+    service.NoParent: _l("Add the section above it first (for 2.1, section 2)."),
+    service.SectionHasResponses: _l("The section has responses, so it cannot be deleted."),
+    service.SectionHasChildren: _l("Delete the sub-sections first."),
+}
+RESPONSE_HEADER = (
+    _l("Section number"),
+    _l("Section"),
+    _l("Reference code"),
+    _l("Received"),
+    _l("Stance"),
+    _l("Name"),
+    _l("Organisation"),
+    _l("Organisation number"),
+    _l("Category"),
+    _l("May be published"),
+    _l("Published"),
+    _l("Attachments"),
+    _l("Text"),
+    _l("Published text"),
+)
+
+
+def _draft_or_404(draft_id: int):
+    try:
+        return service.get_draft(db.session, draft_id)
+    except public_service.DraftNotFound:
+        abort(404)
+
+
+def _period(form):
+    tz = current_app.config["TIMEZONE"]
+    opens = local_datetime(parse_date(form.opens_day.data), parse_time(form.opens_time.data), tz)
+    closes = local_datetime(parse_date(form.closes_day.data), parse_time(form.closes_time.data), tz)
+    return opens.astimezone(UTC), closes.astimezone(UTC)
+
+
+def _fill_period(form, draft) -> None:
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    opens, closes = draft.opens_at.astimezone(tz), draft.closes_at.astimezone(tz)
+    form.opens_day.data, form.opens_time.data = opens.date().isoformat(), opens.strftime("%H:%M")
+    form.closes_day.data, form.closes_time.data = (
+        closes.date().isoformat(),
+        closes.strftime("%H:%M"),
+    )
+
+
+@bp.get("/horing")
+@staff_required
+def drafts():
+    found = public_service.list_drafts(db.session)
+    return render_template(
+        "backoffice/drafts.html",
+        drafts=[
+            (d, service.figures_by_section(db.session, service.get_draft(db.session, d.id)))
+            for d in found
+        ],
+        now=utcnow(),
+    )
+
+
+@bp.route("/horing/ny", methods=["GET", "POST"])
+@admin_required
+def draft_new():
+    form = DraftForm()
+    error = None
+    if form.validate_on_submit():
+        opens, closes = _period(form)
+        try:
+            draft = service.create_empty_draft(
+                db.session,
+                actor(),
+                title=form.title.data,
+                introduction=form.introduction.data or "",
+                opens_at=opens,
+                closes_at=closes,
+            )
+        except tuple(DRAFT_ERRORS) as refused:
+            db.session.rollback()
+            error = DRAFT_ERRORS[type(refused)]
+        else:
+            db.session.commit()
+            tell(_l("The draft was created. Add its sections."))
+            return redirect(url_for("backoffice.draft", draft_id=draft.id), code=303)
+    return render_template("backoffice/draft_form.html", form=form, draft=None, error=error), (
+        422 if (form.errors or error) else 200
+    )
+
+
+@bp.route("/horing/import", methods=["GET", "POST"])
+@admin_required
+def draft_import():
+    form = DraftImportForm()
+    error = None
+    if form.validate_on_submit():
+        opens, closes = _period(form)
+        if form.file.data and getattr(form.file.data, "filename", ""):
+            raw = form.file.data.read()
+            try:
+                source = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                source = None
+                error = _l("The file must be a text file in UTF-8.")
+        else:
+            source = form.source.data
+        if source is not None:
+            try:
+                draft = service.import_draft(
+                    db.session,
+                    actor(),
+                    source,
+                    opens_at=opens,
+                    closes_at=closes,
+                    title=form.title.data or None,
+                )
+            except DraftFormatError:
+                db.session.rollback()
+                error = _l(
+                    "The Markdown could not be read as a draft. Each section needs a heading (## …) with text, and no two sections may have the same number."
+                )
+            except tuple(DRAFT_ERRORS) as refused:
+                db.session.rollback()
+                error = DRAFT_ERRORS[type(refused)]
+            else:
+                db.session.commit()
+                tell(_l("The draft was imported with %(n)d sections.", n=len(draft.sections)))
+                return redirect(url_for("backoffice.draft", draft_id=draft.id), code=303)
+    return render_template("backoffice/draft_import.html", form=form, error=error), (
+        422 if (form.errors or error) else 200
+    )
+
+
+@bp.get("/horing/<int:draft_id>")
+@staff_required
+def draft(draft_id: int):
+    found = _draft_or_404(draft_id)
+    return render_template(
+        "backoffice/draft.html",
+        draft=found,
+        figures=service.figures_by_section(db.session, found),
+        response_link=lambda f: _responses_url(found, f.section),
+        stances=STANCE_LABELS,
+        now=utcnow(),
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/horing/<int:draft_id>/endre", methods=["GET", "POST"])
+@admin_required
+def draft_edit(draft_id: int):
+    found = _draft_or_404(draft_id)
+    form = DraftForm(obj=found)
+    if request.method == "GET":
+        _fill_period(form, found)
+    error = None
+    if form.validate_on_submit():
+        opens, closes = _period(form)
+        try:
+            service.update_draft(
+                db.session,
+                actor(),
+                found.id,
+                title=form.title.data,
+                introduction=form.introduction.data or "",
+                opens_at=opens,
+                closes_at=closes,
+            )
+        except tuple(DRAFT_ERRORS) as refused:
+            db.session.rollback()
+            error = DRAFT_ERRORS[type(refused)]
+        else:
+            db.session.commit()
+            tell(_l("The draft was saved."))
+            return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
+    return render_template("backoffice/draft_form.html", form=form, draft=found, error=error), (
+        422 if (form.errors or error) else 200
+    )
+
+
+@bp.route("/horing/<int:draft_id>/del/ny", methods=["GET", "POST"])
+@admin_required
+def section_new(draft_id: int):
+    found = _draft_or_404(draft_id)
+    form = SectionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            section = service.add_section(
+                db.session,
+                actor(),
+                found.id,
+                number=form.number.data,
+                title=form.title.data,
+                body=form.body.data or "",
+            )
+        except tuple(SECTION_ERRORS) as refused:
+            db.session.rollback()
+            form.number.errors.append(SECTION_ERRORS[type(refused)])
+        else:
+            db.session.commit()
+            tell(_l("Section %(number)s was added.", number=section.number))
+            return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
+    return render_template(
+        "backoffice/section_form.html", form=form, draft=found, current_section=None, error=error
+    ), (422 if form.errors else 200)
+
+
+def _section_or_404(draft, section_id: int) -> DraftSection:
+    section = db.session.get(DraftSection, section_id)
+    if section is None or section.draft_id != draft.id:
+        abort(404)
+    return section
+
+
+@bp.route("/horing/<int:draft_id>/del/<int:section_id>", methods=["GET", "POST"])
+@admin_required
+def section_edit(draft_id: int, section_id: int):
+    found = _draft_or_404(draft_id)
+    section = _section_or_404(found, section_id)
+    form = SectionForm(obj=section)
+    form.number.data = section.number  # fixed: the anchor and links depend on it
+    if form.validate_on_submit():
+        service.update_section(
+            db.session, actor(), section.id, title=form.title.data, body=form.body.data or ""
+        )
+        db.session.commit()
+        tell(_l("Section %(number)s was saved.", number=section.number))
+        return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
+    return render_template(
+        "backoffice/section_form.html",
+        form=form,
+        draft=found,
+        current_section=section,
+        error=None,
+        post_form=PostForm(),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/horing/<int:draft_id>/del/<int:section_id>/slett")
+@admin_required
+def section_delete(draft_id: int, section_id: int):
+    found = _draft_or_404(draft_id)
+    section = _section_or_404(found, section_id)
+    if PostForm().validate_on_submit():
+        number = section.number
+        try:
+            service.delete_section(db.session, actor(), section.id)
+        except tuple(SECTION_ERRORS) as refused:
+            db.session.rollback()
+            tell(SECTION_ERRORS[type(refused)], "danger")
+        else:
+            db.session.commit()
+            tell(_l("Section %(number)s was deleted.", number=number))
+    return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
+
+
+def _responses_url(draft, section, **args) -> str:
+    scope = section.anchor if section is not None else public_service.WHOLE_DRAFT
+    return url_for("backoffice.draft_responses", draft_id=draft.id, **{"del": scope}, **args)
+
+
+STATE_LABELS = {
+    "awaiting": _l("Awaiting approval"),
+    "published": _l("Published"),
+    "not_publishable": _l("May not be published"),
+}
+
+
+@bp.get("/horing/<int:draft_id>/svar")
+@staff_required
+def draft_responses(draft_id: int):
+    found = _draft_or_404(draft_id)
+    chosen = request.args.get("del", "")
+    state = request.args.get("status", "")
+    if state not in service.RESPONSE_STATES:
+        state = ""
+    section = next((s for s in found.sections if s.anchor == chosen), None)
+    whole = chosen == public_service.WHOLE_DRAFT
+    if section is None and not whole:
+        chosen = ""
+    responses = service.list_responses(
+        db.session,
+        found.id,
+        section_id=section.id if section else None,
+        whole_draft=whole,
+        state=state or None,
+    )
+    figures = service.figures_by_section(db.session, found)
+    shown = next(
+        (f for f in figures if (f.section is None and whole) or (section and f.section == section)),
+        None,
+    )
+    return render_template(
+        "backoffice/draft_responses.html",
+        draft=found,
+        responses=responses,
+        chosen=chosen,
+        state=state,
+        whole=public_service.WHOLE_DRAFT,
+        section=section,
+        figures=figures,
+        shown=shown,
+        stances=STANCE_LABELS,
+        categories=RESPONDENT_CATEGORY_LABELS,
+        states=STATE_LABELS,
+        section_choices=[("", _l("All")), (public_service.WHOLE_DRAFT, _l("The whole draft"))]
+        + [(s.anchor, s.label) for s in found.sections],
+    )
+
+
+def _response_or_404(response_id: int):
+    try:
+        return service.get_response(db.session, response_id)
+    except public_service.ResponseNotFound:
+        abort(404)
+
+
+@bp.route("/horing/svar/<int:response_id>", methods=["GET", "POST"])
+@staff_required
+def response(response_id: int):
+    found = _response_or_404(response_id)
+    form = ApproveForm()
+    form.withhold.choices = [choice(str(a.id), a.original_filename) for a in found.attachments]
+    if request.method == "GET":
+        item = found.input
+        form.published_text.data = found.published_text or (item.redacted_text if item else "")
+        form.withhold.data = [
+            str(a.id) for a in found.attachments if found.is_published and not a.published
+        ]
+    error = None
+    if form.validate_on_submit():
+        try:
+            service.approve(
+                db.session,
+                actor(),
+                found.id,
+                form.published_text.data,
+                withhold_attachment_ids=[int(v) for v in form.withhold.data or []],
+            )
+        except public_service.NotPublishable:
+            db.session.rollback()
+            error = _l(
+                "The sender did not allow publication, so this response cannot be published."
+            )
+        else:
+            db.session.commit()
+            tell(_l("The response is published."))
+            return redirect(url_for("backoffice.response", response_id=found.id), code=303)
+    return render_template(
+        "backoffice/response.html",
+        response=found,
+        form=form,
+        error=error,
+        stances=STANCE_LABELS,
+        categories=RESPONDENT_CATEGORY_LABELS,
+        post_form=PostForm(),
+        history=audit.entries_for(db.session, "response", found.id),
+    ), (422 if (form.errors or error) else 200)
+
+
+@bp.post("/horing/svar/<int:response_id>/trekk")
+@staff_required
+def response_withdraw(response_id: int):
+    found = _response_or_404(response_id)
+    if PostForm().validate_on_submit():
+        service.withdraw(db.session, actor(), found.id)
+        db.session.commit()
+        tell(_l("The response is no longer published."))
+    return redirect(url_for("backoffice.response", response_id=found.id), code=303)
+
+
+@bp.get("/horing/vedlegg/<int:attachment_id>")
+@staff_required
+def attachment(attachment_id: int):
+    item = db.session.get(Attachment, attachment_id) or abort(404)
+    try:
+        path = files.path_of(current_app.config["UPLOAD_DIR"], item.stored_name)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    audit.record(db.session, actor(), "attachment.download", "attachment", item.id)
+    db.session.commit()
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=item.original_filename,
+        max_age=0,
+    )
+
+
+@bp.get("/horing/<int:draft_id>/samandrag")
+@staff_required
+def draft_summary(draft_id: int):
+    found = _draft_or_404(draft_id)
+    return render_template(
+        "backoffice/draft_summary.html",
+        draft=found,
+        sections=service.summary(db.session, found),
+        stances=STANCE_LABELS,
+        categories=RESPONDENT_CATEGORY_LABELS,
+        printed_at=utcnow(),
+    )
+
+
+@bp.get("/eksport/horingssvar/<int:draft_id>.<fmt>")
+@staff_required
+def export_responses(draft_id: int, fmt: str):
+    found = _draft_or_404(draft_id)
+    names = export_labels()
+    header = [str(h) for h in RESPONSE_HEADER]
+    title = _("Consultation responses")
+    whole, yes, no = _("The whole draft"), _("Yes"), _("No")
+    return send(
+        lambda session: [
+            export_service.response_sheet(
+                session,
+                found.id,
+                names,
+                header,
+                title,
+                whole_draft_label=whole,
+                yes=yes,
+                no=no,
+            )
+        ],
+        f"horingssvar-{found.slug}",
+        fmt,
+        "responses",
+        details={"draft": found.id},
+    )

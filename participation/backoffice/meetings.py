@@ -1,0 +1,380 @@
+"""Meetings and registrations in the back office."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from participation.backoffice import bp
+from participation.backoffice.access import admin_required, staff_required
+from participation.backoffice.forms import (
+    AttendanceForm,
+    CancelMeetingForm,
+    MeetingForm,
+    MessageForm,
+    MoveForm,
+    PostForm,
+    RegionForm,
+    local_datetime,
+    parse_date,
+    parse_time,
+)
+from participation.backoffice.labels import REGISTRATION_STATUS_LABELS
+from participation.backoffice.services import meetings as service
+from participation.backoffice.util import actor, tell
+from participation.extensions import db
+from participation.forms import choice
+from participation.meetings import service as public_service
+from participation.meetings.forms import CATEGORY_LABELS
+from participation.models import Meeting, Region, Registration, utcnow
+
+MOVE_ERRORS = {
+    service.NoSeatLeft: _l(
+        "The meeting has no free seat. Move someone to the waiting list first, or add seats."
+    ),
+    service.MeetingIsCancelled: _l("The meeting is cancelled."),
+    service.MeetingIsOver: _l(
+        "The meeting has already started, so registrations can no longer be moved."
+    ),
+    service.AlreadyRegistered: _l("This person is already signed up for that meeting."),
+    service.NotMovable: _l("This registration cannot be moved."),
+    service.MeetingNotFound: _l("We could not find the meeting."),
+    service.RegistrationNotFound: _l("We could not find the registration."),
+    public_service.MeetingAlreadyHeld: _l(
+        "The meeting has already taken place, so the registration cannot be cancelled."
+    ),
+}
+
+
+def _region_choices():
+    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    return [choice("", _l("Choose…"))] + [choice(str(r.id), r.name) for r in regions]
+
+
+def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
+    form = MeetingForm()
+    form.region.choices = _region_choices()
+    if meeting is not None and request.method == "GET":
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        starts = meeting.starts_at.astimezone(tz)
+        deadline = meeting.registration_deadline.astimezone(tz)
+        form.region.data = str(meeting.region_id)
+        form.title.data = meeting.title
+        form.description.data = meeting.description
+        form.day.data = starts.date().isoformat()
+        form.starts.data = starts.strftime("%H:%M")
+        form.ends.data = meeting.ends_at.astimezone(tz).strftime("%H:%M")
+        form.venue.data = meeting.venue
+        form.address.data = meeting.address
+        form.seats.data = meeting.seats
+        form.deadline_day.data = deadline.date().isoformat()
+        form.deadline_time.data = deadline.strftime("%H:%M")
+    return form
+
+
+def _meeting_data(form: MeetingForm) -> service.MeetingData:
+    tz = current_app.config["TIMEZONE"]
+    day = parse_date(form.day.data)
+    return service.MeetingData(
+        region_id=int(form.region.data),
+        title=form.title.data,
+        description=form.description.data or "",
+        starts_at=local_datetime(day, parse_time(form.starts.data), tz).astimezone(UTC),
+        ends_at=local_datetime(day, parse_time(form.ends.data), tz).astimezone(UTC),
+        venue=form.venue.data,
+        address=form.address.data or "",
+        seats=form.seats.data,
+        registration_deadline=local_datetime(
+            parse_date(form.deadline_day.data), parse_time(form.deadline_time.data), tz
+        ).astimezone(UTC),
+    )
+
+
+SCHEDULE_ERROR = _l(
+    "The registration deadline must be before the meeting starts, and the meeting must end after it starts."
+)
+
+
+@bp.get("/moter")
+@staff_required
+def meetings():
+    return render_template(
+        "backoffice/meetings.html",
+        rows=service.meeting_overview(db.session),
+        now=utcnow(),
+    )
+
+
+@bp.route("/moter/ny", methods=["GET", "POST"])
+@admin_required
+def meeting_new():
+    form = _meeting_form()
+    error = None
+    if form.validate_on_submit():
+        try:
+            meeting = service.create_meeting(db.session, actor(), _meeting_data(form))
+        except service.InvalidSchedule:
+            db.session.rollback()
+            error = SCHEDULE_ERROR
+        else:
+            db.session.commit()
+            tell(_l("The meeting was created."), "success")
+            return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
+    status = 422 if (form.errors or error) else 200
+    return render_template(
+        "backoffice/meeting_form.html", form=form, meeting=None, error=error
+    ), status
+
+
+@bp.route("/moter/<int:meeting_id>/endre", methods=["GET", "POST"])
+@admin_required
+def meeting_edit(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    form = _meeting_form(meeting)
+    error = None
+    if meeting.cancelled_at is not None:
+        error = _l("The meeting is cancelled.")
+    elif form.validate_on_submit():
+        try:
+            outcome = service.update_meeting(db.session, actor(), meeting.id, _meeting_data(form))
+        except service.InvalidSchedule:
+            db.session.rollback()
+            error = SCHEDULE_ERROR
+        except service.SeatsBelowConfirmed as refused:
+            db.session.rollback()
+            form.seats.errors.append(
+                _l(
+                    "%(n)d people already have a confirmed seat. Enter at least %(n)d seats, or move people to the waiting list first.",
+                    n=refused.confirmed,
+                )
+            )
+        except service.MeetingIsCancelled:
+            db.session.rollback()
+            error = _l("The meeting is cancelled.")
+        else:
+            db.session.commit()
+            tell(_l("The meeting was saved."), "success")
+            if outcome.promoted:
+                tell(
+                    _l(
+                        "%(n)d people moved up from the waiting list and were told by e-mail.",
+                        n=len(outcome.promoted),
+                    ),
+                    "info",
+                )
+            return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
+    status = 422 if (form.errors or error) and request.method == "POST" else 200
+    return render_template(
+        "backoffice/meeting_form.html", form=form, meeting=meeting, error=error
+    ), status
+
+
+@bp.get("/moter/<int:meeting_id>")
+@staff_required
+def meeting(meeting_id: int):
+    found = db.session.get(Meeting, meeting_id) or abort(404)
+    lists = service.registrations_for(db.session, found.id)
+    others = [
+        m
+        for m in public_service.list_meetings(db.session)
+        if m.id != found.id and m.cancelled_at is None
+    ]
+    return render_template(
+        "backoffice/meeting.html",
+        meeting=found,
+        lists=lists,
+        other_meetings=others,
+        now=utcnow(),
+        categories=CATEGORY_LABELS,
+        statuses=REGISTRATION_STATUS_LABELS,
+        post_form=PostForm(),
+    )
+
+
+def _move_targets(registration: Registration, others: list[Meeting]):
+    choices = [choice("", _l("Choose…"))]
+    if registration.status == "waiting":
+        choices.append(choice("confirmed", _l("A seat at this meeting")))
+    if registration.status == "confirmed":
+        choices.append(choice("waiting", _l("The waiting list of this meeting")))
+    choices += [choice(f"meeting:{m.id}", m.title) for m in others]
+    return choices
+
+
+@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt")
+@admin_required
+def registration_move(meeting_id: int, registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.meeting_id != meeting_id:
+        abort(404)
+    others = [
+        m
+        for m in public_service.list_meetings(db.session)
+        if m.id != meeting_id and m.cancelled_at is None
+    ]
+    form = MoveForm()
+    form.target.choices = _move_targets(registration, others)
+    if not form.validate_on_submit():
+        tell(
+            form.target.errors[0]
+            if form.target.errors
+            else _l("Choose where to move the registration."),
+            "danger",
+        )
+        return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
+    target = form.target.data
+    try:
+        if target == "confirmed":
+            service.promote(db.session, actor(), registration.id, notify=form.notify.data)
+        elif target == "waiting":
+            service.demote(db.session, actor(), registration.id, notify=form.notify.data)
+        else:
+            service.move_to_meeting(
+                db.session,
+                actor(),
+                registration.id,
+                int(target.split(":", 1)[1]),
+                notify=form.notify.data,
+            )
+    except service.MeetingAdminError as error:
+        db.session.rollback()
+        tell(MOVE_ERRORS[type(error)], "danger")
+    else:
+        db.session.commit()
+        tell(_l("The registration was moved."), "success")
+    return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
+
+
+@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/avmeld")
+@admin_required
+def registration_cancel(meeting_id: int, registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.meeting_id != meeting_id:
+        abort(404)
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            outcome = service.cancel_registration(db.session, actor(), registration.id)
+        except (service.MeetingAdminError, public_service.SignupError) as error:
+            db.session.rollback()
+            tell(MOVE_ERRORS.get(type(error), _l("This registration cannot be moved.")), "danger")
+        else:
+            db.session.commit()
+            tell(_l("The registration was cancelled and the person was told by e-mail."), "success")
+            if outcome.promoted is not None:
+                tell(
+                    _l("The first on the waiting list got the seat and was told by e-mail."), "info"
+                )
+    return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
+
+
+@bp.route("/moter/<int:meeting_id>/avlys", methods=["GET", "POST"])
+@admin_required
+def meeting_cancel(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    form = CancelMeetingForm()
+    error = _l("The meeting is already cancelled.") if meeting.cancelled_at else None
+    if error is None and form.validate_on_submit():
+        try:
+            told = service.cancel_meeting(
+                db.session, actor(), meeting.id, reason=form.reason.data or ""
+            )
+        except service.MeetingIsCancelled:
+            db.session.rollback()
+            error = _l("The meeting is already cancelled.")
+        else:
+            db.session.commit()
+            tell(
+                _l("The meeting was cancelled. %(n)d people will be told by e-mail.", n=told),
+                "success",
+            )
+            return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
+    counts = public_service.registration_counts(db.session, meeting.id)
+    status = 422 if request.method == "POST" and (form.errors or error) else 200
+    return render_template(
+        "backoffice/meeting_cancel.html", meeting=meeting, form=form, error=error, counts=counts
+    ), status
+
+
+@bp.route("/moter/<int:meeting_id>/oppmote", methods=["GET", "POST"])
+@admin_required
+def meeting_attendance(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    confirmed = service.registrations_for(db.session, meeting.id).confirmed
+    form = AttendanceForm()
+    form.attended.choices = [choice(str(r.id), r.name or r.reference) for r in confirmed]
+    if request.method == "GET":
+        form.attended.data = [str(r.id) for r in confirmed if r.attended]
+    if form.validate_on_submit():
+        present = service.set_attendance(
+            db.session, actor(), meeting.id, {int(v) for v in form.attended.data or []}
+        )
+        db.session.commit()
+        tell(
+            _l(
+                "Attendance saved: %(present)d of %(total)d came.",
+                present=present,
+                total=len(confirmed),
+            ),
+            "success",
+        )
+        return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
+    return render_template(
+        "backoffice/meeting_attendance.html", meeting=meeting, form=form, confirmed=confirmed
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/moter/<int:meeting_id>/deltakarliste")
+@staff_required
+def attendance_list(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    lists = service.registrations_for(db.session, meeting.id)
+    return render_template(
+        "backoffice/attendance_list.html",
+        meeting=meeting,
+        confirmed=sorted(lists.confirmed, key=lambda r: (r.name or "").lower()),
+        categories=CATEGORY_LABELS,
+        printed_at=utcnow(),
+    )
+
+
+@bp.route("/moter/<int:meeting_id>/melding", methods=["GET", "POST"])
+@admin_required
+def meeting_message(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    form = MessageForm()
+    if form.validate_on_submit():
+        sent = service.message_registrants(
+            db.session,
+            actor(),
+            meeting.id,
+            subject=form.subject.data,
+            body=form.body.data,
+            include_waiting=form.include_waiting.data,
+        )
+        db.session.commit()
+        tell(_l("The message was queued for %(n)d people.", n=sent), "success")
+        return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
+    counts = public_service.registration_counts(db.session, meeting.id)
+    return render_template(
+        "backoffice/meeting_message.html", meeting=meeting, form=form, counts=counts
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/regioner", methods=["GET", "POST"])
+@admin_required
+def regions():
+    form = RegionForm()
+    if form.validate_on_submit():
+        region = service.create_region(db.session, actor(), form.name.data)
+        db.session.commit()
+        tell(_l("The region %(name)s was created.", name=region.name), "success")
+        return redirect(url_for("backoffice.regions"), code=303)
+    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    return render_template("backoffice/regions.html", form=form, regions=list(regions)), (
+        422 if form.errors else 200
+    )

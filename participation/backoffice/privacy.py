@@ -1,0 +1,116 @@
+"""Privacy (GDPR): find, export and delete what is held about an e-mail address;
+the retention purge. Administrators only. The address travels in POST bodies,
+never in a URL, so it stays out of server logs and browser history."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from participation import audit, privacy_service
+from participation.backoffice import bp
+from participation.backoffice.access import admin_required
+from participation.backoffice.forms import PrivacyDeleteForm, PrivacyLookupForm, PurgeForm
+from participation.backoffice.labels import REGISTRATION_STATUS_LABELS, STANCE_LABELS
+from participation.backoffice.util import actor, tell
+from participation.extensions import db
+
+
+def _page(lookup=None, delete=None, data=None, code=200):
+    retention = current_app.config["RETENTION_DAYS"]
+    return render_template(
+        "backoffice/privacy.html",
+        lookup_form=lookup or PrivacyLookupForm(prefix="lookup"),
+        delete_form=delete or PrivacyDeleteForm(prefix="delete"),
+        purge_form=PurgeForm(prefix="purge"),
+        data=data,
+        retention_days=retention,
+        due=privacy_service.due_for_purge(db.session, retention_days=retention),
+        statuses=REGISTRATION_STATUS_LABELS,
+        stances=STANCE_LABELS,
+    ), code
+
+
+@bp.get("/personvern")
+@admin_required
+def privacy():
+    return _page()
+
+
+@bp.post("/personvern")
+@admin_required
+def privacy_lookup():
+    form = PrivacyLookupForm(prefix="lookup")
+    if not form.validate_on_submit():
+        return _page(lookup=form, code=422)
+    data = privacy_service.find_person(db.session, form.email.data)
+    audit.record(db.session, actor(), "privacy.lookup", details=data.counts())
+    db.session.commit()
+    delete = PrivacyDeleteForm(prefix="delete", formdata=None)
+    delete.email.data = data.email
+    return _page(lookup=form, delete=delete, data=data)
+
+
+@bp.post("/personvern/eksport")
+@admin_required
+def privacy_export():
+    form = PrivacyLookupForm(prefix="lookup")
+    if not form.validate_on_submit():
+        return _page(lookup=form, code=422)
+    data = privacy_service.find_person(db.session, form.email.data)
+    payload = privacy_service.export_person(data)
+    audit.record(db.session, actor(), "privacy.export", details=data.counts())
+    db.session.commit()
+    return Response(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="personopplysningar.json"'},
+    )
+
+
+@bp.post("/personvern/slett")
+@admin_required
+def privacy_delete():
+    form = PrivacyDeleteForm(prefix="delete")
+    if not form.validate_on_submit():
+        data = None
+        if form.email.data and not form.email.errors:
+            data = privacy_service.find_person(db.session, form.email.data)
+        lookup = PrivacyLookupForm(prefix="lookup", formdata=None)
+        lookup.email.data = form.email.data
+        return _page(lookup=lookup, delete=form, data=data, code=422)
+    report = privacy_service.delete_person(db.session, actor(), form.email.data)
+    db.session.commit()
+    privacy_service.remove_files(current_app.config["UPLOAD_DIR"], report.files_removed)
+    tell(
+        _l(
+            "Deleted: %(registrations)d registrations, %(responses)d consultation responses, %(messages)d e-mails; the address was removed from %(texts)d other texts.",
+            registrations=report.registrations,
+            responses=report.responses,
+            messages=report.outbox_messages,
+            texts=report.texts_scrubbed,
+        )
+    )
+    return redirect(url_for("backoffice.privacy"), code=303)
+
+
+@bp.post("/personvern/rydd")
+@admin_required
+def privacy_purge():
+    if PurgeForm(prefix="purge").validate_on_submit():
+        report = privacy_service.purge_expired(
+            db.session,
+            retention_days=current_app.config["RETENTION_DAYS"],
+            actor=actor(),
+        )
+        db.session.commit()
+        tell(
+            _l(
+                "Personal data removed from %(n)d registrations; %(m)d old e-mails deleted.",
+                n=report.registrations,
+                m=report.outbox_messages,
+            )
+        )
+    return redirect(url_for("backoffice.privacy"), code=303)

@@ -1,0 +1,1 @@
+"""The consultation (høring) on the draft strategy."""

@@ -1,0 +1,191 @@
+"""The consultation response form: shape only; the service stores."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import MultipleFileField
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from participation.consultation import attachments as files
+from participation.consultation.service import MAX_TEXT, MIN_TEXT
+from participation.forms import (
+    BaseForm,
+    OneOf,
+    choice,
+    choice_value,
+    email_validators,
+    no_control_characters,
+    org_number,
+)
+from participation.inputs.labels import CATEGORY_LABELS
+from participation.inputs.service import normalize_newlines
+from participation.models import Stance
+
+STANCE_LABELS = {
+    Stance.SUPPORT: _l("Support"),
+    Stance.PARTLY: _l("Partly support"),
+    Stance.OPPOSE: _l("Oppose"),
+    Stance.NONE: _l("No stance"),
+}
+
+ATTACHMENT_MESSAGES = {
+    files.TooManyFiles: _l("You can attach at most %(max)s files."),
+    files.FileTooLarge: _l(
+        "%(name)s is larger than %(size)s MB. Make the file smaller and try again."
+    ),
+    files.EmptyFile: _l("%(name)s is empty."),
+    files.NotAPdf: _l("%(name)s is not a PDF file that we can open. Attach PDF files only."),
+    files.EncryptedPdf: _l("%(name)s is protected by a password. Attach a PDF without a password."),
+}
+
+
+def _text_length(form, field) -> None:
+    text = field.data or ""
+    if not text:
+        raise ValidationError(_l("Write your response."))
+    if len(text) < MIN_TEXT:
+        raise ValidationError(
+            _l(
+                "The response must be at least %(min)s characters. You have written %(count)s.",
+                min=MIN_TEXT,
+                count=len(text),
+            )
+        )
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            _l(
+                "The response can be at most %(max)s characters. You have written %(count)s.",
+                max=MAX_TEXT,
+                count=len(text),
+            )
+        )
+
+
+def _normalize(value):
+    return normalize_newlines(value) if isinstance(value, str) else value
+
+
+class ResponseForm(BaseForm):
+    section = SelectField(
+        _l("What does your response concern?"),
+        validate_choice=False,
+        validators=[OneOf(lambda form, field: field.choices, message=_l("Choose a section."))],
+    )
+    stance = RadioField(
+        _l("What is your view?"),
+        choices=[choice(k.value, v) for k, v in STANCE_LABELS.items()],
+        default=Stance.NONE.value,
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose your view.")),
+            OneOf(lambda form, field: field.choices, message=_l("Choose your view.")),
+        ],
+    )
+    text = TextAreaField(
+        _l("Your response"),
+        filters=[_normalize],
+        validators=[_text_length, no_control_characters],
+        render_kw={"rows": 12},
+    )
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"),
+        render_kw={"accept": "application/pdf,.pdf"},
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Enter your name.")),
+            Length(max=200, message=_l("The name can be at most 200 characters.")),
+            no_control_characters,
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), *email_validators()],
+        description=_l("We send a receipt here."),
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    organisation = StringField(
+        _l("Organisation or business (optional)"),
+        validators=[
+            Optional(),
+            Length(
+                max=200, message=_l("The name of the organisation can be at most 200 characters.")
+            ),
+            no_control_characters,
+        ],
+        description=_l("If you respond on behalf of an organisation, business or public body."),
+        render_kw={"autocomplete": "organization"},
+    )
+    org_number = StringField(
+        _l("Organisation number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=20, message=_l("The organisation number is too long.")),
+            org_number,
+        ],
+        description=_l("9 digits, as in the Brønnøysund Register Centre."),
+        render_kw={"inputmode": "numeric"},
+    )
+    category = SelectField(
+        _l("I respond as"),
+        choices=[choice("", _l("Choose…"))]
+        + [choice(k.value, v) for k, v in CATEGORY_LABELS.items()],
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose who you respond as.")),
+            OneOf(
+                lambda form, field: [c for c in field.choices if choice_value(c)],
+                message=_l("Choose who you respond as."),
+            ),
+        ],
+    )
+    may_publish = RadioField(
+        _l("May we publish your response on this website?"),
+        choices=[
+            choice("yes", _l("Yes, my response may be published")),
+            choice("no", _l("No, do not publish my response on the website")),
+        ],
+        default="yes",
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Say whether we may publish your response.")),
+            OneOf(
+                lambda form, field: field.choices,
+                message=_l("Say whether we may publish your response."),
+            ),
+        ],
+        description=_l(
+            "Consultation responses are public records. Anyone can ask to see them, "
+            "even if you answer no here. If you answer yes, we publish your response here "
+            "after the project group has removed personal data such as e-mail addresses and "
+            "phone numbers."
+        ),
+    )
+
+    def validate_attachments(self, field) -> None:
+        """Read and check the PDFs; the checked files are kept in ``self.uploads``."""
+        config = current_app.config
+        max_bytes = config["ATTACHMENT_MAX_BYTES"]
+        max_files = config["ATTACHMENT_MAX_FILES"]
+        uploads = []
+        for storage in field.data or []:
+            if not getattr(storage, "filename", None):
+                continue
+            data = storage.stream.read(max_bytes + 1)
+            uploads.append(files.UploadedFile(storage.filename, data))
+        try:
+            checked = files.check_pdfs(uploads, max_bytes=max_bytes, max_files=max_files)
+            self.uploads = [files.UploadedFile(p.filename, p.data) for p in checked]
+        except files.AttachmentError as error:
+            raise ValidationError(
+                str(ATTACHMENT_MESSAGES[type(error)])
+                % {
+                    "name": error.filename,
+                    "max": max_files,
+                    "size": max_bytes // (1024 * 1024),
+                }
+            ) from error

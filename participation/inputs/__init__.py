@@ -1,0 +1,1 @@
+"""The common inbox of inputs (innspill) from every channel."""

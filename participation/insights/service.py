@@ -1,0 +1,1127 @@
+"""The analysis in the app: read the database, call ``analysis.service``, store the run.
+
+Plain functions that take a session. Reading (``overview``, ``review_queue`` …) only
+queries; ``start_run`` flushes and leaves the commit to the caller; ``execute_run`` is
+the worker: it commits as it goes, because other requests must see its progress.
+
+What goes into a run:
+
+- inputs: every input that is not hidden, with its *redacted* text (never the text as
+  written) and its region, channel, respondent category and the focus areas its writer
+  chose, for the themes' spread;
+- focus areas: the active ``FocusArea`` rows, as data (added, renamed or retired areas
+  flow into the next run; keys are stable, names are not);
+- training data: every input a reviewer has confirmed (``InputReview``), with its
+  confirmed areas (possibly none). Confirmed inputs keep their confirmed tags in the
+  results; a run only ever writes its own tables;
+- the previous finished run's theme centres, so themes keep their numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from analysis.focus_areas import FocusAreaSpec
+from analysis.service import AnalysisResult, InputRecord
+from participation.db import begin_write
+from participation.models import (
+    AnalysisRun,
+    AnalysisTheme,
+    FocusArea,
+    Input,
+    InputAnalysis,
+    InputStatus,
+    InputSuggestion,
+    Region,
+    RunKind,
+    RunStatus,
+    User,
+    input_focus_area,
+    utcnow,
+)
+from participation.models.analysis import ACTIVE
+from participation.models.backoffice import ConfirmedFocusArea, InputReview
+
+log = logging.getLogger(__name__)
+
+# Probabilities below this are not stored unless the area is suggested (storage: an
+# input has a handful of rows, not one per area).
+MIN_STORED_PROBABILITY = 0.05
+INSERT_CHUNK = 2000
+DEFAULT_STALE_AFTER = timedelta(hours=1)
+# Progress is written at most this often (seconds), and at every new stage.
+PROGRESS_INTERVAL = 0.5
+QUOTE_LENGTH = 400
+
+STAGES = (
+    "queued",
+    "reading",
+    "training",
+    "model",
+    "preprocess",
+    "tagging",
+    "duplicates",
+    "clustering",
+    "themes",
+    "storing",
+    "done",
+    "failed",
+)
+
+
+class InsightsError(Exception):
+    """Something the rules refuse; nothing was changed."""
+
+
+class RunInProgress(InsightsError):
+    def __init__(self, run: AnalysisRun | None = None) -> None:
+        super().__init__("an analysis run is already queued or running")
+        self.run = run
+
+
+class RunNotFound(InsightsError):
+    pass
+
+
+class NoSuggestion(InsightsError):
+    """The latest run has no result for this input."""
+
+
+# ---------------------------------------------------------------- reading the data
+
+
+def focus_area_spec(area: FocusArea) -> FocusAreaSpec:
+    """The analysis's view of one focus area row."""
+    return FocusAreaSpec(
+        key=area.key,
+        names={"nb": area.name_nb, "nn": area.name_nn, "en": area.name_en},
+        descriptions={
+            "nb": area.description_nb or "",
+            "nn": area.description_nn or "",
+            "en": area.description_en or "",
+        },
+        seed_terms=tuple(area.seed_terms or ()),
+    )
+
+
+def active_focus_areas(session: Session) -> list[FocusArea]:
+    return list(
+        session.execute(
+            select(FocusArea)
+            .where(FocusArea.active.is_(True))
+            .order_by(FocusArea.position, FocusArea.key)
+        ).scalars()
+    )
+
+
+def focus_area_specs(session: Session) -> list[FocusAreaSpec]:
+    """The active focus areas, in their list order."""
+    return [focus_area_spec(a) for a in active_focus_areas(session)]
+
+
+def confirmed_keys(session: Session) -> dict[int, tuple[str, ...]]:
+    """``{input_id: keys}`` for every input a reviewer has confirmed (``()`` = none)."""
+    confirmed: dict[int, list[str]] = defaultdict(list)
+    reviewed = select(InputReview.input_id).where(InputReview.focus_areas_confirmed_at.is_not(None))
+    for input_id in session.execute(reviewed).scalars():
+        confirmed.setdefault(input_id, [])  # reviewed with no area: "none"
+    rows = session.execute(
+        select(ConfirmedFocusArea.input_id, FocusArea.key)
+        .join(FocusArea, FocusArea.id == ConfirmedFocusArea.focus_area_id)
+        .order_by(ConfirmedFocusArea.input_id, FocusArea.position, FocusArea.key)
+    )
+    for input_id, key in rows:
+        confirmed[input_id].append(key)
+    return {i: tuple(keys) for i, keys in confirmed.items()}
+
+
+def labelled_examples(
+    session: Session, confirmed: dict[int, tuple[str, ...]] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Reviewers' confirmed tags as training data: ``[(redacted text, keys)]``, by input id.
+
+    Only keys of active areas count (a retired area is no label). Hidden inputs are
+    included: a reviewer's "none of these" on spam is a useful example too.
+    """
+    confirmed = confirmed_keys(session) if confirmed is None else confirmed
+    if not confirmed:
+        return []
+    active = {a.key for a in active_focus_areas(session)}
+    texts = dict(
+        session.execute(
+            select(Input.id, Input.redacted_text).where(Input.id.in_(list(confirmed)))
+        ).all()
+    )
+    return [
+        (texts[i], [k for k in confirmed[i] if k in active])
+        for i in sorted(confirmed)
+        if i in texts
+    ]
+
+
+def input_records(
+    session: Session, confirmed: dict[int, tuple[str, ...]] | None = None
+) -> list[InputRecord]:
+    """Every input that is not hidden, as the analysis sees it (redacted text only)."""
+    confirmed = confirmed_keys(session) if confirmed is None else confirmed
+    chosen: dict[int, list[str]] = defaultdict(list)
+    for input_id, key in session.execute(
+        select(input_focus_area.c.input_id, FocusArea.key)
+        .join(FocusArea, FocusArea.id == input_focus_area.c.focus_area_id)
+        .order_by(FocusArea.position, FocusArea.key)
+    ):
+        chosen[input_id].append(key)
+    rows = session.execute(
+        select(
+            Input.id,
+            Input.redacted_text,
+            Input.channel,
+            Input.respondent_category,
+            Region.name,
+        )
+        .outerjoin(Region, Region.id == Input.region_id)
+        .where(Input.status != InputStatus.HIDDEN)
+        .order_by(Input.id)
+    )
+    return [
+        InputRecord(
+            id=input_id,
+            text=text or "",
+            metadata={
+                "region": region or "",
+                "channel": channel or "",
+                "category": category or "",
+                "chosen_areas": chosen.get(input_id, []),
+            },
+            confirmed_areas=confirmed.get(input_id),
+        )
+        for input_id, text, channel, category, region in rows
+    ]
+
+
+def previous_centres(session: Session) -> list[dict] | None:
+    """Theme centres of the latest finished run, so themes keep their numbers."""
+    return session.execute(
+        select(AnalysisRun.centres)
+        .where(AnalysisRun.status == RunStatus.DONE, AnalysisRun.centres.is_not(None))
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- starting a run
+
+
+def _stale_cutoff(now: datetime, stale_after: timedelta) -> datetime:
+    return now - stale_after
+
+
+def fail_stale_runs(
+    session: Session, *, now: datetime | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER
+) -> int:
+    """Mark queued/running runs with no sign of life for ``stale_after`` as failed."""
+    now = now or utcnow()
+    stale = list(
+        session.execute(
+            select(AnalysisRun).where(
+                AnalysisRun.active.is_not(None),
+                AnalysisRun.heartbeat_at < _stale_cutoff(now, stale_after),
+            )
+        ).scalars()
+    )
+    for run in stale:
+        _mark_failed(
+            run,
+            "The run stopped giving signs of life (the server was probably restarted); "
+            "it counts as failed.",
+            now,
+        )
+    if stale:
+        session.flush()
+    return len(stale)
+
+
+def active_run(
+    session: Session, *, now: datetime | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER
+) -> AnalysisRun | None:
+    """The queued or running run, if any (stale ones are not counted)."""
+    now = now or utcnow()
+    return session.execute(
+        select(AnalysisRun).where(
+            AnalysisRun.active.is_not(None),
+            AnalysisRun.heartbeat_at >= _stale_cutoff(now, stale_after),
+        )
+    ).scalar_one_or_none()
+
+
+def start_run(
+    session: Session,
+    *,
+    kind: RunKind | str = RunKind.RUN,
+    user: User | None = None,
+    actor: str | None = None,
+    n_themes: int | None = None,
+    now: datetime | None = None,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+) -> AnalysisRun:
+    """Queue a run. Raises :class:`RunInProgress` when one is queued or running.
+
+    The database enforces one active run (a unique column), so two people pressing the
+    button at once get one run and one refusal. A run silent for ``stale_after`` is
+    marked failed first. Flushes; the caller commits.
+    """
+    now = now or utcnow()
+    begin_write(session)
+    fail_stale_runs(session, now=now, stale_after=stale_after)
+    current = active_run(session, now=now, stale_after=stale_after)
+    if current is not None:
+        raise RunInProgress(current)
+    run = AnalysisRun(
+        kind=str(RunKind(kind)),
+        status=RunStatus.QUEUED,
+        active=ACTIVE,
+        stage="queued",
+        progress=0.0,
+        created_at=now,
+        heartbeat_at=now,
+        n_themes_requested=n_themes,
+        triggered_by_id=user.id if user is not None else None,
+        triggered_by=actor if actor is not None else (user.email if user is not None else ""),
+        parameters={},
+        versions={},
+        timings={},
+        metrics={},
+        model={},
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError as error:
+        raise RunInProgress(active_run(session, now=now, stale_after=stale_after)) from error
+    return run
+
+
+# ---------------------------------------------------------------- doing the work
+
+
+class _ProgressWriter:
+    """Writes (stage, fraction) to the run row: at each new stage, else at most twice a second."""
+
+    def __init__(
+        self, session: Session, run_id: int, echo: Callable[[str, float], None] | None = None
+    ) -> None:
+        self.session = session
+        self.run_id = run_id
+        self.echo = echo
+        self.start = 0.0
+        self.span = 1.0
+        self.fixed_stage: str | None = None
+        self.stage = ""
+        self.last = 0.0
+
+    def scaled(self, start: float, span: float, stage: str | None = None) -> _ProgressWriter:
+        """Map the next callbacks' 0..1 onto ``start .. start + span`` (under ``stage``)."""
+        self.start, self.span, self.fixed_stage = start, span, stage
+        return self
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        stage = self.fixed_stage or stage.split(":")[0].strip()
+        if stage not in STAGES:
+            stage = self.stage or "model"
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < PROGRESS_INTERVAL:
+            return
+        self.stage, self.last = stage, now
+        value = self.start + self.span * max(0.0, min(1.0, float(fraction)))
+        self.session.execute(
+            update(AnalysisRun)
+            .where(AnalysisRun.id == self.run_id)
+            .values(stage=stage, progress=round(value, 4), heartbeat_at=utcnow())
+        )
+        self.session.commit()
+        if self.echo is not None:
+            self.echo(stage, value)
+
+
+def _mark_failed(run: AnalysisRun, message: str, now: datetime | None = None) -> None:
+    run.status = RunStatus.FAILED
+    run.active = None
+    run.stage = "failed"
+    run.error = message[:4000]
+    run.finished_at = now or utcnow()
+    run.heartbeat_at = run.finished_at
+
+
+def execute_run(
+    session: Session,
+    run_id: int,
+    *,
+    model_dir: str | Path | None = None,
+    keep_runs: int = 3,
+    analyse: Callable[..., AnalysisResult] | None = None,
+    retrain: Callable[..., dict[str, Any]] | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
+) -> AnalysisRun:
+    """Carry out a queued run: read, (train,) analyse, store. Commits as it goes.
+
+    Never raises for a failure of the analysis itself: the run is marked ``failed``
+    with the reason, and returned. A model saved by another scikit-learn version is
+    rebuilt (and the run says so in ``parameters["model_rebuilt"]``).
+    ``analyse``/``retrain`` default to ``analysis.service.run_analysis``/``retrain``.
+    """
+    from analysis import service as analysis_service
+
+    analyse = analyse or analysis_service.run_analysis
+    retrain = retrain or analysis_service.retrain
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        raise RunNotFound()
+    if run.status != RunStatus.QUEUED:
+        return run
+    run.status = RunStatus.RUNNING
+    run.started_at = run.heartbeat_at = utcnow()
+    run.stage = "reading"
+    session.commit()
+    progress = _ProgressWriter(session, run.id, on_progress)
+    try:
+        confirmed = confirmed_keys(session)
+        records = input_records(session, confirmed)
+        labelled = labelled_examples(session, confirmed)
+        areas = focus_area_specs(session)
+        centres = previous_centres(session)
+        run.n_inputs = len(records)
+        run.n_labelled = len(labelled)
+        session.commit()  # ends the read snapshot before the long computation
+
+        notes: dict[str, Any] = {}
+        started = time.perf_counter()
+        if run.kind == RunKind.RETRAIN and areas:
+            progress.scaled(0.0, 0.3, "training")("training", 0.0)
+            description = _with_rebuild(
+                lambda: retrain(areas, labelled, model_dir=model_dir, progress=progress),
+                areas,
+                labelled,
+                model_dir,
+                notes,
+            )
+            notes["retrained"] = {
+                "created": description.get("created"),
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+            progress.scaled(0.3, 0.65)
+        else:
+            progress.scaled(0.0, 0.95)
+
+        result = _with_rebuild(
+            lambda: analyse(
+                records,
+                areas,
+                labelled,
+                n_themes=run.n_themes_requested,
+                previous_centres=centres,
+                progress=progress,
+                model_dir=model_dir,
+            ),
+            areas,
+            labelled,
+            model_dir,
+            notes,
+        )
+        progress.scaled(0.95, 0.05, "storing")("storing", 0.0)
+        begin_write(session)
+        _store(session, run, result, notes)
+        _prune(session, keep_runs)
+        session.commit()
+    except Exception as error:  # noqa: BLE001  (recorded on the run, never lost)
+        session.rollback()
+        log.exception("analysis run %s failed", run_id)
+        run = session.get(AnalysisRun, run_id)
+        _mark_failed(run, _describe(error))
+        session.commit()
+    return run
+
+
+def _with_rebuild(call, areas, labelled, model_dir, notes):
+    """Call; if the cached model comes from another scikit-learn version, rebuild it once."""
+    from analysis.persistence import ModelVersionError, get_or_train_tagger
+
+    try:
+        return call()
+    except ModelVersionError as error:
+        log.warning("rebuilding the tagging model: %s", error)
+        notes["model_rebuilt"] = str(error)
+        get_or_train_tagger(areas, labelled, model_dir=model_dir, retrain=True)
+        return call()
+
+
+def _describe(error: BaseException) -> str:
+    from analysis.persistence import ModelVersionError
+
+    if isinstance(error, ModelVersionError):
+        return f"The saved model could not be used and could not be rebuilt: {error}"
+    if isinstance(error, MemoryError):
+        return "The analysis ran out of memory."
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: dict) -> None:
+    area_ids = dict(session.execute(select(FocusArea.key, FocusArea.id)).all())
+    thresholds = result.parameters.get("thresholds", {})
+    # An input deleted while the run worked (privacy deletion) is left out.
+    existing = set(session.execute(select(Input.id)).scalars())
+    analysis_rows: list[dict] = []
+    suggestion_rows: list[dict] = []
+    for item in result.inputs:
+        if item.id not in existing:
+            continue
+        analysis_rows.append(
+            {
+                "run_id": run.id,
+                "input_id": item.id,
+                "theme": item.theme,
+                "duplicate_group": int(item.duplicate_group),
+                "duplicate_count": int(item.duplicate_count),
+                "x": _finite(item.x) or 0.0,
+                "y": _finite(item.y) or 0.0,
+                "uncertainty": _finite(item.uncertainty),
+                "written_form": item.written_form,
+                "confirmed": bool(item.confirmed),
+            }
+        )
+        tags = set(item.tags)
+        for key, probability in item.suggestions.items():
+            area_id = area_ids.get(key)
+            if area_id is None:
+                continue
+            # The model's own suggestion, also for inputs whose confirmed tags win.
+            suggested = (
+                probability >= thresholds.get(key, 1.0) if item.confirmed else key in tags
+            )
+            if suggested or probability >= MIN_STORED_PROBABILITY:
+                suggestion_rows.append(
+                    {
+                        "run_id": run.id,
+                        "input_id": item.id,
+                        "focus_area_id": area_id,
+                        "probability": float(probability),
+                        "suggested": bool(suggested),
+                    }
+                )
+    for start in range(0, len(analysis_rows), INSERT_CHUNK):
+        session.execute(insert(InputAnalysis), analysis_rows[start : start + INSERT_CHUNK])
+    for start in range(0, len(suggestion_rows), INSERT_CHUNK):
+        session.execute(insert(InputSuggestion), suggestion_rows[start : start + INSERT_CHUNK])
+    for position, theme in enumerate(result.themes):
+        session.add(
+            AnalysisTheme(
+                run_id=run.id,
+                number=theme.id,
+                position=position,
+                label_words=list(theme.label_words),
+                size=theme.size,
+                size_unique=theme.size_unique,
+                representative_ids=[int(i) for i in theme.representative_ids],
+                spread=theme.spread,
+                duplicate_groups=[
+                    {"id": int(g["id"]), "count": int(g["count"])} for g in theme.duplicate_groups
+                ],
+            )
+        )
+    parameters = dict(result.parameters)
+    parameters.update(notes)
+    run.parameters = _jsonable(parameters)
+    run.versions = dict(result.versions)
+    run.timings = _jsonable(result.timings)
+    run.metrics = _jsonable(result.metrics)
+    run.model = _jsonable(result.model)
+    run.centres = _jsonable(result.centres) if result.centres else None
+    run.status = RunStatus.DONE
+    run.active = None
+    run.stage = "done"
+    run.progress = 1.0
+    run.finished_at = run.heartbeat_at = utcnow()
+    session.flush()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+def _prune(session: Session, keep_runs: int) -> int:
+    """Remove per-input rows of all but the latest ``keep_runs`` finished runs.
+
+    The runs themselves (parameters, metrics, themes) stay for the history.
+    """
+    keep = set(
+        session.execute(
+            select(AnalysisRun.id)
+            .where(AnalysisRun.status == RunStatus.DONE)
+            .order_by(AnalysisRun.id.desc())
+            .limit(max(1, keep_runs))
+        ).scalars()
+    )
+    old = list(
+        session.execute(
+            select(AnalysisRun).where(
+                AnalysisRun.status.in_([RunStatus.DONE, RunStatus.FAILED]),
+                AnalysisRun.pruned.is_(False),
+                AnalysisRun.id.not_in(keep),
+            )
+        ).scalars()
+    )
+    if not old:
+        return 0
+    ids = [r.id for r in old]
+    session.execute(delete(InputSuggestion).where(InputSuggestion.run_id.in_(ids)))
+    session.execute(delete(InputAnalysis).where(InputAnalysis.run_id.in_(ids)))
+    for run in old:
+        run.pruned = True
+    session.flush()
+    return len(old)
+
+
+def run_now(
+    session: Session,
+    *,
+    kind: RunKind | str = RunKind.RUN,
+    user: User | None = None,
+    actor: str | None = None,
+    n_themes: int | None = None,
+    model_dir: str | Path | None = None,
+    keep_runs: int = 3,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    on_progress: Callable[[str, float], None] | None = None,
+) -> AnalysisRun:
+    """Start and carry out a run in this thread (the command line). Commits."""
+    run = start_run(
+        session, kind=kind, user=user, actor=actor, n_themes=n_themes, stale_after=stale_after
+    )
+    session.commit()
+    return execute_run(
+        session, run.id, model_dir=model_dir, keep_runs=keep_runs, on_progress=on_progress
+    )
+
+
+# ---------------------------------------------------------------- reading results
+
+
+def get_run(session: Session, run_id: int) -> AnalysisRun:
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        raise RunNotFound()
+    return run
+
+
+def latest_run(session: Session) -> AnalysisRun | None:
+    """The latest run, whatever its state."""
+    return session.execute(
+        select(AnalysisRun).order_by(AnalysisRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def latest_done_run(session: Session) -> AnalysisRun | None:
+    """The latest finished run: the one whose results the back office shows."""
+    return session.execute(
+        select(AnalysisRun)
+        .where(AnalysisRun.status == RunStatus.DONE)
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def list_runs(session: Session, *, limit: int = 50) -> list[AnalysisRun]:
+    return list(
+        session.execute(select(AnalysisRun).order_by(AnalysisRun.id.desc()).limit(limit)).scalars()
+    )
+
+
+def run_status(run: AnalysisRun) -> dict[str, Any]:
+    """What the progress poller needs (JSON)."""
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "stage": run.stage,
+        "progress": round(float(run.progress or 0.0), 4),
+        "percent": int(round(100 * float(run.progress or 0.0))),
+        "active": run.is_active,
+        "error": run.error if run.status == RunStatus.FAILED else None,
+    }
+
+
+@dataclass
+class AreaCount:
+    area: FocusArea
+    suggested: int
+    confirmed: int
+    chosen: int
+
+
+@dataclass
+class Overview:
+    run: AnalysisRun
+    themes: list[AnalysisTheme]
+    quotes: dict[int, str]  # input id → redacted text (visible inputs only)
+    area_counts: list[AreaCount]
+    areas_by_key: dict[str, FocusArea]
+    n_inputs: int
+    n_unique: int
+    n_confirmed: int
+    n_without_area: int
+    new_since: int  # inputs created after the run read them
+
+
+def quotes_for(session: Session, input_ids: Iterable[int]) -> dict[int, str]:
+    """Redacted texts of inputs that still exist and are not hidden."""
+    ids = sorted({int(i) for i in input_ids})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Input.id, Input.redacted_text).where(
+            Input.id.in_(ids), Input.status != InputStatus.HIDDEN
+        )
+    )
+    return {i: _shorten(text) for i, text in rows}
+
+
+def _shorten(text: str, length: int = QUOTE_LENGTH) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def area_counts(session: Session, run: AnalysisRun) -> list[AreaCount]:
+    """Per focus area: suggested by this run, confirmed by reviewers, chosen by writers."""
+    suggested = dict(
+        session.execute(
+            select(InputSuggestion.focus_area_id, func.count())
+            .where(InputSuggestion.run_id == run.id, InputSuggestion.suggested.is_(True))
+            .group_by(InputSuggestion.focus_area_id)
+        ).all()
+    )
+    confirmed = dict(
+        session.execute(
+            select(ConfirmedFocusArea.focus_area_id, func.count())
+            .join(InputReview, InputReview.input_id == ConfirmedFocusArea.input_id)
+            .where(InputReview.focus_areas_confirmed_at.is_not(None))
+            .group_by(ConfirmedFocusArea.focus_area_id)
+        ).all()
+    )
+    chosen = dict(
+        session.execute(
+            select(input_focus_area.c.focus_area_id, func.count()).group_by(
+                input_focus_area.c.focus_area_id
+            )
+        ).all()
+    )
+    areas = session.execute(select(FocusArea).order_by(FocusArea.position, FocusArea.key)).scalars()
+    return [
+        AreaCount(a, suggested.get(a.id, 0), confirmed.get(a.id, 0), chosen.get(a.id, 0))
+        for a in areas
+        if a.active or suggested.get(a.id) or confirmed.get(a.id)
+    ]
+
+
+def overview(session: Session, run: AnalysisRun) -> Overview:
+    themes = list(run.themes)
+    quotes = quotes_for(session, (i for t in themes for i in t.representative_ids))
+    metrics = run.metrics or {}
+    new_since = session.scalar(
+        select(func.count(Input.id)).where(
+            Input.status != InputStatus.HIDDEN,
+            Input.id.not_in(select(InputAnalysis.input_id).where(InputAnalysis.run_id == run.id)),
+        )
+    )
+    return Overview(
+        run=run,
+        themes=themes,
+        quotes=quotes,
+        area_counts=area_counts(session, run),
+        areas_by_key={a.key: a for a in session.execute(select(FocusArea)).scalars()},
+        n_inputs=int(metrics.get("n_inputs", run.n_inputs)),
+        n_unique=int(metrics.get("n_unique", run.n_inputs)),
+        n_confirmed=int(metrics.get("n_confirmed", 0)),
+        n_without_area=int(metrics.get("n_without_area", 0)),
+        new_since=0 if run.pruned else int(new_since or 0),
+    )
+
+
+def get_theme(session: Session, run: AnalysisRun, number: int) -> AnalysisTheme:
+    theme = session.execute(
+        select(AnalysisTheme).where(AnalysisTheme.run_id == run.id, AnalysisTheme.number == number)
+    ).scalar_one_or_none()
+    if theme is None:
+        raise RunNotFound()
+    return theme
+
+
+@dataclass
+class InputRow:
+    item: Input
+    analysis: InputAnalysis
+    suggestions: list[InputSuggestion]
+
+
+@dataclass
+class InputList:
+    rows: list[InputRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def _rows(session: Session, run: AnalysisRun, pairs) -> list[InputRow]:
+    ids = [a.input_id for _, a in pairs]
+    found = suggestions_of(session, run, ids)
+    return [InputRow(item, analysis, found.get(item.id, [])) for item, analysis in pairs]
+
+
+def suggestions_of(
+    session: Session, run: AnalysisRun, input_ids: Sequence[int]
+) -> dict[int, list[InputSuggestion]]:
+    """Stored suggestions (with their focus areas), most probable first."""
+    result: dict[int, list[InputSuggestion]] = defaultdict(list)
+    if not input_ids:
+        return result
+    rows = session.execute(
+        select(InputSuggestion, FocusArea)
+        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
+        .where(InputSuggestion.run_id == run.id, InputSuggestion.input_id.in_(list(input_ids)))
+        .order_by(InputSuggestion.input_id, InputSuggestion.probability.desc())
+    )
+    for suggestion, _area in rows:
+        result[suggestion.input_id].append(suggestion)
+    return result
+
+
+def list_inputs(
+    session: Session,
+    run: AnalysisRun,
+    *,
+    theme: int | None = None,
+    suggested_area_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> InputList:
+    """Inputs of a run, filtered by theme and/or suggested focus area; by input id."""
+    query = (
+        select(Input, InputAnalysis)
+        .join(InputAnalysis, InputAnalysis.input_id == Input.id)
+        .where(InputAnalysis.run_id == run.id, Input.status != InputStatus.HIDDEN)
+    )
+    if theme is not None:
+        query = query.where(InputAnalysis.theme == theme)
+    if suggested_area_id is not None:
+        query = query.where(
+            Input.id.in_(
+                select(InputSuggestion.input_id).where(
+                    InputSuggestion.run_id == run.id,
+                    InputSuggestion.focus_area_id == suggested_area_id,
+                    InputSuggestion.suggested.is_(True),
+                )
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    pairs = session.execute(
+        query.order_by(Input.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return InputList(_rows(session, run, pairs), total, page, per_page)
+
+
+@dataclass
+class MapPoint:
+    input_id: int
+    theme: int | None
+    x: float  # in the SVG's coordinates
+    y: float
+    raw_x: float
+    raw_y: float
+
+
+@dataclass
+class InputMap:
+    points: list[MapPoint]
+    total: int  # inputs in the run; the map shows a sample when there are many
+    width: int
+    height: int
+
+
+def input_map(
+    session: Session,
+    run: AnalysisRun,
+    *,
+    limit: int = 1000,
+    width: int = 640,
+    height: int = 420,
+    margin: int = 16,
+) -> InputMap:
+    """Map positions scaled into a ``width`` × ``height`` box; an even sample above ``limit``."""
+    total = (
+        session.scalar(select(func.count()).where(InputAnalysis.run_id == run.id)) or 0
+    )
+    step = max(1, math.ceil(total / limit)) if limit else 1
+    rows = session.execute(
+        select(InputAnalysis.input_id, InputAnalysis.theme, InputAnalysis.x, InputAnalysis.y)
+        .where(InputAnalysis.run_id == run.id)
+        .order_by(InputAnalysis.input_id)
+    ).all()
+    rows = rows[::step][:limit]
+    if not rows:
+        return InputMap([], total, width, height)
+    xs = [r.x for r in rows]
+    ys = [r.y for r in rows]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    sx = (width - 2 * margin) / (x1 - x0) if x1 > x0 else 0.0
+    sy = (height - 2 * margin) / (y1 - y0) if y1 > y0 else 0.0
+    points = [
+        MapPoint(
+            input_id=r.input_id,
+            theme=r.theme,
+            x=round(margin + (r.x - x0) * sx if sx else width / 2, 1),
+            # SVG y grows downwards; the map's y grows upwards.
+            y=round(height - margin - (r.y - y0) * sy if sy else height / 2, 1),
+            raw_x=round(r.x, 3),
+            raw_y=round(r.y, 3),
+        )
+        for r in rows
+    ]
+    return InputMap(points, total, width, height)
+
+
+# ---------------------------------------------------------------- review queue
+
+
+@dataclass
+class QueuePage:
+    rows: list[InputRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def _reviewed_ids():
+    return select(InputReview.input_id).where(InputReview.focus_areas_confirmed_at.is_not(None))
+
+
+def review_queue(
+    session: Session, run: AnalysisRun, *, page: int = 1, per_page: int = 10
+) -> QueuePage:
+    """Inputs nobody has confirmed yet, least certain first (active learning).
+
+    Certainty is the run's: how far the most borderline focus area is from its
+    threshold. Inputs without a score (no focus areas at all) come last.
+    """
+    query = (
+        select(Input, InputAnalysis)
+        .join(InputAnalysis, InputAnalysis.input_id == Input.id)
+        .where(
+            InputAnalysis.run_id == run.id,
+            Input.status != InputStatus.HIDDEN,
+            Input.id.not_in(_reviewed_ids()),
+        )
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    pairs = session.execute(
+        query.order_by(
+            case((InputAnalysis.uncertainty.is_(None), 1), else_=0),
+            InputAnalysis.uncertainty,
+            Input.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return QueuePage(_rows(session, run, pairs), total, page, per_page)
+
+
+def suggested_area_ids(session: Session, run: AnalysisRun, input_id: int) -> list[int]:
+    return list(
+        session.execute(
+            select(InputSuggestion.focus_area_id)
+            .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
+            .where(
+                InputSuggestion.run_id == run.id,
+                InputSuggestion.input_id == input_id,
+                InputSuggestion.suggested.is_(True),
+                FocusArea.active.is_(True),
+            )
+            .order_by(InputSuggestion.probability.desc())
+        ).scalars()
+    )
+
+
+def confirm_suggestion(session: Session, actor: User, input_id: int) -> list[FocusArea]:
+    """Confirm the latest run's suggested (active) focus areas for an input.
+
+    Uses the back office's confirmation, so it is recorded and audited the same way
+    as a reviewer ticking the boxes. Raises :class:`NoSuggestion` when the latest run
+    has no result for the input.
+    """
+    from participation.backoffice.services import inbox
+
+    run = latest_done_run(session)
+    if run is None or session.get(InputAnalysis, (run.id, input_id)) is None:
+        raise NoSuggestion()
+    return inbox.confirm_focus_areas(
+        session, actor, input_id, suggested_area_ids(session, run, input_id)
+    )
+
+
+# ---------------------------------------------------------------- quality
+
+
+@dataclass
+class Quality:
+    run: AnalysisRun
+    tagger: dict[str, Any]  # out-of-fold figures from training
+    thresholds: dict[str, float]
+    n_training: dict[str, int]
+    # Suggestions against what reviewers confirmed *after* the run (held out from it)
+    agreement: dict[str, Any] | None
+    areas_by_key: dict[str, FocusArea] = field(default_factory=dict)
+
+
+def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | None:
+    """How well this run's suggestions match reviewers' later confirmations.
+
+    Only inputs that were not confirmed when the run read them count, so none of them
+    was training data for the run's model: an honest, growing held-out set.
+    Returns ``evaluate_predictions`` figures, or None when there is nothing to score.
+    """
+    from analysis.evaluate import evaluate_predictions
+
+    if run.pruned:
+        return None
+    ids = list(
+        session.execute(
+            select(InputAnalysis.input_id).where(
+                InputAnalysis.run_id == run.id,
+                InputAnalysis.confirmed.is_(False),
+                InputAnalysis.input_id.in_(_reviewed_ids()),
+            )
+        ).scalars()
+    )
+    if not ids:
+        return None
+    confirmed = confirmed_keys(session)
+    suggested: dict[int, list[str]] = defaultdict(list)
+    for input_id, key in session.execute(
+        select(InputSuggestion.input_id, FocusArea.key)
+        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
+        .where(
+            InputSuggestion.run_id == run.id,
+            InputSuggestion.suggested.is_(True),
+            InputSuggestion.input_id.in_(ids),
+        )
+    ):
+        suggested[input_id].append(key)
+    keys = list((run.parameters or {}).get("area_keys") or [])
+    return evaluate_predictions(
+        [list(confirmed.get(i, ())) for i in ids], [suggested.get(i, []) for i in ids], keys
+    )
+
+
+def quality(session: Session, run: AnalysisRun) -> Quality:
+    metrics = run.metrics or {}
+    tagger = dict(metrics.get("tagger") or {})
+    thresholds = dict(tagger.pop("thresholds", None) or (run.parameters or {}).get("thresholds") or {})
+    return Quality(
+        run=run,
+        tagger=tagger,
+        thresholds=thresholds,
+        n_training=dict((run.model or {}).get("n_training") or {}),
+        agreement=review_agreement(session, run),
+        areas_by_key={a.key: a for a in session.execute(select(FocusArea)).scalars()},
+    )
+
+
+# ---------------------------------------------------------------- back-office hooks
+
+
+def latest_suggestions(
+    session: Session, input_ids: Sequence[int], *, only_suggested: bool = True
+) -> dict[int, list[tuple[FocusArea, float]]]:
+    """The latest finished run's suggestions for these inputs (two queries)."""
+    run = latest_done_run(session)
+    result: dict[int, list[tuple[FocusArea, float]]] = {}
+    if run is None or not input_ids:
+        return result
+    query = (
+        select(InputSuggestion.input_id, FocusArea, InputSuggestion.probability)
+        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
+        .where(InputSuggestion.run_id == run.id, InputSuggestion.input_id.in_(list(input_ids)))
+        .order_by(InputSuggestion.probability.desc())
+    )
+    if only_suggested:
+        query = query.where(InputSuggestion.suggested.is_(True))
+    for input_id, area, probability in session.execute(query):
+        result.setdefault(input_id, []).append((area, probability))
+    return result
+
+
+@dataclass
+class InputInsight:
+    run: AnalysisRun
+    analysis: InputAnalysis
+    theme: AnalysisTheme | None
+    suggestions: list[InputSuggestion]
+    suggested_active: list[FocusArea]
+
+
+def input_insight(session: Session, input_id: int) -> InputInsight | None:
+    """What the latest finished run says about one input, or None."""
+    run = latest_done_run(session)
+    if run is None:
+        return None
+    analysis = session.get(InputAnalysis, (run.id, input_id))
+    if analysis is None:
+        return None
+    theme = None
+    if analysis.theme is not None:
+        theme = session.execute(
+            select(AnalysisTheme).where(
+                AnalysisTheme.run_id == run.id, AnalysisTheme.number == analysis.theme
+            )
+        ).scalar_one_or_none()
+    suggestions = suggestions_of(session, run, [input_id]).get(input_id, [])
+    active = [s.focus_area for s in suggestions if s.suggested and s.focus_area.active]
+    return InputInsight(run, analysis, theme, suggestions, active)

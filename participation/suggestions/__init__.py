@@ -1,0 +1,1 @@
+"""The anonymous digital suggestion box."""

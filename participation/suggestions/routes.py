@@ -1,0 +1,120 @@
+"""The digital suggestion box (digital innspillkasse): one page, anonymous.
+
+The views never read the client address, headers or cookies (the rate limiter's
+key function alone reads the address, and keeps only a keyed hash in its store).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from participation.extensions import db, limiter
+from participation.forms import choice
+from participation.inputs.labels import CATEGORY_LABELS
+from participation.meetings.service import active_focus_areas
+from participation.models import Region
+from participation.redaction import Kind
+from participation.suggestions import service
+from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
+
+bp = Blueprint("suggestions", __name__, url_prefix="/innspill")
+
+FINDING_LABELS = {
+    Kind.EMAIL: _l("an e-mail address"),
+    Kind.PHONE: _l("a phone number"),
+    Kind.NATIONAL_ID: _l("a national identity number"),
+}
+
+SUBMIT_ERRORS = {
+    service.TextTooShort: _l("The suggestion must be at least 20 characters."),
+    service.TextTooLong: _l("The suggestion can be at most 5000 characters."),
+    service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+}
+
+
+def _rate_limit() -> str:
+    return current_app.config["SUGGESTION_RATE_LIMIT"]
+
+
+def _form() -> SuggestionForm:
+    form = SuggestionForm()
+    locale = str(get_locale())
+    form.focus_area.choices = [
+        choice(str(area.id), area.name(locale)) for area in active_focus_areas(db.session)
+    ] + [choice(DONT_KNOW, _l("Don't know"))]
+    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    form.region.choices = [choice("", _l("Don't want to say"))] + [
+        choice(str(r.id), r.name) for r in regions
+    ]
+    form.category.choices = [choice("", _l("Don't want to say"))] + [
+        choice(key.value, label) for key, label in CATEGORY_LABELS.items()
+    ]
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def new():
+    form = _form()
+    guard_errors: list = []
+    warning = None
+    if form.is_submitted():
+        valid = form.validate()
+        guard_errors = form.take_guard_errors()
+        if valid:
+            check = service.check_personal_data(form.text.data)
+            confirmed = form.confirm_personal_data.data == "1"
+            if check.findings and not confirmed:
+                # Warn before anything is stored; the next press sends it redacted.
+                warning = check
+            else:
+                data = service.SuggestionData(
+                    text=form.text.data,
+                    focus_area_id=(
+                        int(form.focus_area.data)
+                        if form.focus_area.data not in (None, "", DONT_KNOW)
+                        else None
+                    ),
+                    region_id=int(form.region.data) if form.region.data else None,
+                    category=form.category.data or None,
+                )
+                try:
+                    suggestion = service.submit_suggestion(db.session, data)
+                except service.SuggestionError as error:
+                    db.session.rollback()
+                    guard_errors.append(SUBMIT_ERRORS[type(error)])
+                else:
+                    code = suggestion.receipt_code
+                    db.session.commit()
+                    session["suggestion_receipt"] = code
+                    return redirect(url_for("suggestions.receipt"), code=303)
+        if guard_errors:
+            # A fresh start time for the next attempt (too fast, expired or tampered).
+            form.started.data = new_started_token()
+    else:
+        form.started.data = new_started_token()
+
+    status = 422 if (form.errors or guard_errors) else 200
+    return (
+        render_template(
+            "suggestions/new.html",
+            form=form,
+            guard_errors=guard_errors,
+            warning=warning,
+            finding_labels=FINDING_LABELS,
+            min_length=service.MIN_LENGTH,
+            max_length=service.MAX_LENGTH,
+        ),
+        status,
+    )
+
+
+@bp.get("/kvittering")
+def receipt():
+    code = session.get("suggestion_receipt")
+    if not code:
+        return redirect(url_for("suggestions.new"), code=303)
+    return render_template("suggestions/receipt.html", code=code)

@@ -1,0 +1,90 @@
+"""The anonymous suggestion box.
+
+A suggestion becomes an ``Input`` (channel ``suggestion_box``) holding the text,
+its redacted form and the writer's optional choices, the date, and a receipt
+code. Nothing about the writer's connection is passed in, so nothing can be
+stored: the service never sees the request. Nothing is logged either: even a log
+line's timestamp would keep the time of day the model leaves out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.db import begin_write
+from participation.inputs import service as inputs
+from participation.models import FocusArea, Input, InputChannel, Region
+from participation.redaction import Redaction, redact
+
+MIN_LENGTH = 20
+MAX_LENGTH = 5000
+
+
+class SuggestionError(Exception):
+    """A suggestion the rules refuse; nothing was stored."""
+
+
+class TextTooShort(SuggestionError):
+    pass
+
+
+class TextTooLong(SuggestionError):
+    pass
+
+
+class InvalidChoice(SuggestionError):
+    pass
+
+
+@dataclass
+class SuggestionData:
+    text: str
+    focus_area_id: int | None = None  # None: not given or "don't know"
+    region_id: int | None = None
+    category: str | None = None
+
+
+def check_personal_data(text: str) -> Redaction:
+    """What the writer would be warned about before sending, and the redacted text."""
+    return redact(inputs.normalize_newlines(text).strip())
+
+
+def submit_suggestion(
+    session: Session, data: SuggestionData, *, today: date | None = None
+) -> Input:
+    """Store a suggestion (redacted, duplicates marked) and give it a receipt code."""
+    text = inputs.normalize_newlines(data.text).strip()
+    if len(text) < MIN_LENGTH:
+        raise TextTooShort()
+    if len(text) > MAX_LENGTH:
+        raise TextTooLong()
+    if data.focus_area_id is not None:
+        area = session.get(FocusArea, data.focus_area_id)
+        if area is None or not area.active:
+            raise InvalidChoice()
+    if data.region_id is not None and session.get(Region, data.region_id) is None:
+        raise InvalidChoice()
+
+    # Serialise writers on SQLite so the duplicate check sees the input just before.
+    begin_write(session)
+    for _attempt in range(5):
+        code = inputs.new_code()
+        if session.execute(select(Input.id).where(Input.receipt_code == code)).first() is None:
+            break
+    try:
+        return inputs.create_input(
+            session,
+            channel=InputChannel.SUGGESTION_BOX,
+            text=text,
+            region_id=data.region_id,
+            respondent_category=data.category or None,
+            focus_area_ids=[data.focus_area_id] if data.focus_area_id is not None else [],
+            created_on=today or inputs.today_in_oslo(),
+            receipt_code=code,
+        )
+    except inputs.InputError as error:
+        raise InvalidChoice() from error

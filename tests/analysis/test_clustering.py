@@ -1,0 +1,130 @@
+import numpy as np
+
+from analysis.clustering import (
+    ThemeClusterer,
+    coordinates_2d,
+    near_duplicate_groups,
+    surface_forms,
+    theme_spread,
+)
+from analysis.text import MASKS, NorwegianTokenizer, stem
+
+
+def _texts(examples, n=240):
+    return [r["text"] for r in examples[:n]]
+
+
+def test_same_data_gives_same_assignment(examples):
+    texts = _texts(examples)
+    a = ThemeClusterer(max_themes=8).fit(texts)
+    b = ThemeClusterer(max_themes=8).fit(texts)
+    assert a.n_themes_ == b.n_themes_
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert a.theme_words_ == b.theme_words_
+
+
+def test_number_of_themes_is_chosen_and_can_be_overridden(examples):
+    texts = _texts(examples)
+    auto = ThemeClusterer(min_themes=2, max_themes=8).fit(texts)
+    assert 2 <= auto.n_themes_ <= 8
+    assert set(auto.silhouette_scores_) == set(range(2, 9))
+    fixed = ThemeClusterer(n_themes=5).fit(texts)
+    assert fixed.n_themes_ == 5 and fixed.silhouette_scores_ == {}
+    assert len(np.unique(fixed.labels_)) == 5
+
+
+def test_previous_centres_are_reused(examples):
+    texts = _texts(examples)
+    first = ThemeClusterer(n_themes=6).fit(texts)
+    centres = first.theme_centres()
+    assert all(isinstance(c["id"], int) and c["terms"] for c in centres)
+    # Same data, previous centres: every theme is kept with its id and its inputs.
+    again = ThemeClusterer(n_themes=6, init_centres=centres).fit(texts)
+    assert again.reused_centres_ == 6
+    ids_a = first.theme_ids_[first.labels_]
+    ids_b = again.theme_ids_[again.labels_]
+    assert (ids_a == ids_b).mean() >= 0.9
+    # More data of the same kind: themes keep their ids instead of jumping.
+    more = ThemeClusterer(n_themes=6, init_centres=centres).fit(texts + _texts(examples[240:], 60))
+    assert more.reused_centres_ >= 4
+    ids_more = more.theme_ids_[more.labels_[: len(texts)]]
+    assert (ids_more == ids_a).mean() >= 0.6
+
+
+def test_centres_that_no_longer_fit_are_dropped(examples):
+    texts = _texts(examples)
+    first = ThemeClusterer(n_themes=4).fit(texts)
+    stale = [{"id": 99, "terms": {"qwertyzzz": 1.0}}] + first.theme_centres()
+    again = ThemeClusterer(n_themes=4, init_centres=stale).fit(texts)
+    assert 99 not in again.theme_ids_
+
+
+def test_theme_names_are_readable_surface_words(examples):
+    texts = _texts(examples)
+    model = ThemeClusterer(n_themes=6).fit(texts)
+    vocab = {t for doc in NorwegianTokenizer().transform(texts) for t in doc}
+    for words, stems in zip(model.theme_words_, model.theme_stems_, strict=True):
+        assert words, "every theme has a name"
+        for w, s in zip(words, stems, strict=True):
+            assert w in vocab  # a word somebody wrote, not a stem like "næringsareal"
+            assert stem(w) == s
+            assert w not in MASKS
+
+
+def test_surface_forms_pick_most_frequent_word():
+    docs = [["fiskeriene", "fiskeri"], ["fiskeriene"], ["fiskeriet"]]
+    assert surface_forms(docs)[stem("fiskeriene")] == "fiskeriene"
+
+
+def test_near_duplicates_are_grouped():
+    base = (
+        "Vi krever at fylkeskommunen stanser planene om sjødeponi i fjorden og sikrer "
+        "fiskeriene og reindrifta før gruva får konsesjon."
+    )
+    texts = [
+        base,
+        "Helt annen sak: vi trenger flere lærlingplasser i kommunen.",
+        base + " Hilsen Kari.",
+        base.upper(),
+        base.replace("fjorden", "fjorden vår"),
+        "Takk!",
+        "Takk!",
+        "Mer lokalmat i butikkene.",
+    ]
+    g = near_duplicate_groups(NorwegianTokenizer().transform(texts))
+    assert g[0] == g[2] == g[3] == g[4] == 0
+    assert g[1] == 1 and g[7] == 7
+    assert g[6] == 5  # identical short texts are one group too
+
+
+def test_coordinates_2d_shape_and_determinism(examples):
+    model = ThemeClusterer(n_themes=4)
+    Z = model.fit_transform(_texts(examples, 80))
+    a = coordinates_2d(Z)
+    assert a.shape == (80, 2)
+    np.testing.assert_allclose(a, coordinates_2d(Z))
+
+
+def test_theme_spread_counts_metadata_values():
+    spread = theme_spread(
+        np.array([0, 0, 1]),
+        [
+            {"region": "Nord", "focus_areas": ["energy", "maritime"]},
+            {"region": "Sør", "focus_areas": []},
+            {"region": "Nord", "channel": "høring"},
+        ],
+        2,
+    )
+    assert spread[0]["region"] == {"Nord": 1, "Sør": 1}
+    assert spread[0]["focus_areas"] == {"energy": 1, "maritime": 1, "": 1}
+    assert spread[0]["channel"] == {"": 2}
+    assert spread[1] == {"region": {"Nord": 1}, "channel": {"høring": 1}, "focus_areas": {"": 1}}
+
+
+def test_tiny_and_degenerate_inputs_do_not_crash():
+    assert ThemeClusterer().fit(["Bare én tekst"]).n_themes_ == 1
+    m = ThemeClusterer().fit(["fisk og båt", "vei og bru", "fisk og båt"])
+    assert len(m.labels_) == 3
+    for texts in (["!!!", "123"], ["fisk", "fisk", "fisk"], ["a b", "c", ""]):
+        m = ThemeClusterer().fit(texts)
+        assert m.n_themes_ == 1 and len(m.labels_) == len(texts)

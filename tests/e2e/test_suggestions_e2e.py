@@ -1,0 +1,131 @@
+"""The suggestion box in a real browser: the live character count, the personal-data
+warning, sending, and axe-core (WCAG 2.1 A/AA) in Bokmål, Nynorsk and English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from participation.models import FocusArea, Input
+
+pytestmark = pytest.mark.e2e
+
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+TEXT = "Fylket bør satse mer på lokalmat og reiseliv i Nord-Troms, gjerne sammen."
+
+
+@pytest.fixture(autouse=True)
+def _no_minimum_fill_time(monkeypatch):
+    # The browser fills the form faster than a person; the rule itself is tested over HTTP.
+    monkeypatch.setenv("INNSPILL_SUGGESTION_MIN_SECONDS", "0")
+
+
+@pytest.fixture
+def choices(session, make_region):
+    for position, (key, nb, nn, en) in enumerate(
+        [
+            ("local_food", "Lokalmat", "Lokalmat", "Local food"),
+            ("tourism", "Reiseliv", "Reiseliv", "Tourism"),
+        ]
+    ):
+        session.add(FocusArea(key=key, name_nb=nb, name_nn=nn, name_en=en, position=position))
+    region = make_region(slug="nord-troms", name="Nord-Troms")
+    session.commit()
+    return region
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=WCAG_21_AA)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+def stored(session) -> list[Input]:
+    session.commit()  # a fresh snapshot: the server wrote these
+    return list(session.execute(select(Input).order_by(Input.id)).scalars())
+
+
+def test_writing_a_suggestion_end_to_end(browser_page, session, choices):
+    page = browser_page
+    page.goto("/innspill/")
+    count = page.locator("#text-count")
+    assert count.inner_text() == "Skriv minst 20 tegn til"
+
+    page.fill("#text", "Kort tekst")
+    assert count.inner_text() == "Skriv minst 10 tegn til"
+    page.fill("#text", TEXT + " Skriv til meg på kari@example.no")
+    assert re.fullmatch(r"Tegn igjen: \d+", count.inner_text())
+    assert "personopplysninger" in page.locator(".personal-data-hint").inner_text()
+    page.fill("#text", "x" * 5003)
+    assert count.inner_text() == "Tegn for mye: 3"
+
+    page.fill("#text", TEXT + " Skriv til meg på kari@example.no")
+    page.get_by_label("Lokalmat").check()
+    page.select_option("#region", label="Nord-Troms")
+    page.select_option("#category", value="business")
+    page.get_by_role("button", name="Send innspill").click()
+
+    # Warned before anything is stored, with a preview of the redacted text.
+    warning = page.locator("#personal-data-warning")
+    assert warning.is_visible()
+    assert "[e-post]" in warning.inner_text() and "kari@example.no" not in warning.inner_text()
+    assert stored(session) == []
+    page.get_by_role("button", name="Send likevel – personopplysningene blir fjernet").click()
+
+    page.wait_for_url("**/innspill/kvittering")
+    code = page.locator("#receipt-code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    (item,) = stored(session)
+    assert item.receipt_code == code
+    assert item.redacted_text == TEXT + " Skriv til meg på [e-post]"
+    assert [a.key for a in item.focus_areas] == ["local_food"]
+    assert item.region_id == choices.id and item.respondent_category == "business"
+
+
+def test_errors_are_shown_and_focused(browser_page, session, choices):
+    page = browser_page
+    page.goto("/innspill/")
+    page.fill("#text", "For kort")
+    page.get_by_role("button", name="Send innspill").click()
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "minst 20 tegn" in summary.inner_text()
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "text"
+    assert stored(session) == []
+
+
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+def test_suggestion_pages_have_no_wcag_violations(browser_page, session, choices, locale):
+    page = browser_page
+    page.goto(f"/sprak/{locale}?next=/innspill/")
+    assert page.get_attribute("html", "lang") == locale
+    found = {"form": violations(page)}
+
+    page.fill("#text", "Kort")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible()
+    found["form with errors"] = violations(page)
+
+    page.fill("#text", TEXT + " Ring 912 34 567.")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#personal-data-warning").is_visible()
+    found["personal-data warning"] = violations(page)
+
+    page.locator("button[name=confirm_personal_data]").click()
+    page.wait_for_url("**/innspill/kvittering")
+    found["receipt"] = violations(page)
+
+    assert found == {name: [] for name in found}

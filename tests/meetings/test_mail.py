@@ -1,0 +1,239 @@
+"""E-mails: rendered in the registrant's language, with a calendar file, sent by
+``flask outbox send`` to a real SMTP server, kept when the server is down."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select, update
+
+from participation.meetings import service
+from participation.models import OutboxMessage, Registration
+from tests.conftest import free_port
+
+OSLO = ZoneInfo("Europe/Oslo")
+# A Tuesday in winter; 09:00–13:00 in Oslo is 08:00–12:00 UTC.
+STARTS = datetime(2031, 1, 14, 9, tzinfo=OSLO).astimezone(UTC)
+
+EXPECTED = {
+    "nb": {
+        "confirmed": "Påmelding bekreftet: Innspillsmøte Testregion",
+        "waiting": "Venteliste: Innspillsmøte Testregion",
+        "promoted": "Du har fått plass: Innspillsmøte Testregion",
+        "cancelled": "Avmeldt: Innspillsmøte Testregion",
+        "when": "Tid: tirsdag 14. januar 2031, 09:00–13:00",
+        "hello": "Hei Kari,",
+        "position": "som nummer 1",
+    },
+    "nn": {
+        "confirmed": "Påmelding stadfesta: Innspillsmøte Testregion",
+        "waiting": "Venteliste: Innspillsmøte Testregion",
+        "promoted": "Du har fått plass: Innspillsmøte Testregion",
+        "cancelled": "Avmeld: Innspillsmøte Testregion",
+        "when": "Tid: tysdag 14. januar 2031, 09:00–13:00",
+        "hello": "Hei Kari,",
+        "position": "som nummer 1",
+    },
+    "en": {
+        "confirmed": "Confirmed: Innspillsmøte Testregion",
+        "waiting": "Waiting list: Innspillsmøte Testregion",
+        "promoted": "You got a seat: Innspillsmøte Testregion",
+        "cancelled": "Cancelled: Innspillsmøte Testregion",
+        "when": "When: Tuesday, January 14, 2031, 09:00–13:00",
+        "hello": "Hello Kari,",
+        "position": "as number 1",
+    },
+}
+
+
+def mails_for(session, registration) -> list[OutboxMessage]:
+    return list(
+        session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.registration_id == registration.id)
+            .order_by(OutboxMessage.id)
+        ).scalars()
+    )
+
+
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+def test_every_mail_renders_in_the_registrants_language(session, make_meeting, signup_data, locale):
+    expected = EXPECTED[locale]
+    meeting = make_meeting(seats=1, starts_at=STARTS, registration_deadline=STARTS - timedelta(3))
+    holder = service.register(session, meeting.id, signup_data(locale=locale, name="Kari"))
+    waiting = service.register(session, meeting.id, signup_data(locale=locale, name="Kari"))
+    session.commit()
+    service.cancel(session, holder.reference)
+    session.commit()
+
+    confirmed, cancelled = mails_for(session, holder)
+    waiting_mail, promoted = mails_for(session, waiting)
+    assert confirmed.subject == expected["confirmed"]
+    assert waiting_mail.subject == expected["waiting"]
+    assert promoted.subject == expected["promoted"]
+    assert cancelled.subject == expected["cancelled"]
+    for message in (confirmed, waiting_mail, promoted, cancelled):
+        assert message.locale == locale
+        assert message.body_text.startswith(expected["hello"])
+        assert "{{" not in message.body_text and "%(" not in message.body_text
+    for message in (confirmed, waiting_mail, promoted):
+        assert expected["when"] in message.body_text
+        assert "Rådhuset, Storgata 1, 9008 Tromsø" in message.body_text
+        assert "http://localhost/moter/avmelding/" in message.body_text
+    assert expected["position"] in waiting_mail.body_text
+    assert f"http://localhost/moter/{meeting.id}" in cancelled.body_text
+
+
+def test_confirmation_carries_an_ics_with_time_and_place(session, make_meeting, signup_data):
+    meeting = make_meeting(starts_at=STARTS, registration_deadline=STARTS - timedelta(days=3))
+    reg = service.register(session, meeting.id, signup_data())
+    session.commit()
+    (message,) = mails_for(session, reg)
+    (attachment,) = message.attachments
+    assert attachment["filename"] == "innspillsmote.ics"
+    assert attachment["content_type"] == "text/calendar"
+    calendar = Calendar.from_ical(attachment["content"])
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == STARTS
+    assert event.decoded("dtend") == STARTS + timedelta(hours=4)
+    assert event.decoded("dtstart").astimezone(OSLO).hour == 9
+    assert str(event["summary"]) == "Innspillsmøte Testregion"
+    assert str(event["location"]) == "Rådhuset, Storgata 1, 9008 Tromsø"
+    assert reg.reference in str(event["uid"])
+    assert "DTSTART:20310114T080000Z" in attachment["content"]
+
+
+# ---------------------------------------------------------------- outbox send over SMTP
+
+
+def parsed(message) -> email.message.EmailMessage:
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+def use_smtp(app, port: int) -> None:
+    app.config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+
+
+def test_outbox_send_delivers_with_ics_in_the_registrants_language(
+    app, runner, session, make_meeting, signup_data, smtp_server
+):
+    meeting = make_meeting(seats=1, starts_at=STARTS, registration_deadline=STARTS - timedelta(3))
+    service.register(session, meeting.id, signup_data(locale="nn", email="nn@example.no"))
+    service.register(session, meeting.id, signup_data(locale="en", email="en@example.no"))
+    session.commit()
+    use_smtp(app, smtp_server.port)
+
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 2, failed 0" in result.output
+
+    received = {parsed(m)["To"]: parsed(m) for m in smtp_server.received}
+    nn = received["nn@example.no"]
+    assert nn["Subject"] == "Påmelding stadfesta: Innspillsmøte Testregion"
+    assert nn["Content-Language"] == "nn"
+    assert "Tid: tysdag 14. januar 2031, 09:00–13:00" in nn.get_body().get_content()
+    (ics,) = list(nn.iter_attachments())
+    assert ics.get_filename() == "innspillsmote.ics"
+    assert ics.get_content_type() == "text/calendar"
+    assert "DTSTART:20310114T080000Z" in ics.get_content()
+
+    en = received["en@example.no"]
+    assert en["Subject"] == "Waiting list: Innspillsmøte Testregion"
+    assert list(en.iter_attachments()) == []  # no seat, no calendar entry
+
+    statuses = session.execute(select(OutboxMessage.status, OutboxMessage.attempts)).all()
+    assert sorted(statuses) == [("sent", 1), ("sent", 1)]
+    again = runner.invoke(args=["outbox", "send"])
+    assert "sent 0, failed 0" in again.output
+    assert len(smtp_server.received) == 2  # never twice
+
+
+def test_smtp_down_keeps_messages_with_backoff_then_delivers_once(
+    app, runner, session, make_meeting, signup_data, smtp_server
+):
+    meeting = make_meeting()
+    for _ in range(3):
+        service.register(session, meeting.id, signup_data())
+    session.commit()
+
+    use_smtp(app, free_port())  # nothing listens there
+    started = datetime.now(UTC)
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 0, failed 3" in result.output
+    session.expire_all()
+    messages = list(session.execute(select(OutboxMessage)).scalars())
+    assert [m.status for m in messages] == ["pending"] * 3
+    assert [m.attempts for m in messages] == [1, 1, 1]
+    assert all(m.last_error for m in messages)
+    assert all(m.next_attempt_at >= started + timedelta(minutes=1) for m in messages)
+
+    # Run again at once: not due yet, so not tried.
+    assert "sent 0, failed 0" in runner.invoke(args=["outbox", "send"]).output
+
+    # Still down at the next attempt: the wait doubles.
+    session.execute(update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+    session.commit()
+    before = datetime.now(UTC)
+    assert "failed 3" in runner.invoke(args=["outbox", "send"]).output
+    session.expire_all()
+    for message in session.execute(select(OutboxMessage)).scalars():
+        assert message.attempts == 2
+        assert message.next_attempt_at >= before + timedelta(minutes=2)
+
+    # Time passes and the server is back: each message delivered exactly once.
+    session.execute(update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+    session.commit()
+    use_smtp(app, smtp_server.port)
+    assert "sent 3, failed 0" in runner.invoke(args=["outbox", "send"]).output
+    assert "sent 0, failed 0" in runner.invoke(args=["outbox", "send"]).output
+    recipients = sorted(parsed(m)["To"] for m in smtp_server.received)
+    stored = sorted(session.execute(select(Registration.email)).scalars())
+    assert recipients == stored
+    session.expire_all()
+    assert {m.status for m in session.execute(select(OutboxMessage)).scalars()} == {"sent"}
+
+
+def test_gives_up_after_the_last_attempt_but_keeps_the_message(
+    app, runner, session, make_meeting, signup_data
+):
+    meeting = make_meeting()
+    service.register(session, meeting.id, signup_data())
+    session.commit()
+    use_smtp(app, free_port())
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    runner.invoke(args=["outbox", "send"])
+    session.execute(update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+    session.commit()
+    result = runner.invoke(args=["outbox", "send"])
+    assert "gave up 1" in result.output
+    session.expire_all()
+    message = session.execute(select(OutboxMessage)).scalar_one()
+    assert message.status == "failed"
+    assert message.attempts == 2
+    assert message.body_text  # kept, to be looked at and resent by hand
+
+
+def test_backoff_grows_and_is_capped():
+    from participation.outbox import MAX_BACKOFF, backoff
+
+    waits = [backoff(n) for n in range(1, 15)]
+    assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert waits == sorted(waits)
+    assert max(waits) == MAX_BACKOFF
+
+
+def test_log_transport_is_the_default(app, runner, session, make_meeting, signup_data, caplog):
+    assert app.config["MAIL_TRANSPORT"] == "log"
+    meeting = make_meeting()
+    service.register(session, meeting.id, signup_data(email="logged@example.no"))
+    session.commit()
+    with caplog.at_level("INFO", logger="participation.outbox"):
+        result = runner.invoke(args=["outbox", "send"])
+    assert "sent 1" in result.output
+    assert "logged@example.no" in caplog.text
