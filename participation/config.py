@@ -67,7 +67,7 @@ class Config:
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
     ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept
-    ANALYSIS_STALE_MINUTES: int = 60  # a run silent this long counts as failed
+    ANALYSIS_STALE_MINUTES: int = 10  # a run without a heartbeat this long counts as failed
     PROXY_COUNT: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto
     extra: dict = field(default_factory=dict)
 

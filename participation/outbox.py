@@ -181,6 +181,7 @@ def send_due(
             begin_write(session)
             message = _claim_next(session, now)
             if message is None:
+                session.commit()  # nothing due: let go of the write lock at once
                 break
             try:
                 transport.send(build_email(message, config["MAIL_SENDER"]))

@@ -66,7 +66,11 @@ def _report(run) -> None:
     if run.parameters.get("model_rebuilt"):
         click.echo(f"model rebuilt: {run.parameters['model_rebuilt']}")
     for theme in run.themes:
-        dup = f", {theme.size_unique} counting near-duplicates once" if theme.size_unique != theme.size else ""
+        dup = (
+            f", {theme.size_unique} counting near-duplicates once"
+            if theme.size_unique != theme.size
+            else ""
+        )
         click.echo(f"theme {theme.number:>3}: {theme.size:>6} inputs{dup}  {theme.label}")
 
 
@@ -106,7 +110,9 @@ def analysis_status() -> None:
         click.echo("no analysis runs yet")
     for run in runs:
         when = run.created_at.strftime("%Y-%m-%d %H:%M")
-        line = f"{run.id:>5}  {when}  {run.kind:<8} {run.status:<8} {round(100 * run.progress):3d} %"
+        line = (
+            f"{run.id:>5}  {when}  {run.kind:<8} {run.status:<8} {round(100 * run.progress):3d} %"
+        )
         if run.error:
             line += f"  {run.error}"
         click.echo(line)

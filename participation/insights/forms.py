@@ -16,7 +16,9 @@ class StartRunForm(BaseForm):
         _l("Number of themes"),
         validate_choice=False,
         validators=[OneOf(field_choices, message=_l("Choose a number of themes from the list."))],
-        description=_l("Leave it to the analysis unless the themes come out too broad or too narrow."),
+        description=_l(
+            "Leave it to the analysis unless the themes come out too broad or too narrow."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:

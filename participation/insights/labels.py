@@ -91,6 +91,7 @@ def theme_style(position: int) -> tuple[str, str]:
         THEME_SHAPES[(position // len(THEME_COLOURS) + position) % len(THEME_SHAPES)],
     )
 
+
 TRAINING_SOURCE_LABELS = {
     "seed_term": _l("seed terms"),
     "name": _l("focus-area names"),
@@ -100,11 +101,14 @@ TRAINING_SOURCE_LABELS = {
 }
 
 TIMING_LABELS = {
+    "reading": _l("Reading the input"),
     "model": _l("Preparing or training the model"),
     "preprocess": _l("Preparing the texts"),
     "tagging": _l("Suggesting focus areas"),
     "duplicates": _l("Finding near-duplicates"),
     "clustering": _l("Finding themes"),
     "themes": _l("Naming the themes and the map"),
+    "analysis": _l("The analysis itself (the stages above)"),
+    "storing": _l("Saving the results"),
     "total": _l("Total"),
 }

@@ -7,7 +7,16 @@ tags is a reviewer's everyday work.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -196,7 +205,10 @@ def _start(kind: RunKind, n_themes: int | None):
         )
     except service.RunInProgress:
         db.session.rollback()
-        tell(_l("An analysis is already running. Wait for it to finish before starting another."), "warning")
+        tell(
+            _l("An analysis is already running. Wait for it to finish before starting another."),
+            "warning",
+        )
         return redirect(url_for("insights.index"), code=303)
     db.session.commit()
     tasks.start_in_background(current_app._get_current_object(), run.id)

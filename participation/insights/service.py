@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -60,7 +61,8 @@ log = logging.getLogger(__name__)
 # input has a handful of rows, not one per area).
 MIN_STORED_PROBABILITY = 0.05
 INSERT_CHUNK = 2000
-DEFAULT_STALE_AFTER = timedelta(hours=1)
+DEFAULT_STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_SECONDS = 30.0
 # Progress is written at most this often (seconds), and at every new stage.
 PROGRESS_INTERVAL = 0.5
 QUOTE_LENGTH = 400
@@ -356,6 +358,51 @@ class _ProgressWriter:
             self.echo(stage, value)
 
 
+class _Heartbeat:
+    """Marks the run alive every ``interval`` seconds from a thread of its own.
+
+    Progress callbacks also do, but a long stage may give none; with the heartbeat a
+    run silent for ``ANALYSIS_STALE_MINUTES`` is surely dead (its process stopped).
+    Uses its own connection; a failed beat (e.g. SQLite busy while results are
+    written) is only logged.
+    """
+
+    def __init__(self, session: Session, run_id: int, interval: float | None) -> None:
+        self.engine = session.get_bind()
+        self.run_id = run_id
+        self.interval = interval
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def beat(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(AnalysisRun)
+                .where(AnalysisRun.id == self.run_id, AnalysisRun.active.is_not(None))
+                .values(heartbeat_at=utcnow())
+            )
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.beat()
+            except Exception as error:  # noqa: BLE001
+                log.info("analysis run %s: heartbeat skipped (%s)", self.run_id, error)
+
+    def __enter__(self) -> _Heartbeat:
+        if self.interval:
+            self.thread = threading.Thread(
+                target=self._loop, name=f"analysis-heartbeat-{self.run_id}", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
 def _mark_failed(run: AnalysisRun, message: str, now: datetime | None = None) -> None:
     run.status = RunStatus.FAILED
     run.active = None
@@ -374,6 +421,7 @@ def execute_run(
     analyse: Callable[..., AnalysisResult] | None = None,
     retrain: Callable[..., dict[str, Any]] | None = None,
     on_progress: Callable[[str, float], None] | None = None,
+    heartbeat_seconds: float | None = HEARTBEAT_SECONDS,
 ) -> AnalysisRun:
     """Carry out a queued run: read, (train,) analyse, store. Commits as it goes.
 
@@ -396,61 +444,70 @@ def execute_run(
     run.stage = "reading"
     session.commit()
     progress = _ProgressWriter(session, run.id, on_progress)
-    try:
-        confirmed = confirmed_keys(session)
-        records = input_records(session, confirmed)
-        labelled = labelled_examples(session, confirmed)
-        areas = focus_area_specs(session)
-        centres = previous_centres(session)
-        run.n_inputs = len(records)
-        run.n_labelled = len(labelled)
-        session.commit()  # ends the read snapshot before the long computation
+    wall = time.perf_counter()
+    with _Heartbeat(session, run.id, heartbeat_seconds):
+        try:
+            confirmed = confirmed_keys(session)
+            records = input_records(session, confirmed)
+            labelled = labelled_examples(session, confirmed)
+            areas = focus_area_specs(session)
+            centres = previous_centres(session)
+            run.n_inputs = len(records)
+            run.n_labelled = len(labelled)
+            session.commit()  # ends the read snapshot before the long computation
 
-        notes: dict[str, Any] = {}
-        started = time.perf_counter()
-        if run.kind == RunKind.RETRAIN and areas:
-            progress.scaled(0.0, 0.3, "training")("training", 0.0)
-            description = _with_rebuild(
-                lambda: retrain(areas, labelled, model_dir=model_dir, progress=progress),
+            notes: dict[str, Any] = {}
+            own_timings = {"reading": time.perf_counter() - wall}
+            started = time.perf_counter()
+            if run.kind == RunKind.RETRAIN and areas:
+                progress.scaled(0.0, 0.3, "training")("training", 0.0)
+                description = _with_rebuild(
+                    lambda: retrain(areas, labelled, model_dir=model_dir, progress=progress),
+                    areas,
+                    labelled,
+                    model_dir,
+                    notes,
+                )
+                notes["retrained"] = {
+                    "created": description.get("created"),
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+                progress.scaled(0.3, 0.65)
+            else:
+                progress.scaled(0.0, 0.95)
+
+            result = _with_rebuild(
+                lambda: analyse(
+                    records,
+                    areas,
+                    labelled,
+                    n_themes=run.n_themes_requested,
+                    previous_centres=centres,
+                    progress=progress,
+                    model_dir=model_dir,
+                ),
                 areas,
                 labelled,
                 model_dir,
                 notes,
             )
-            notes["retrained"] = {
-                "created": description.get("created"),
-                "seconds": round(time.perf_counter() - started, 3),
-            }
-            progress.scaled(0.3, 0.65)
-        else:
-            progress.scaled(0.0, 0.95)
-
-        result = _with_rebuild(
-            lambda: analyse(
-                records,
-                areas,
-                labelled,
-                n_themes=run.n_themes_requested,
-                previous_centres=centres,
-                progress=progress,
-                model_dir=model_dir,
-            ),
-            areas,
-            labelled,
-            model_dir,
-            notes,
-        )
-        progress.scaled(0.95, 0.05, "storing")("storing", 0.0)
-        begin_write(session)
-        _store(session, run, result, notes)
-        _prune(session, keep_runs)
-        session.commit()
-    except Exception as error:  # noqa: BLE001  (recorded on the run, never lost)
-        session.rollback()
-        log.exception("analysis run %s failed", run_id)
-        run = session.get(AnalysisRun, run_id)
-        _mark_failed(run, _describe(error))
-        session.commit()
+            progress.scaled(0.95, 0.05, "storing")("storing", 0.0)
+            stored = time.perf_counter()
+            begin_write(session)
+            _store(session, run, result, notes)
+            _prune(session, keep_runs)
+            own_timings["storing"] = time.perf_counter() - stored
+            # "total" is the whole run as the project group waits for it.
+            own_timings["analysis"] = float(result.timings.get("total", 0.0))
+            own_timings["total"] = time.perf_counter() - wall
+            run.timings = {**run.timings, **{k: round(v, 4) for k, v in own_timings.items()}}
+            session.commit()
+        except Exception as error:  # noqa: BLE001  (recorded on the run, never lost)
+            session.rollback()
+            log.exception("analysis run %s failed", run_id)
+            run = session.get(AnalysisRun, run_id)
+            _mark_failed(run, _describe(error))
+            session.commit()
     return run
 
 
@@ -512,9 +569,7 @@ def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: di
             if area_id is None:
                 continue
             # The model's own suggestion, also for inputs whose confirmed tags win.
-            suggested = (
-                probability >= thresholds.get(key, 1.0) if item.confirmed else key in tags
-            )
+            suggested = probability >= thresholds.get(key, 1.0) if item.confirmed else key in tags
             if suggested or probability >= MIN_STORED_PROBABILITY:
                 suggestion_rows.append(
                     {
@@ -890,9 +945,7 @@ def input_map(
     margin: int = 16,
 ) -> InputMap:
     """Map positions scaled into a ``width`` × ``height`` box; an even sample above ``limit``."""
-    total = (
-        session.scalar(select(func.count()).where(InputAnalysis.run_id == run.id)) or 0
-    )
+    total = session.scalar(select(func.count()).where(InputAnalysis.run_id == run.id)) or 0
     step = max(1, math.ceil(total / limit)) if limit else 1
     rows = session.execute(
         select(InputAnalysis.input_id, InputAnalysis.theme, InputAnalysis.x, InputAnalysis.y)
@@ -1063,7 +1116,9 @@ def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | Non
 def quality(session: Session, run: AnalysisRun) -> Quality:
     metrics = run.metrics or {}
     tagger = dict(metrics.get("tagger") or {})
-    thresholds = dict(tagger.pop("thresholds", None) or (run.parameters or {}).get("thresholds") or {})
+    thresholds = dict(
+        tagger.pop("thresholds", None) or (run.parameters or {}).get("thresholds") or {}
+    )
     return Quality(
         run=run,
         tagger=tagger,

@@ -16,7 +16,9 @@ def test_analysis_run_stores_a_run_and_reports_it(runner, session, corpus):
     assert run.parameters["n_themes"] == 3
     assert session.query(InputAnalysis).filter_by(run_id=run.id).count() == len(corpus)
     assert f"run {run.id} done" in result.output
-    assert f"{len(corpus)} inputs ({len(corpus) - 2} counting near-duplicates once)" in result.output
+    assert (
+        f"{len(corpus)} inputs ({len(corpus) - 2} counting near-duplicates once)" in result.output
+    )
     assert result.output.count("theme ") == 3
     assert "tagging" in result.stderr  # progress, on stderr
 

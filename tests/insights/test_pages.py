@@ -195,9 +195,7 @@ def test_a_post_without_the_form_token_is_refused(as_reviewer, session, default_
 
 def test_retraining_from_the_page(as_reviewer, session, corpus):
     page = as_reviewer.get("/admin/analyse/")
-    response = as_reviewer.post(
-        "/admin/analyse/tren", data={"csrf_token": csrf_token(page.text)}
-    )
+    response = as_reviewer.post("/admin/analyse/tren", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 303
     finish_background_runs(session)
     run = session.query(AnalysisRun).one()
@@ -219,7 +217,10 @@ def test_theme_page(as_reviewer, session, done_run, corpus):
     assert page.status_code == 200
     assert f"Theme {theme.number}" in page.text
     assert "All inputs in the theme" in page.text
-    assert page.text.count('<tr>\n    <th scope="row"><a class="ds-link" href="/admin/innspill/') == theme.size
+    assert (
+        page.text.count('<tr>\n    <th scope="row"><a class="ds-link" href="/admin/innspill/')
+        == theme.size
+    )
     assert "<caption>Regions</caption>" in page.text
     assert as_reviewer.get("/admin/analyse/tema/999").status_code == 404
 
@@ -229,7 +230,9 @@ def test_map_is_an_accessible_svg_with_a_table(as_reviewer, done_run, corpus):
     assert page.status_code == 200
     assert '<svg role="img" aria-labelledby="map-title map-desc"' in page.text
     assert '<title id="map-title">' in page.text and '<desc id="map-desc">' in page.text
-    svg = page.text[page.text.index("<svg role") : page.text.index("</svg>", page.text.index("<svg role"))]
+    svg = page.text[
+        page.text.index("<svg role") : page.text.index("</svg>", page.text.index("<svg role"))
+    ]
     marks = len(re.findall(r"<(circle|rect|polygon) ", svg)) - 1  # less the frame
     assert marks == len(corpus)
     assert "Show the map as a table" in page.text
@@ -253,7 +256,12 @@ def test_run_history_and_details(as_reviewer, done_run):
     assert f"Run {done_run.id}" in page.text and "Done" in page.text
     detail = as_reviewer.get(f"/admin/analyse/kjoringar/{done_run.id}")
     assert detail.status_code == 200
-    for text in ("scikit-learn", "Seconds per stage", "LSA dimensions", "Number of themes asked for"):
+    for text in (
+        "scikit-learn",
+        "Seconds per stage",
+        "LSA dimensions",
+        "Number of themes asked for",
+    ):
         assert text in detail.text
     assert as_reviewer.get("/admin/analyse/kjoringar/999").status_code == 404
 
@@ -275,7 +283,12 @@ def test_quality_page(as_reviewer, session, done_run, corpus, reviewer):
 def test_the_queue_shows_the_least_certain_inputs_first(as_reviewer, session, done_run):
     page = as_reviewer.get("/admin/analyse/ko")
     assert page.status_code == 200
-    shown = [int(i) for i in re.findall(r'<article class="queue-item card" aria-labelledby="q(\d+)-heading"', page.text)]
+    shown = [
+        int(i)
+        for i in re.findall(
+            r'<article class="queue-item card" aria-labelledby="q(\d+)-heading"', page.text
+        )
+    ]
     assert len(shown) == 10
     expected = [
         row.input_id
@@ -289,7 +302,10 @@ def test_the_queue_shows_the_least_certain_inputs_first(as_reviewer, session, do
     first = shown[0]
     suggested = service.suggested_area_ids(session, done_run, first)
     for area_id in suggested:
-        assert re.search(rf'id="q{first}-focus_areas-\d+"[^>]*value="{area_id}"[^>]*checked|checked[^>]*value="{area_id}"', page.text)
+        assert re.search(
+            rf'id="q{first}-focus_areas-\d+"[^>]*value="{area_id}"[^>]*checked|checked[^>]*value="{area_id}"',
+            page.text,
+        )
 
 
 def test_confirming_from_the_queue(as_reviewer, session, done_run, default_areas, corpus):
@@ -307,7 +323,9 @@ def test_confirming_from_the_queue(as_reviewer, session, done_run, default_areas
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/analyse/ko?page=1"
-    assert {c.focus_area_id for c in session.query(ConfirmedFocusArea).filter_by(input_id=first)} == {
+    assert {
+        c.focus_area_id for c in session.query(ConfirmedFocusArea).filter_by(input_id=first)
+    } == {
         food.id,
         tourism.id,
     }

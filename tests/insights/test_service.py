@@ -188,8 +188,11 @@ def test_confirmed_tags_are_never_overwritten_and_teach_the_model(
         inbox.confirm_focus_areas(session, reviewer, item.id, [minerals.id])
     session.commit()
     confirmed_before = session.execute(
-        select(ConfirmedFocusArea.input_id, ConfirmedFocusArea.focus_area_id,
-               ConfirmedFocusArea.confirmed_at)
+        select(
+            ConfirmedFocusArea.input_id,
+            ConfirmedFocusArea.focus_area_id,
+            ConfirmedFocusArea.confirmed_at,
+        )
     ).all()
     reviews_before = session.execute(
         select(InputReview.input_id, InputReview.focus_areas_confirmed_at)
@@ -205,13 +208,20 @@ def test_confirmed_tags_are_never_overwritten_and_teach_the_model(
     assert probability(session, after, probe.id, "minerals") > p_before + 0.2
     # Nothing the reviewers entered changed.
     session.expire_all()
-    assert session.execute(
-        select(ConfirmedFocusArea.input_id, ConfirmedFocusArea.focus_area_id,
-               ConfirmedFocusArea.confirmed_at)
-    ).all() == confirmed_before
-    assert session.execute(
-        select(InputReview.input_id, InputReview.focus_areas_confirmed_at)
-    ).all() == reviews_before
+    assert (
+        session.execute(
+            select(
+                ConfirmedFocusArea.input_id,
+                ConfirmedFocusArea.focus_area_id,
+                ConfirmedFocusArea.confirmed_at,
+            )
+        ).all()
+        == confirmed_before
+    )
+    assert (
+        session.execute(select(InputReview.input_id, InputReview.focus_areas_confirmed_at)).all()
+        == reviews_before
+    )
     rows = {a.input_id: a for a in session.query(InputAnalysis).filter_by(run_id=after.id)}
     assert all(rows[item.id].confirmed for item in taught)
     assert not rows[probe.id].confirmed
@@ -260,9 +270,7 @@ def test_themes_keep_their_numbers_between_runs(session, corpus, run_analysis):
     assert numbers(first) == numbers(second)
 
 
-def test_old_runs_lose_their_per_input_rows_but_keep_their_summary(
-    session, corpus, run_analysis
-):
+def test_old_runs_lose_their_per_input_rows_but_keep_their_summary(session, corpus, run_analysis):
     first = run_analysis(keep_runs=1)
     second = run_analysis(keep_runs=1)
 
@@ -373,6 +381,37 @@ def test_progress_is_written_to_the_run_as_it_goes(app, session, corpus):
     assert {"tagging", "clustering"} <= {stage for stage, _ in visible}
     session.refresh(run)
     assert run.status == RunStatus.DONE and run.progress == 1.0
+
+
+def test_a_heartbeat_shows_a_quiet_run_is_alive(app, session, corpus):
+    """A long stage without progress callbacks still gets heartbeats."""
+    import time
+
+    from analysis.service import run_analysis
+
+    engine = db.engine
+    seen = []
+
+    def quiet(*args, **kwargs):
+        with Session(engine) as other:
+            start = other.get(AnalysisRun, run.id).heartbeat_at
+            for _ in range(400):  # wait for a beat (a wait, not a timing assertion)
+                time.sleep(0.025)
+                other.expire_all()
+                if other.get(AnalysisRun, run.id).heartbeat_at > start:
+                    seen.append(True)
+                    break
+        return run_analysis(*args, **kwargs)
+
+    run = service.start_run(session, actor="test")
+    session.commit()
+    service.execute_run(
+        session, run.id, model_dir=app.config["MODEL_DIR"], analyse=quiet, heartbeat_seconds=0.05
+    )
+
+    assert seen == [True]
+    session.refresh(run)
+    assert run.status == RunStatus.DONE
 
 
 def test_a_failing_run_is_recorded_with_its_reason_and_frees_the_way(session, corpus, app):

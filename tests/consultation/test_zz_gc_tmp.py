@@ -1,0 +1,5 @@
+import gc
+
+
+def test_collect(app):
+    gc.collect()
