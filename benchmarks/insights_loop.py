@@ -130,7 +130,9 @@ def main() -> int:
     parser.add_argument("file", nargs="?", default=str(ROOT / "analysis/data/heldout.jsonl"))
     parser.add_argument("--confirm", type=int, default=40, help="inputs a reviewer confirms")
     args = parser.parse_args()
-    records = [json.loads(line) for line in Path(args.file).read_text("utf-8").splitlines() if line.strip()]
+    records = [
+        json.loads(line) for line in Path(args.file).read_text("utf-8").splitlines() if line.strip()
+    ]
     print(f"{len(records)} labelled inputs from {args.file}; the reviewer confirms {args.confirm}")
     with tempfile.TemporaryDirectory() as tmp:
         for strategy in ("queue", "random"):

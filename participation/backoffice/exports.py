@@ -193,7 +193,7 @@ def export_registrations(fmt: str):
                 names,
                 header,
                 title,
-                registration_statuses=REGISTRATION_STATUS_LABELS,
+                registration_statuses={k: str(v) for k, v in REGISTRATION_STATUS_LABELS.items()},
                 meeting_id=meeting_id,
             )
         ],

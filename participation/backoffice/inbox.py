@@ -427,4 +427,3 @@ def workshop_import():
     return render_template("backoffice/workshop_import.html", form=form, errors=errors), (
         422 if (form.errors or errors) else 200
     )
-

@@ -348,6 +348,9 @@ class _ProgressWriter:
             return
         self.stage, self.last = stage, now
         value = self.start + self.span * max(0.0, min(1.0, float(fraction)))
+        # Other requests write while a run works (reviewers confirm tags): take the
+        # write lock in a transaction of its own rather than upgrading a read (SQLite).
+        begin_write(self.session)
         self.session.execute(
             update(AnalysisRun)
             .where(AnalysisRun.id == self.run_id)
@@ -434,6 +437,7 @@ def execute_run(
 
     analyse = analyse or analysis_service.run_analysis
     retrain = retrain or analysis_service.retrain
+    begin_write(session)
     run = session.get(AnalysisRun, run_id)
     if run is None:
         raise RunNotFound()
@@ -452,9 +456,10 @@ def execute_run(
             labelled = labelled_examples(session, confirmed)
             areas = focus_area_specs(session)
             centres = previous_centres(session)
+            begin_write(session)  # end the read before writing (SQLite)
             run.n_inputs = len(records)
             run.n_labelled = len(labelled)
-            session.commit()  # ends the read snapshot before the long computation
+            session.commit()  # nothing held open during the long computation
 
             notes: dict[str, Any] = {}
             own_timings = {"reading": time.perf_counter() - wall}
@@ -505,6 +510,7 @@ def execute_run(
         except Exception as error:  # noqa: BLE001  (recorded on the run, never lost)
             session.rollback()
             log.exception("analysis run %s failed", run_id)
+            begin_write(session)
             run = session.get(AnalysisRun, run_id)
             _mark_failed(run, _describe(error))
             session.commit()
@@ -580,10 +586,8 @@ def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: di
                         "suggested": bool(suggested),
                     }
                 )
-    for start in range(0, len(analysis_rows), INSERT_CHUNK):
-        session.execute(insert(InputAnalysis), analysis_rows[start : start + INSERT_CHUNK])
-    for start in range(0, len(suggestion_rows), INSERT_CHUNK):
-        session.execute(insert(InputSuggestion), suggestion_rows[start : start + INSERT_CHUNK])
+    _bulk_insert(session, InputAnalysis, analysis_rows)
+    _bulk_insert(session, InputSuggestion, suggestion_rows)
     for position, theme in enumerate(result.themes):
         session.add(
             AnalysisTheme(
@@ -614,6 +618,28 @@ def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: di
     run.progress = 1.0
     run.finished_at = run.heartbeat_at = utcnow()
     session.flush()
+
+
+def _bulk_insert(session: Session, model, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL (psycopg 3),
+    batched INSERTs elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        table = model.__table__
+        columns = list(rows[0])
+        names = ", ".join(table.c[c].name for c in columns)
+        driver_connection = connection.connection.driver_connection
+        with (
+            driver_connection.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    for start in range(0, len(rows), INSERT_CHUNK):
+        session.execute(insert(model), rows[start : start + INSERT_CHUNK])
 
 
 def _jsonable(value: Any) -> Any:

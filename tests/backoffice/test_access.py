@@ -33,10 +33,15 @@ def sample_url(rule) -> str:
 
 
 def test_every_backoffice_route_refuses_anonymous_requests(app, client):
-    """Walk the URL map: every back-office URL and method answers an anonymous
-    request with a redirect to the login page (or 401/403), never with content."""
+    """Walk the URL map: every back-office URL (the blueprint's, and any other
+    under /admin) and method answers an anonymous request with a redirect to the
+    login page (or 401/403), never with content."""
     app.config["WTF_CSRF_ENABLED"] = False  # so the access check, not CSRF, answers POSTs
-    rules = backoffice_rules(app)
+    rules = backoffice_rules(app) + [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin") and not rule.endpoint.startswith("backoffice.")
+    ]
     assert len(rules) > 30
     checked = 0
     for rule in rules:
@@ -210,13 +215,17 @@ def limited_app(_migrated, tmp_path):
 
     app = create_app(
         base_config(_migrated, tmp_path)
-        | {"RATELIMIT_ENABLED": True, "LOGIN_ACCOUNT_LIMIT": "3 per 15 minutes",
-           "LOGIN_CLIENT_LIMIT": "5 per 15 minutes"}
+        | {
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_ACCOUNT_LIMIT": "3 per 15 minutes",
+            "LOGIN_CLIENT_LIMIT": "5 per 15 minutes",
+        }
     )
     reset_request_state(app)
     with app.app_context():
         yield app
         db.session.remove()
+        db.engine.dispose()
     # Leave the shared limiter as the other tests expect it.
     create_app(base_config(_migrated, tmp_path))
 

@@ -8,39 +8,61 @@ from sqlalchemy import select
 from participation.backoffice.services import users as user_service
 from participation.models import AuditEntry, FocusArea, Region, User
 from participation.users import check_password
-from tests.backoffice.conftest import PASSWORD, count, csrf_token, login, post_form
+from tests.backoffice.conftest import PASSWORD, count, login, post_form
 
 
 def test_admin_creates_an_account_that_can_log_in(as_admin, client, session):
     response = post_form(
         as_admin,
         "/admin/brukere/ny",
-        {"email": "Ny.Person@Fylke.example.no", "name": "Ny Person", "role": "reviewer", "password": "et langt nok passord"},
+        {
+            "email": "Ny.Person@Fylke.example.no",
+            "name": "Ny Person",
+            "role": "reviewer",
+            "password": "et langt nok passord",
+        },
     )
     assert response.status_code == 303
-    user = session.execute(select(User).where(User.email == "ny.person@fylke.example.no")).scalar_one()
+    user = session.execute(
+        select(User).where(User.email == "ny.person@fylke.example.no")
+    ).scalar_one()
     assert user.role == "reviewer"
     assert user.password_hash.startswith("scrypt:")
-    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "user.create")).scalar_one()
+    entry = session.execute(
+        select(AuditEntry).where(AuditEntry.action == "user.create")
+    ).scalar_one()
     assert entry.object_id == str(user.id)
 
 
 def test_account_form_errors(as_admin, admin, session):
     short = post_form(
-        as_admin, "/admin/brukere/ny",
+        as_admin,
+        "/admin/brukere/ny",
         {"email": "kort@example.no", "name": "Kort", "role": "reviewer", "password": "kort"},
         headers={"Accept-Language": "nn"},
     )
     assert short.status_code == 422
     assert "Passordet må ha minst 12 teikn." in short.text
     taken = post_form(
-        as_admin, "/admin/brukere/ny",
-        {"email": admin.email, "name": "Igjen", "role": "admin", "password": "et langt nok passord"},
+        as_admin,
+        "/admin/brukere/ny",
+        {
+            "email": admin.email,
+            "name": "Igjen",
+            "role": "admin",
+            "password": "et langt nok passord",
+        },
     )
     assert "Det finnes allerede en konto med denne e-postadressen." in taken.text
     bad_role = post_form(
-        as_admin, "/admin/brukere/ny",
-        {"email": "rolle@example.no", "name": "Rolle", "role": "superuser", "password": "et langt nok passord"},
+        as_admin,
+        "/admin/brukere/ny",
+        {
+            "email": "rolle@example.no",
+            "name": "Rolle",
+            "role": "superuser",
+            "password": "et langt nok passord",
+        },
     )
     assert "Velg en rolle." in bad_role.text
     assert count(session, User.id) == 1
@@ -58,14 +80,18 @@ def test_edit_role_deactivate_and_reset_password(as_admin, session, make_user):
     changed = session.get(User, user.id)
     assert (changed.name, changed.role, changed.active) == ("Omdøpt", "admin", False)
     assert check_password(changed, "helt nytt passord her")
-    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "user.update")).scalar_one()
+    entry = session.execute(
+        select(AuditEntry).where(AuditEntry.action == "user.update")
+    ).scalar_one()
     assert entry.details == {"role": "admin", "active": False, "password": "changed"}
     assert "helt nytt" not in str(entry.details)
 
 
 def test_an_admin_cannot_lock_themselves_out(as_admin, admin, session):
     response = post_form(
-        as_admin, f"/admin/brukere/{admin.id}", {"name": admin.name, "role": "reviewer", "active": "y"}
+        as_admin,
+        f"/admin/brukere/{admin.id}",
+        {"name": admin.name, "role": "reviewer", "active": "y"},
     )
     assert response.status_code == 422
     assert "Du kan ikke deaktivere din egen konto" in response.text
@@ -96,7 +122,10 @@ def test_cli_creates_accounts(runner, session):
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
-    assert session.execute(select(User.role).where(User.email == "cli@example.no")).scalar_one() == "admin"
+    assert (
+        session.execute(select(User.role).where(User.email == "cli@example.no")).scalar_one()
+        == "admin"
+    )
 
 
 def test_focus_areas_are_data(as_admin, session):
@@ -119,7 +148,14 @@ def test_focus_areas_are_data(as_admin, session):
     edit = post_form(
         as_admin,
         f"/admin/satsingsomrader/{area.id}",
-        {"key": "ny-nokkel", "name_nb": "Havvind", "name_nn": "Havvind", "name_en": "Offshore wind", "seed_terms": "havvind", "position": "1"},
+        {
+            "key": "ny-nokkel",
+            "name_nb": "Havvind",
+            "name_nn": "Havvind",
+            "name_en": "Offshore wind",
+            "seed_terms": "havvind",
+            "position": "1",
+        },
     )
     assert edit.status_code == 303
     session.expire_all()
@@ -127,13 +163,15 @@ def test_focus_areas_are_data(as_admin, session):
     assert area.key == "havvind"  # fixed once created
     assert area.active is False
     bad = post_form(
-        as_admin, "/admin/satsingsomrader/ny",
+        as_admin,
+        "/admin/satsingsomrader/ny",
         {"key": "Hav Vind!", "name_nb": "x", "name_nn": "x", "name_en": "x"},
     )
     assert bad.status_code == 422
     assert "Bruk bare små bokstaver a–z" in bad.text
     taken = post_form(
-        as_admin, "/admin/satsingsomrader/ny",
+        as_admin,
+        "/admin/satsingsomrader/ny",
         {"key": "havvind", "name_nb": "x", "name_nn": "x", "name_en": "x"},
     )
     assert "Det finnes allerede et satsingsområde med denne nøkkelen." in taken.text
@@ -205,7 +243,10 @@ def test_every_message_of_the_back_office_is_translated():
         [sys.executable, "scripts/i18n.py", "missing"], capture_output=True, text=True, cwd=root
     ).stdout
     gaps = {line.split("\t", 1)[1] for line in missing.splitlines() if "\t" in line}
-    method_map = [("participation/backoffice/**.py", "python"), ("templates/backoffice/**.html", "jinja2")]
+    method_map = [
+        ("participation/backoffice/**.py", "python"),
+        ("templates/backoffice/**.html", "jinja2"),
+    ]
     options = {"templates/backoffice/**.html": {"trimmed": "true"}}
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     ours = {

@@ -14,7 +14,12 @@ from participation.consultation import service as public
 from participation.models import AuditEntry, DraftSection, DraftStrategy, Input
 from tests.backoffice.conftest import DRAFT_MARKDOWN, count, csrf_token, post_form
 
-PERIOD = {"opens_day": "2031-01-10", "opens_time": "08:00", "closes_day": "2031-02-10", "closes_time": "23:59"}
+PERIOD = {
+    "opens_day": "2031-01-10",
+    "opens_time": "08:00",
+    "closes_day": "2031-02-10",
+    "closes_time": "23:59",
+}
 
 
 def test_import_a_draft_from_a_markdown_file(as_admin, session):
@@ -38,7 +43,9 @@ def test_import_a_draft_from_a_markdown_file(as_admin, session):
 
 def test_import_refuses_bad_markdown_and_bad_periods(as_admin, session):
     no_sections = post_form(
-        as_admin, "/admin/horing/import", {"source": "Bare tekst, ingen overskrifter.", **PERIOD},
+        as_admin,
+        "/admin/horing/import",
+        {"source": "Bare tekst, ingen overskrifter.", **PERIOD},
         headers={"Accept-Language": "nn"},
     )
     assert no_sections.status_code == 422
@@ -57,14 +64,21 @@ def test_import_refuses_bad_markdown_and_bad_periods(as_admin, session):
 
 def test_create_edit_draft_and_its_period(as_admin, session):
     created = post_form(
-        as_admin, "/admin/horing/ny", {"title": "Næringsplan 2031", "introduction": "Innledning", **PERIOD}
+        as_admin,
+        "/admin/horing/ny",
+        {"title": "Næringsplan 2031", "introduction": "Innledning", **PERIOD},
     )
     assert created.status_code == 303
     draft = session.execute(select(DraftStrategy)).scalar_one()
     edited = post_form(
         as_admin,
         f"/admin/horing/{draft.id}/endre",
-        {"title": "Næringsplan 2031–2035", "introduction": "Ny innledning", **PERIOD, "closes_day": "2031-03-01"},
+        {
+            "title": "Næringsplan 2031–2035",
+            "introduction": "Ny innledning",
+            **PERIOD,
+            "closes_day": "2031-03-01",
+        },
     )
     assert edited.status_code == 303
     session.expire_all()
@@ -93,9 +107,7 @@ def test_sections_are_added_in_number_order_and_keep_their_anchor(session, admin
     assert session.get(DraftSection, added.id).anchor == "s-1-3"
 
 
-def test_section_with_responses_or_children_cannot_be_deleted(
-    session, admin, draft, make_response
-):
+def test_section_with_responses_or_children_cannot_be_deleted(session, admin, draft, make_response):
     sections = {s.number: s for s in draft.sections}
     make_response(draft, sections["2"])
     with pytest.raises(service.SectionHasResponses):
@@ -111,7 +123,9 @@ def test_section_with_responses_or_children_cannot_be_deleted(
 
 def test_section_pages(as_admin, session, draft):
     response = post_form(
-        as_admin, f"/admin/horing/{draft.id}/del/ny", {"number": "2.1", "title": "Fagskole", "body": ""}
+        as_admin,
+        f"/admin/horing/{draft.id}/del/ny",
+        {"number": "2.1", "title": "Fagskole", "body": ""},
     )
     assert response.status_code == 303
     section = session.execute(select(DraftSection).where(DraftSection.number == "2.1")).scalar_one()
@@ -130,15 +144,14 @@ def test_section_pages(as_admin, session, draft):
     assert session.get(DraftSection, section.id).number == "2.1"  # the number cannot change
     page = as_admin.get(f"/admin/horing/{draft.id}/del/{section.id}")
     deleted = as_admin.post(
-        f"/admin/horing/{draft.id}/del/{section.id}/slett", data={"csrf_token": csrf_token(page.text)}
+        f"/admin/horing/{draft.id}/del/{section.id}/slett",
+        data={"csrf_token": csrf_token(page.text)},
     )
     assert deleted.status_code == 303
     assert count(session, DraftSection.id, DraftSection.number == "2.1") == 0
 
 
-def test_figures_per_section_count_all_responses_with_stances(
-    session, admin, draft, make_response
-):
+def test_figures_per_section_count_all_responses_with_stances(session, admin, draft, make_response):
     sections = {s.number: s for s in draft.sections}
     make_response(draft, sections["2"], stance="support")
     make_response(draft, sections["2"], stance="oppose", may_publish=False)
@@ -185,7 +198,8 @@ def test_approve_with_redaction_publishes_on_the_public_page(
 
     withdraw_page = as_reviewer.get(f"/admin/horing/svar/{response.id}")
     as_reviewer.post(
-        f"/admin/horing/svar/{response.id}/trekk", data={"csrf_token": csrf_token(withdraw_page.text)}
+        f"/admin/horing/svar/{response.id}/trekk",
+        data={"csrf_token": csrf_token(withdraw_page.text)},
     )
     assert "[navn] støtter" not in as_reviewer.get(f"/horing/{draft.slug}/horingssvar").text
 
@@ -226,7 +240,9 @@ def _pdf() -> bytes:
     return out.getvalue()
 
 
-def test_staff_download_attachments_and_it_is_audited(as_reviewer, client, session, draft, make_response):
+def test_staff_download_attachments_and_it_is_audited(
+    as_reviewer, client, session, draft, make_response
+):
     from participation.consultation.attachments import UploadedFile
 
     response = make_response(draft, uploads=[UploadedFile("uttalelse.pdf", _pdf())])

@@ -46,11 +46,17 @@ def test_counts(session, admin, make_input, focus_areas, make_region):
 
     everything = service.dashboard(session, include_duplicates=True)
     assert everything.total == 3
-    assert everything.by_week == [(date(2026, 3, 2), 2), (date(2026, 3, 9), 0), (date(2026, 3, 16), 1)]
+    assert everything.by_week == [
+        (date(2026, 3, 2), 2),
+        (date(2026, 3, 9), 0),
+        (date(2026, 3, 16), 1),
+    ]
 
 
 def test_dashboard_page_has_charts_with_tables(as_reviewer, make_input, focus_areas):
-    make_input("Lokalmat fra hele fylket bør få en felles merkevare.", focus_area_ids=[focus_areas[0].id])
+    make_input(
+        "Lokalmat fra hele fylket bør få en felles merkevare.", focus_area_ids=[focus_areas[0].id]
+    )
     page = as_reviewer.get("/admin/oversikt", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     svgs = re.findall(r"<svg[^>]*>", page.text)

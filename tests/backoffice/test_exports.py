@@ -17,7 +17,7 @@ from participation.meetings import service as public
 from participation.models import AuditEntry, Input
 from tests.backoffice.conftest import count
 
-DANGEROUS = ["=HYPERLINK(\"http://evil.example\")", "+47 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+DANGEROUS = ['=HYPERLINK("http://evil.example")', "+47 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 @pytest.mark.parametrize("value", DANGEROUS)
@@ -46,7 +46,7 @@ def test_input_export_csv_and_excel(as_reviewer, session, make_input, focus_area
     from participation.backoffice.services import inbox
 
     item = make_input(
-        "=HYPERLINK(\"http://evil.example\",\"klikk\") Lokalmat fra Senja trenger mottak.",
+        '=HYPERLINK("http://evil.example","klikk") Lokalmat fra Senja trenger mottak.',
         respondent_category="business",
         focus_area_ids=[focus_areas[0].id],
         created_on=date(2026, 3, 2),
@@ -96,13 +96,18 @@ def test_unknown_format_is_404(as_reviewer):
 
 def test_registration_export(as_reviewer, session, make_meeting, signup_data):
     meeting = make_meeting(seats=1)
-    public.register(session, meeting.id, signup_data(name="=cmd|' /C calc'!A0", organisation="Fisk AS"))
+    public.register(
+        session, meeting.id, signup_data(name="=cmd|' /C calc'!A0", organisation="Fisk AS")
+    )
     public.register(session, meeting.id, signup_data(name="Vera Venteliste"))
     other = make_meeting()
     public.register(session, other.id, signup_data(name="Annen Person"))
     session.commit()
     rows = _csv(
-        as_reviewer.get(f"/admin/eksport/pameldingar.csv?meeting={meeting.id}", headers={"Accept-Language": "en"})
+        as_reviewer.get(
+            f"/admin/eksport/pameldingar.csv?meeting={meeting.id}",
+            headers={"Accept-Language": "en"},
+        )
     )
     assert len(rows) == 3
     assert rows[1][rows[0].index("Name")] == "'=cmd|' /C calc'!A0"
@@ -115,11 +120,17 @@ def test_registration_export(as_reviewer, session, make_meeting, signup_data):
 
 def test_responses_grouped_by_section(as_reviewer, draft, make_response):
     sections = {s.number: s for s in draft.sections}
-    make_response(draft, sections["2"], text="Om kompetanse: vi trenger flere fagskoleplasser i nord.")
+    make_response(
+        draft, sections["2"], text="Om kompetanse: vi trenger flere fagskoleplasser i nord."
+    )
     make_response(draft, None, text="Til hele planen: en god og tydelig plan for fylket vårt.")
-    make_response(draft, sections["1.1"], text="Om FoU: samarbeid med universitetet må styrkes mer.")
+    make_response(
+        draft, sections["1.1"], text="Om FoU: samarbeid med universitetet må styrkes mer."
+    )
     rows = _csv(
-        as_reviewer.get(f"/admin/eksport/horingssvar/{draft.id}.csv", headers={"Accept-Language": "en"})
+        as_reviewer.get(
+            f"/admin/eksport/horingssvar/{draft.id}.csv", headers={"Accept-Language": "en"}
+        )
     )
     assert [r[0] for r in rows[1:]] == ["", "1.1", "2"]
     assert rows[1][1] == "The whole draft"

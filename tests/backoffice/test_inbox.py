@@ -194,20 +194,28 @@ def test_hide_needs_a_reason_then_hides(as_reviewer, session, make_input):
     url = f"/admin/innspill/{item.id}/status"
     page_url = f"/admin/innspill/{item.id}"
     refused = post_form(
-        as_reviewer, url, {"status-action": "hide", "status-reason": ""}, page_url=page_url,
+        as_reviewer,
+        url,
+        {"status-action": "hide", "status-reason": ""},
+        page_url=page_url,
         csrf_field="status-csrf_token",
     )
     assert refused.status_code == 422
     assert "Skriv hvorfor innspillet skjules." in refused.text
     done = post_form(
-        as_reviewer, url, {"status-action": "hide", "status-reason": "Reklame"}, page_url=page_url,
+        as_reviewer,
+        url,
+        {"status-action": "hide", "status-reason": "Reklame"},
+        page_url=page_url,
         csrf_field="status-csrf_token",
     )
     assert done.status_code == 303
     session.expire_all()
     hidden = session.get(Input, item.id)
     assert (hidden.status, hidden.hidden_reason) == ("hidden", "Reklame")
-    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "input.hide")).scalar_one()
+    entry = session.execute(
+        select(AuditEntry).where(AuditEntry.action == "input.hide")
+    ).scalar_one()
     assert entry.object_id == str(item.id)
     assert "Reklame" not in str(entry.details)
 
@@ -222,9 +230,22 @@ def test_publish_and_reset(session, reviewer, make_input):
     assert session.get(Input, item.id).status == "new"
 
 
-def test_response_without_permission_cannot_be_published(
+def test_hiding_a_published_response_takes_it_off_the_consultation_page(
     session, reviewer, draft, make_response
 ):
+    from participation.consultation import service as consultation
+
+    response = make_response(draft)
+    consultation.approve_for_publication(session, response.id, "Publisert tekst om planen.")
+    session.commit()
+    service.hide(session, reviewer, response.input.id, "Krenkende")
+    session.commit()
+    session.expire_all()
+    assert session.get(Input, response.input.id).status == "hidden"
+    assert consultation.published_responses(session, draft.id) == []
+
+
+def test_response_without_permission_cannot_be_published(session, reviewer, draft, make_response):
     response = make_response(draft, may_publish=False)
     with pytest.raises(service.NotPublishable):
         service.publish(session, reviewer, response.input.id)
@@ -252,7 +273,7 @@ def test_confirm_focus_areas_and_none(as_reviewer, session, reviewer, make_input
     page_url = f"/admin/innspill/{item.id}"
     page = as_reviewer.get(page_url)
     # Until a reviewer has confirmed, the writer's choice is ticked in advance.
-    assert f'checked class="ds-input" id="areas-focus_areas-0"' in page.text
+    assert 'checked class="ds-input" id="areas-focus_areas-0"' in page.text
     url = f"/admin/innspill/{item.id}/satsingsomrader"
     response = post_form(
         as_reviewer,
@@ -286,13 +307,19 @@ def test_notes(as_reviewer, session, make_input):
     item = make_input()
     page_url = f"/admin/innspill/{item.id}"
     empty = post_form(
-        as_reviewer, f"/admin/innspill/{item.id}/notat", {"note-note": "  "},
-        page_url=page_url, csrf_field="note-csrf_token",
+        as_reviewer,
+        f"/admin/innspill/{item.id}/notat",
+        {"note-note": "  "},
+        page_url=page_url,
+        csrf_field="note-csrf_token",
     )
     assert empty.status_code == 422
     post_form(
-        as_reviewer, f"/admin/innspill/{item.id}/notat", {"note-note": "Sjekk med næringsavdelingen."},
-        page_url=page_url, csrf_field="note-csrf_token",
+        as_reviewer,
+        f"/admin/innspill/{item.id}/notat",
+        {"note-note": "Sjekk med næringsavdelingen."},
+        page_url=page_url,
+        csrf_field="note-csrf_token",
     )
     note = session.execute(select(InputNote)).scalar_one()
     assert note.text == "Sjekk med næringsavdelingen."
@@ -342,7 +369,9 @@ def test_bulk_actions(as_reviewer, session, make_input, focus_areas, draft, make
         "/admin/innspill/utval",
         data={"csrf_token": token, "ids": [str(a.id)], "action": "hide", "return_to": "/admin/"},
     )
-    assert "Skriv hvorfor innspillene skjules." in as_reviewer.get(no_reason.headers["Location"]).text
+    assert (
+        "Skriv hvorfor innspillene skjules." in as_reviewer.get(no_reason.headers["Location"]).text
+    )
     assert session.get(Input, a.id).status == "published"
 
     as_reviewer.post(
@@ -376,7 +405,11 @@ def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
     one = post_form(
         as_reviewer,
         "/admin/innspill/motenotat",
-        {"meeting": str(meeting.id), "text": "Gruppe 1: bedre bredbånd i distriktene.", "category": ""},
+        {
+            "meeting": str(meeting.id),
+            "text": "Gruppe 1: bedre bredbånd i distriktene.",
+            "category": "",
+        },
     )
     assert one.status_code == 303
     page = as_reviewer.get("/admin/innspill/import")
@@ -397,7 +430,9 @@ def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
             "csrf_token": csrf_token(page.text),
             "meeting": str(meeting.id),
             "file": (
-                io.BytesIO("text\nFlippover 1: flere lærlingplasser\nFlippover 2: kortreist mat\n".encode()),
+                io.BytesIO(
+                    "text\nFlippover 1: flere lærlingplasser\nFlippover 2: kortreist mat\n".encode()
+                ),
                 "notat.csv",
             ),
         },
@@ -405,4 +440,6 @@ def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
     )
     assert good.status_code == 303
     assert count(session, Input.id, Input.meeting_id == meeting.id) == 3
-    assert count(session, AuditEntry.id, AuditEntry.action.in_(["input.create", "input.import"])) == 2
+    assert (
+        count(session, AuditEntry.id, AuditEntry.action.in_(["input.create", "input.import"])) == 2
+    )

@@ -96,8 +96,13 @@ def test_more_seats_move_the_waiting_list_up_and_tell_them(
         session,
         admin,
         meeting.id,
-        _data(meeting.region_id, seats=3, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
-              registration_deadline=meeting.registration_deadline),
+        _data(
+            meeting.region_id,
+            seats=3,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            registration_deadline=meeting.registration_deadline,
+        ),
     )
     session.commit()
     assert [r.id for r in outcome.promoted] == [first.id, second.id]
@@ -108,9 +113,7 @@ def test_more_seats_move_the_waiting_list_up_and_tell_them(
     assert "Du fekk plass" in promotion.subject or "plass" in promotion.subject
 
 
-def test_cancel_meeting_mails_everyone_in_their_language(
-    session, admin, make_meeting, signup_data
-):
+def test_cancel_meeting_mails_everyone_in_their_language(session, admin, make_meeting, signup_data):
     meeting = make_meeting(seats=1)
     holder = public.register(session, meeting.id, signup_data(locale="en"))
     waiting = public.register(session, meeting.id, signup_data(locale="nn"))
@@ -228,9 +231,12 @@ def test_message_goes_to_each_registrant_in_their_language(
     assert "Vi er i sal 2." in message.body_text
     assert "You receive this message" in message.body_text
     assert all(m.subject != "Ny sal" for m in _messages(session, waiting.id))
-    assert service.message_registrants(
-        session, admin, meeting.id, subject="Igjen", body="Tekst", include_waiting=True
-    ) == 2
+    assert (
+        service.message_registrants(
+            session, admin, meeting.id, subject="Igjen", body="Tekst", include_waiting=True
+        )
+        == 2
+    )
 
 
 # ---------------------------------------------------------------- pages
@@ -323,9 +329,7 @@ def test_attendance_page_and_printable_list(as_admin, session, make_meeting, sig
     a = public.register(session, meeting.id, signup_data(name="Anne Attende"))
     b = public.register(session, meeting.id, signup_data(name="Bjørn Borte"))
     session.commit()
-    response = post_form(
-        as_admin, f"/admin/moter/{meeting.id}/oppmote", {"attended": [str(a.id)]}
-    )
+    response = post_form(as_admin, f"/admin/moter/{meeting.id}/oppmote", {"attended": [str(a.id)]})
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Registration, a.id).attended is True
@@ -343,7 +347,11 @@ def test_message_page_queues_mail(as_admin, session, make_meeting, signup_data):
     response = post_form(
         as_admin,
         f"/admin/moter/{meeting.id}/melding",
-        {"subject": "Husk matpakke", "body": "Det blir ikke lunsj likevel.", "include_waiting": "y"},
+        {
+            "subject": "Husk matpakke",
+            "body": "Det blir ikke lunsj likevel.",
+            "include_waiting": "y",
+        },
     )
     assert response.status_code == 303
     assert _messages(session, reg.id)[-1].subject == "Husk matpakke"

@@ -146,7 +146,9 @@ def _person_everywhere(session, make_meeting, signup_data, draft, make_response,
     future = make_meeting(seats=1)
     session.commit()
     public.register(
-        session, past.id, signup_data(name="Kari Nordmann", email=PERSON, phone="91234567"),
+        session,
+        past.id,
+        signup_data(name="Kari Nordmann", email=PERSON, phone="91234567"),
         now=now - timedelta(days=8),
     )
     seat = public.register(session, future.id, signup_data(name="Kari Nordmann", email=PERSON))
@@ -159,12 +161,22 @@ def _person_everywhere(session, make_meeting, signup_data, draft, make_response,
         text="Vi driver gård og trenger bedre veier. Kontakt kari.nordmann@example.no for mer.",
         uploads=[UploadedFile("uttalelse.pdf", _pdf())],
     )
-    suggestion = make_input("Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord.")
+    suggestion = make_input(
+        "Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord."
+    )
     inbox.add_note(session, admin, suggestion.id, "Avsender er trolig kari.nordmann@example.no.")
-    bystander = public.register(session, future.id, signup_data(name="Annen Person", email="annen@example.no"))
+    bystander = public.register(
+        session, future.id, signup_data(name="Annen Person", email="annen@example.no")
+    )
     session.commit()
-    return {"seat": seat, "waiting": waiting, "response": response, "suggestion": suggestion,
-            "bystander": bystander, "future": future}
+    return {
+        "seat": seat,
+        "waiting": waiting,
+        "response": response,
+        "suggestion": suggestion,
+        "bystander": bystander,
+        "future": future,
+    }
 
 
 def _dump_database(session) -> str:
@@ -176,9 +188,16 @@ def _dump_database(session) -> str:
             parts.append(" | ".join(str(value) for value in row))
     # And anything outside the mapped tables (the analysis may keep its own).
     if session.get_bind().dialect.name == "sqlite":
-        names = [r[0] for r in session.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        names = [
+            r[0] for r in session.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
     else:
-        names = [r[0] for r in session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname='public'"))]
+        names = [
+            r[0]
+            for r in session.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+            )
+        ]
     known = {t.name for t in Base.metadata.sorted_tables}
     for name in names:
         if name not in known:
@@ -189,7 +208,9 @@ def _dump_database(session) -> str:
 def test_find_export_and_delete_everything_about_an_address(
     as_admin, app, session, admin, make_meeting, signup_data, draft, make_response, make_input
 ):
-    setup = _person_everywhere(session, make_meeting, signup_data, draft, make_response, make_input, admin)
+    setup = _person_everywhere(
+        session, make_meeting, signup_data, draft, make_response, make_input, admin
+    )
     stored = setup["response"].attachments[0].stored_name
     upload = app.config["UPLOAD_DIR"]
     from participation.consultation.attachments import path_of
@@ -227,7 +248,10 @@ def test_find_export_and_delete_everything_about_an_address(
 
     refused = as_admin.post(
         "/admin/personvern/slett",
-        data={"delete-csrf_token": csrf_token(looked_up.text, "delete-csrf_token"), "delete-email": PERSON},
+        data={
+            "delete-csrf_token": csrf_token(looked_up.text, "delete-csrf_token"),
+            "delete-email": PERSON,
+        },
     )
     assert refused.status_code == 422
     assert count(session, ConsultationResponse.id) == 1
@@ -268,7 +292,10 @@ def test_the_address_never_appears_in_a_url_or_the_audit_log(as_admin, session):
     assert 'method="post" action="/admin/personvern"' in page.text
     as_admin.post(
         "/admin/personvern",
-        data={"lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"), "lookup-email": PERSON},
+        data={
+            "lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"),
+            "lookup-email": PERSON,
+        },
     )
     entries = session.execute(select(AuditEntry)).scalars().all()
     assert "nordmann" not in " ".join(str(e.details) + (e.object_id or "") for e in entries).lower()
@@ -278,7 +305,10 @@ def test_invalid_address_is_refused(as_admin):
     page = as_admin.get("/admin/personvern", headers={"Accept-Language": "en"})
     response = as_admin.post(
         "/admin/personvern",
-        data={"lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"), "lookup-email": "ikke en adresse"},
+        data={
+            "lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"),
+            "lookup-email": "ikke en adresse",
+        },
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
@@ -289,7 +319,10 @@ def test_nothing_found(as_admin):
     page = as_admin.get("/admin/personvern")
     response = as_admin.post(
         "/admin/personvern",
-        data={"lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"), "lookup-email": "ingen@example.no"},
+        data={
+            "lookup-csrf_token": csrf_token(page.text, "lookup-csrf_token"),
+            "lookup-email": "ingen@example.no",
+        },
     )
     assert "Vi har ingenting om denne adressen." in response.text
 
@@ -303,7 +336,8 @@ def test_purge_button(as_admin, session, make_meeting, signup_data):
     page = as_admin.get("/admin/personvern")
     assert "1 påmelding skal slettes nå." in page.text
     response = as_admin.post(
-        "/admin/personvern/rydd", data={"purge-csrf_token": csrf_token(page.text, "purge-csrf_token")}
+        "/admin/personvern/rydd",
+        data={"purge-csrf_token": csrf_token(page.text, "purge-csrf_token")},
     )
     assert response.status_code == 303
     assert count(session, Registration.id, Registration.email.is_not(None)) == 0

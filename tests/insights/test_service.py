@@ -393,14 +393,16 @@ def test_a_heartbeat_shows_a_quiet_run_is_alive(app, session, corpus):
     seen = []
 
     def quiet(*args, **kwargs):
-        with Session(engine) as other:
-            start = other.get(AnalysisRun, run.id).heartbeat_at
-            for _ in range(400):  # wait for a beat (a wait, not a timing assertion)
-                time.sleep(0.025)
-                other.expire_all()
-                if other.get(AnalysisRun, run.id).heartbeat_at > start:
-                    seen.append(True)
-                    break
+        def heartbeat():
+            with Session(engine) as other:  # a new snapshot each time
+                return other.get(AnalysisRun, run.id).heartbeat_at
+
+        start = heartbeat()
+        for _ in range(400):  # wait for a beat (a wait, not a timing assertion)
+            time.sleep(0.025)
+            if heartbeat() > start:
+                seen.append(True)
+                break
         return run_analysis(*args, **kwargs)
 
     run = service.start_run(session, actor="test")
@@ -412,6 +414,34 @@ def test_a_heartbeat_shows_a_quiet_run_is_alive(app, session, corpus):
     assert seen == [True]
     session.refresh(run)
     assert run.status == RunStatus.DONE
+
+
+def test_reviewers_can_confirm_tags_while_a_run_works(
+    app, session, corpus, reviewer, default_areas
+):
+    from analysis.service import run_analysis
+    from participation.db import begin_write
+    from participation.models import User
+
+    engine = db.engine
+
+    def meanwhile(*args, progress=None, **kwargs):
+        progress("tagging", 0.1)
+        with Session(engine) as other:  # another request, another connection
+            begin_write(other)
+            inbox.confirm_focus_areas(
+                other, other.get(User, reviewer.id), corpus[0].id, [default_areas["energy"].id]
+            )
+            other.commit()
+        progress("clustering", 0.5)  # the run writes again after someone else did
+        return run_analysis(*args, progress=progress, **kwargs)
+
+    run = service.start_run(session, actor="test")
+    session.commit()
+    run = service.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=meanwhile)
+
+    assert run.status == RunStatus.DONE, run.error
+    assert service.confirmed_keys(session)[corpus[0].id] == ("energy",)
 
 
 def test_a_failing_run_is_recorded_with_its_reason_and_frees_the_way(session, corpus, app):

@@ -26,7 +26,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation.backoffice.services.inbox import InboxFilter, confirmed_areas, filtered_query
-from participation.models import Input, Meeting, Registration
+from participation.models import ConsultationResponse, Input, Meeting, Registration
 
 BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -178,6 +178,18 @@ class Labels:
     duplicate_kinds: dict
     locale: str = "nb"
 
+    def __post_init__(self) -> None:
+        # Translate each (lazy) label once, not once per cell.
+        for name in (
+            "channels",
+            "statuses",
+            "categories",
+            "written_forms",
+            "stances",
+            "duplicate_kinds",
+        ):
+            setattr(self, name, {k: str(v) for k, v in getattr(self, name).items()})
+
     def of(self, mapping: dict, key):
         if key is None or key == "":
             return ""
@@ -189,7 +201,8 @@ def input_sheet(
 ) -> Sheet:
     """Inputs matching the inbox filter, with all their metadata and tags."""
     query = filtered_query(session, f).options(
-        selectinload(Input.meeting), selectinload(Input.consultation_response)
+        selectinload(Input.meeting),
+        selectinload(Input.consultation_response).selectinload(ConsultationResponse.section),
     )
     confirmed: dict[int, list] = {}
 
@@ -280,7 +293,7 @@ def response_sheet(
     """Responses grouped by section: the whole draft first, then each section in
     document order; within a group, oldest first."""
     from participation.backoffice.services.consultation import response_rows_query
-    from participation.models import ConsultationResponse, DraftSection
+    from participation.models import DraftSection
 
     sections = list(
         session.execute(

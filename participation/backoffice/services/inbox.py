@@ -121,10 +121,8 @@ def inbox_page(
     """One page of the inbox. The number of queries is fixed (count, rows, and one
     per related collection), however many inputs there are."""
     query = filtered_query(session, f)
-    total = session.scalar(
-        select(func.count()).select_from(query.order_by(None).options().subquery())
-    )
-    total = total or 0
+    ids = query.with_only_columns(Input.id).order_by(None)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     items = list(
@@ -134,15 +132,15 @@ def inbox_page(
         .scalars()
         .all()
     )
-    ids = [item.id for item in items]
+    page_ids = [item.id for item in items]
     return InboxPage(
         items=items,
         total=total,
         page=page,
         per_page=per_page,
-        confirmed=confirmed_areas(session, ids),
-        reviewed=reviewed_ids(session, ids),
-        note_counts=note_counts(session, ids),
+        confirmed=confirmed_areas(session, page_ids),
+        reviewed=reviewed_ids(session, page_ids),
+        note_counts=note_counts(session, page_ids),
     )
 
 
@@ -259,7 +257,14 @@ def publish(session: Session, actor: User, input_id: int, *, bulk: bool = False)
 def hide(
     session: Session, actor: User, input_id: int, reason: str = "", *, bulk: bool = False
 ) -> Input:
+    """Hide an input. A consultation response published on the consultation page
+    is taken off it too."""
+    from participation.consultation import service as consultation
+
     item = _load(session, input_id)
+    response = item.consultation_response
+    if response is not None and response.published_at is not None:
+        consultation.withdraw_publication(session, response.id)
     inputs.set_status(session, item.id, InputStatus.HIDDEN, hidden_reason=reason)
     audit.record(session, actor, "input.hide", "input", item.id, details=_bulk(bulk))
     return item
