@@ -353,7 +353,10 @@ def test_rate_limit_gives_a_translated_429_page(_migrated, tmp_path, session, ma
     from participation.extensions import db, limiter
     from tests.conftest import base_config
 
-    draft = make_draft()
+    # Read before the second app is current: the fixture's session would otherwise
+    # take a connection from that app's engine and return it after it is disposed.
+    slug = make_draft().slug
+    session.commit()
     config = base_config(_migrated, tmp_path)
     config.update(RATELIMIT_ENABLED=True, CONSULTATION_RATE_LIMIT="1 per minute")
     limited = create_app(config)
@@ -361,11 +364,11 @@ def test_rate_limit_gives_a_translated_429_page(_migrated, tmp_path, session, ma
     with limited.app_context():
         limiter.reset()
         client = limited.test_client()
-        page = client.get(f"/horing/{draft.slug}/svar")
+        page = client.get(f"/horing/{slug}/svar")
         data = {"csrf_token": csrf_token(page.text), "text": "kort"}
-        assert client.post(f"/horing/{draft.slug}/svar", data=data).status_code == 422
+        assert client.post(f"/horing/{slug}/svar", data=data).status_code == 422
         limited_response = client.post(
-            f"/horing/{draft.slug}/svar", data=data, headers={"Accept-Language": "nb"}
+            f"/horing/{slug}/svar", data=data, headers={"Accept-Language": "nb"}
         )
         assert limited_response.status_code == 429
         assert "For mange forespørsler" in limited_response.text

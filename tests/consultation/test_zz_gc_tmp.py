@@ -1,5 +1,0 @@
-import gc
-
-
-def test_collect(app):
-    gc.collect()
