@@ -193,6 +193,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"(scikit-learn {desc['versions']['scikit-learn']}); out-of-fold micro F1 "
         f"{m.get('oof_f1_micro', float('nan')):.3f}, macro F1 {m.get('oof_f1_macro', float('nan')):.3f}"
     )
+    per_area = m.get("per_area") or {}
+    if per_area:
+        print(f"{'area':<28}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}{'threshold':>11}")
+        for key, a in per_area.items():
+            print(
+                f"{key:<28}{a['precision']:>10.3f}{a['recall']:>8.3f}{a['f1']:>7.3f}"
+                f"{a['support']:>9d}{a['threshold']:>11.2f}"
+            )
     return 0
 
 

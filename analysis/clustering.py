@@ -16,7 +16,9 @@ Shape (after scikit-learn's ``plot_document_clustering`` example)::
 
 from __future__ import annotations
 
+import hashlib
 import time
+import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -32,7 +34,7 @@ from sklearn.preprocessing import Normalizer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .text import MASKS, NorwegianTokenizer, load_generic_words, make_feature_union, stem
+from .text import MASKS, NorwegianTokenizer, load_generic_words, make_feature_union, stem, tokenize
 
 __all__ = [
     "make_lsa_pipeline",
@@ -42,6 +44,8 @@ __all__ = [
     "coordinates_2d",
     "theme_spread",
     "surface_forms",
+    "canonical_order",
+    "fallback_label",
 ]
 
 
@@ -113,6 +117,89 @@ def surface_forms(token_docs: Sequence[Sequence[str]]) -> dict[str, str]:
         if cur is None or c > cur[0] or (c == cur[0] and word < cur[1]):
             best[s] = (c, word)
     return {s: w for s, (_, w) in best.items()}
+
+
+def canonical_order(
+    token_docs: Sequence[Sequence[str]],
+    texts: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
+) -> np.ndarray:
+    """A permutation of the documents that depends on their content only, not their order.
+
+    Documents are ordered by a 64-bit digest of their tokens (ties: the tokens, the raw
+    text, the weight), so fitting on ``docs[order]`` gives the same result however the
+    caller ordered them. Identical documents are interchangeable.
+    """
+    keys = []
+    for i, doc in enumerate(token_docs):
+        joined = " ".join(doc)
+        digest = hashlib.blake2b(joined.encode("utf-8"), digest_size=8).digest()
+        keys.append(
+            (
+                digest,
+                joined,
+                "" if texts is None else str(texts[i]),
+                0.0 if weights is None else float(weights[i]),
+            )
+        )
+    return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+
+
+def _class_tfidf_words(
+    token_docs: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    k: int,
+    weights: np.ndarray | None,
+    themes: Sequence[int],
+    *,
+    min_length: int,
+) -> dict[int, list[str]]:
+    """Stems of each theme in ``themes`` ranked by class-based TF-IDF, with no document
+    frequency cut-offs (so a theme of two inputs whose words occur once still gets
+    words). Ties: more frequent in the theme first, then alphabetical."""
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, doc in enumerate(token_docs):
+        for s in {stem(t) for t in doc}:
+            if len(s) < min_length or s in MASKS:
+                continue
+            rows.append(i)
+            cols.append(vocab.setdefault(s, len(vocab)))
+    if not vocab:
+        return {c: [] for c in themes}
+    B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(token_docs), len(vocab)))
+    df_class = np.asarray((_indicator(labels, k, weights) @ B).todense())
+    total = df_class.sum(axis=1, keepdims=True)
+    tf = df_class / np.where(total > 0, total, 1.0)
+    f_t = df_class.sum(axis=0)
+    avg = float(total.mean())
+    ctfidf = tf * np.log1p(avg / np.where(f_t > 0, f_t, 1.0))
+    names = np.empty(len(vocab), dtype=object)
+    for s, j in vocab.items():
+        names[j] = s
+    alpha = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
+    out = {}
+    for c in themes:
+        order = np.lexsort((alpha, -df_class[c], -ctfidf[c]))
+        out[c] = [str(names[j]) for j in order if df_class[c, j] > 0]
+    return out
+
+
+def fallback_label(texts: Sequence[str], n_words: int = 6) -> list[str]:
+    """A name for inputs that have no content words left: their most frequent words
+    (stopwords included), else short snippets of the texts themselves ("123", "!!!").
+    Empty only if every text is blank."""
+    counts: Counter = Counter()
+    for t in texts:
+        counts.update(tokenize(t, remove_stopwords=False, min_length=1))
+    if counts:
+        return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:n_words]
+    snippets: Counter = Counter()
+    for t in texts:
+        snippet = " ".join(str(t or "").split())
+        if snippet:
+            snippets[snippet if len(snippet) <= 30 else snippet[:29] + "…"] += 1
+    return [w for w, _ in sorted(snippets.items(), key=lambda kv: (-kv[1], kv[0]))][:n_words]
 
 
 class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -231,10 +318,23 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _fit_transform(self, X, sample_weight) -> np.ndarray:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        docs = self._tokens(X)
-        n = len(docs)
+        X = list(X)
+        raw = [str(x) for x in X] if all(isinstance(x, str) for x in X) else None
+        docs_all = NorwegianTokenizer().transform(X)
+        n = len(docs_all)
         if n == 0:
             raise ValueError("ThemeClusterer needs at least one input")
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        # Fit on a content-defined order, so the themes do not depend on the order the
+        # caller gave the inputs in (every random step below is seeded, but a seed only
+        # repeats a run if the data come in the same order).
+        order = canonical_order(docs_all, raw, w)
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[order] = np.arange(n)
+        docs_all = [docs_all[i] for i in order]
+        raw = None if raw is None else [raw[i] for i in order]
+        w = None if w is None else w[order]
+        docs = self._drop_generic(docs_all)
         lsa = make_lsa_pipeline(
             n_components=self.n_components,
             max_features=self.max_features,
@@ -261,7 +361,6 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         timings["features"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         n_distinct = len(np.unique(Z.round(6), axis=0)) if n <= 5000 else n
         init, prev_ids = self._previous_init(Z, M)
         self.reused_centres_ = 0 if init is None else len(init)
@@ -282,23 +381,24 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         n_prev = 0 if init is None else len(prev_ids)
         sizes = np.bincount(labels, minlength=k)
         new = sorted(range(n_prev, k), key=lambda c: (-sizes[c], c))
-        order = list(range(n_prev)) + new
+        theme_order = list(range(n_prev)) + new
         remap = np.empty(k, dtype=np.int64)
-        remap[order] = np.arange(k)
+        remap[theme_order] = np.arange(k)
         labels = remap[labels]
-        centres = centres[order]
+        centres = centres[theme_order]
         next_id = (max(prev_ids) + 1) if n_prev else 0
         ids = list(prev_ids) + list(range(next_id, next_id + (k - n_prev)))
-        self.labels_ = labels
         self.cluster_centers_ = centres
         self.n_themes_ = k
         self.theme_ids_ = np.asarray(ids, dtype=np.int64)
 
         t0 = time.perf_counter()
-        self._describe(docs, M, labels, k, w)
+        self._describe(docs, docs_all, raw, M, labels, k, w)
         timings["naming"] = time.perf_counter() - t0
         self.timings_ = timings
-        return Z
+        # Back to the caller's order.
+        self.labels_ = labels[inverse]
+        return Z[inverse]
 
     def _choose_k(self, Z: np.ndarray, n_distinct: int) -> int:
         self.silhouette_scores_ = {}
@@ -388,8 +488,16 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.kmeans_ = km
         return labels.astype(np.int64), km.cluster_centers_.astype(np.float32)
 
-    def _describe(self, docs, M, labels, k, w) -> None:
-        """Theme names (class-based TF-IDF over stems) and term-space centres."""
+    def _describe(self, docs, docs_all, raw, M, labels, k, w) -> None:
+        """Theme names (class-based TF-IDF over stems) and term-space centres.
+
+        The name comes from the clustering vocabulary (document-frequency cut-offs keep
+        one-off typos out of the names of large themes). A theme with fewer than
+        ``min(3, n_words)`` such words (small inputs: its words may all occur only once)
+        is filled up from all its stems, then with the generic words put back, then
+        from any word or the raw text (:func:`fallback_label`), so every theme gets a
+        readable name unless all its inputs are blank.
+        """
         stems_block = self.lsa_.named_steps["tfidf"].transformer_list[0][1]
         n_stems = len(stems_block.vocabulary_)
         names = stems_block.vectorizer_.get_feature_names_out()
@@ -404,15 +512,37 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         ctfidf = tf * idf
         ok = np.array([len(s) >= 3 and s not in MASKS for s in names], dtype=bool)
         ctfidf[:, ~ok] = 0.0
-        surf = surface_forms(docs)
-        self.theme_stems_, self.theme_words_ = [], []
+        theme_stems: list[list[str]] = []
         for c in range(k):
             top = [
                 j for j in np.argsort(-ctfidf[c], kind="stable")[: self.n_words] if ctfidf[c, j] > 0
             ]
-            stems = [str(names[j]) for j in top]
-            self.theme_stems_.append(stems)
-            self.theme_words_.append([surf.get(s, s) for s in stems])
+            theme_stems.append([str(names[j]) for j in top])
+        surf = surface_forms(docs)
+
+        min_words = min(3, self.n_words)
+        passes = [(docs, 3), (docs_all, 3), (docs_all, 1)]
+        for pass_docs, min_length in passes:
+            short = [c for c in range(k) if len(theme_stems[c]) < min_words]
+            if not short:
+                break
+            if pass_docs is docs_all:
+                surf = {**surface_forms(docs_all), **surf}
+            extra = _class_tfidf_words(pass_docs, labels, k, w, short, min_length=min_length)
+            for c in short:
+                for s in extra[c]:
+                    if len(theme_stems[c]) >= min_words:
+                        break
+                    if s not in theme_stems[c]:
+                        theme_stems[c].append(s)
+        self.theme_stems_ = theme_stems
+        self.theme_words_ = [[surf.get(s, s) for s in stems] for stems in theme_stems]
+        if raw is not None:
+            for c in range(k):
+                if not self.theme_words_[c]:
+                    words = fallback_label([raw[i] for i in np.flatnonzero(labels == c)])
+                    self.theme_words_[c] = words
+                    self.theme_stems_[c] = list(words)
         # Mean TF-IDF row per theme, top features (stems and char n-grams) kept for the
         # next run.
         sums = (ind @ M).toarray()
@@ -427,12 +557,14 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # -- use -----------------------------------------------------------------------------
 
+    def _drop_generic(self, docs: list[list[str]]) -> list[list[str]]:
+        if not self.drop_generic:
+            return docs
+        generic = load_generic_words()
+        return [[t for t in d if t not in generic] for d in docs]
+
     def _tokens(self, X) -> list[list[str]]:
-        docs = NorwegianTokenizer().transform(X)
-        if self.drop_generic:
-            generic = load_generic_words()
-            docs = [[t for t in d if t not in generic] for d in docs]
-        return docs
+        return self._drop_generic(NorwegianTokenizer().transform(X))
 
     def transform(self, X) -> np.ndarray:
         """LSA embedding (unit-length rows) of texts or token lists."""
@@ -478,6 +610,10 @@ def near_duplicate_groups(
     always grouped; longer inputs (``min_tokens`` or more) are also grouped when the
     Jaccard similarity of their word sets and word pairs is at least ``threshold``,
     found with MinHash locality-sensitive hashing so large inputs stay fast.
+
+    Deterministic: the same documents in the same order give the same groups in every
+    process (seeded hash functions over content hashes of the shingles). The service
+    passes the inputs ordered by id, so the order the caller used does not matter.
     """
     n = len(token_docs)
     parent = np.arange(n)
@@ -526,7 +662,16 @@ def near_duplicate_groups(
         prime = 2_147_483_647
         a = rng.randint(1, prime, size=n_hashes).astype(np.int64)
         b = rng.randint(0, prime, size=n_hashes).astype(np.int64)
-        idx = B.indices.astype(np.int64)
+        # Hash each shingle by its content (CRC-32), not by its column: the columns follow
+        # the iteration order of Python sets, which changes with PYTHONHASHSEED, so
+        # column-based MinHash gave other groups (and other themes) in every process.
+        shingle_hash = (
+            np.fromiter(
+                (zlib.crc32(f.encode("utf-8")) for f in index), dtype=np.int64, count=len(index)
+            )
+            % prime
+        )
+        idx = shingle_hash[B.indices]
         starts = B.indptr[:-1]
         sig = np.empty((len(long_docs), n_hashes), dtype=np.int64)
         for h in range(n_hashes):

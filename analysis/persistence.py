@@ -184,13 +184,17 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
 def training_fingerprint(
     areas: Sequence[FocusAreaSpec], labelled: Iterable[tuple[str, Iterable[str]]] = ()
 ) -> str:
-    """Short hash of everything a tagger is trained from (areas, confirmed labels, data)."""
+    """Short hash of everything a tagger is trained from (areas, confirmed labels, data).
+
+    The order of the confirmed labels does not matter (training puts them in a fixed
+    order too), so the same labels read in another order find the cached model.
+    """
     from importlib import resources
 
     h = hashlib.sha256()
     h.update(json.dumps([a.to_dict() for a in areas], sort_keys=True, ensure_ascii=False).encode())
-    for text, keys in labelled:
-        h.update(b"\x00" + str(text).encode() + b"\x01" + ",".join(sorted(keys)).encode())
+    for text, keys in sorted((str(t), sorted(set(map(str, k)))) for t, k in labelled):
+        h.update(b"\x00" + text.encode() + b"\x01" + ",".join(keys).encode())
     h.update(resources.files("analysis").joinpath("data/examples.jsonl").read_bytes())
     h.update(json.dumps(library_versions(), sort_keys=True).encode())
     return h.hexdigest()[:16]
@@ -208,8 +212,9 @@ def get_or_train_tagger(
     """Load the cached tagger for these areas and labels, or train and cache one.
 
     The cache key is :func:`training_fingerprint`, so new confirmed labels or edited areas
-    give a new model; a model from another scikit-learn version is rebuilt. Only the
-    ``keep`` most recent models stay in the directory.
+    give a new model; a model from another scikit-learn version is rebuilt, and
+    ``retrain=True`` rebuilds it whatever is cached. Only the ``keep`` most recent models
+    stay in the directory. A model just trained is returned as it is (not read back).
 
     Returns
     -------
@@ -241,7 +246,7 @@ def get_or_train_tagger(
         extra={"n_training": tagger.n_training_, "n_confirmed": len(labelled)},
     )
     _prune(directory, keep=keep)
-    return load_model(path)
+    return tagger, read_description(path)
 
 
 def _prune(directory: Path, *, keep: int) -> None:

@@ -16,6 +16,7 @@ Nothing here knows about Flask or the database: the caller turns rows into
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ import numpy as np
 from .clustering import (
     ThemeClusterer,
     coordinates_2d,
+    fallback_label,
     near_duplicate_groups,
     representatives,
     theme_spread,
@@ -236,11 +238,23 @@ def _labelled_list(labelled: Labelled) -> list[tuple[str, list[str]]]:
     return [(str(t), [str(k) for k in keys]) for t, keys in labelled]
 
 
-def _load_tagger(areas, labelled, model_dir, progress: _Progress):
+def _load_tagger(areas, labelled, model_dir, progress: _Progress, rebuild: bool = False):
     def cb(stage: str, frac: float) -> None:
         progress("model", frac)
 
-    return get_or_train_tagger(areas, labelled, model_dir=model_dir, progress=cb)
+    return get_or_train_tagger(areas, labelled, model_dir=model_dir, progress=cb, retrain=rebuild)
+
+
+def _id_key(value: Any) -> tuple:
+    """Sort key for input ids: numbers by value, then everything else by its text."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and value == value:
+        return (0, value, "")
+    return (1, 0, str(value))
+
+
+def _canonical_order(ids: Sequence[Any]) -> list[int]:
+    """Positions of ``ids`` sorted by id, so a run does not depend on the input order."""
+    return sorted(range(len(ids)), key=lambda i: _id_key(ids[i]))
 
 
 def _tag(tagger, token_docs, progress: _Progress) -> np.ndarray:
@@ -264,8 +278,13 @@ def run_analysis(
     cluster: bool = True,
     n_representatives: int = 3,
     random_state: int = 0,
+    rebuild: bool = False,
 ) -> AnalysisResult:
     """Tag every input with focus areas and group the inputs into themes.
+
+    The result does not depend on the order of ``inputs`` (they are processed in order
+    of id; every random step is seeded): the same inputs give the same themes, in any
+    order, in any process. ``inputs`` in the result keep the caller's order.
 
     Parameters
     ----------
@@ -285,14 +304,19 @@ def run_analysis(
         Model cache; default ``$INNSPILL_MODEL_DIR`` or the user cache dir.
     cluster : bool
         Set False to tag only.
+    rebuild : bool
+        Train the tagging model anew even if a cached one exists (e.g. after loading
+        raised :class:`~analysis.persistence.ModelVersionError`).
     """
     prog = _Progress(progress)
     timings: dict[str, float] = {}
     labelled = _labelled_list(labelled)
-    records = list(inputs)
-    ids = [r.id for r in records]
-    if len(set(ids)) != len(ids):
+    given = list(inputs)
+    if len({r.id for r in given}) != len(given):
         raise ValueError("input ids must be unique")
+    order = _canonical_order([r.id for r in given])
+    records = [given[i] for i in order]
+    ids = [r.id for r in records]
     texts = [r.text or "" for r in records]
     n = len(records)
     keys = [a.key for a in areas]
@@ -300,7 +324,7 @@ def run_analysis(
     t0 = time.perf_counter()
     tagger = desc = None
     if keys:
-        tagger, desc = _load_tagger(areas, labelled, model_dir, prog)
+        tagger, desc = _load_tagger(areas, labelled, model_dir, prog, rebuild)
     timings["model"] = time.perf_counter() - t0
     prog.finish("model")
 
@@ -389,10 +413,13 @@ def run_analysis(
                 if group_size[g] > 1
             ]
             dup.sort(key=lambda d: -d["count"])
+            words = list(clusterer.theme_words_[c])
+            if not words:  # inputs with no content words: name it from their text
+                words = fallback_label([texts[i] for i in lead_members])
             themes.append(
                 Theme(
                     id=int(clusterer.theme_ids_[c]),
-                    label_words=list(clusterer.theme_words_[c]),
+                    label_words=words,
                     size=int(len(members)),
                     size_unique=int(len(lead_members)),
                     representative_ids=[ids[leaders[j]] for j in reps[c]],
@@ -413,7 +440,7 @@ def run_analysis(
         prog.finish("themes")
 
     P_rounded = np.round(P, 4).tolist() if P.shape[1] else [[] for _ in range(n)]
-    results = [
+    results_sorted = [
         InputResult(
             id=ids[i],
             suggestions=dict(zip(keys, P_rounded[i], strict=False)),
@@ -429,6 +456,9 @@ def run_analysis(
         )
         for i in range(n)
     ]
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    results = [results_sorted[j] for j in position]  # the caller's order
     area_counts = {k: 0 for k in keys}
     for t in final_tags:
         for k in t:
@@ -451,6 +481,7 @@ def run_analysis(
         "previous_centres": len(previous_centres or ()),
         "n_labelled": len(labelled),
         "random_state": random_state,
+        "rebuild": bool(rebuild),
         "review_order": [ids[i] for i in order_unc[: min(50, n)]],
     }
     timings["total"] = sum(v for k, v in timings.items() if "." not in k)
@@ -517,13 +548,22 @@ def retrain(
     *,
     model_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    rebuild: bool = False,
 ) -> dict[str, Any]:
     """Train (or reuse) the tagger for these areas and confirmed labels.
 
+    ``rebuild=True`` trains it anew even if a cached model exists (e.g. after loading
+    raised :class:`~analysis.persistence.ModelVersionError`).
+
     Returns the model description: versions, date, area keys and metrics (out-of-fold
-    micro/macro F1 and the per-area thresholds).
+    micro/macro F1, per-area precision/recall/F1 in ``metrics["per_area"]`` and the
+    per-area thresholds).
     """
     _, desc = get_or_train_tagger(
-        areas, _labelled_list(labelled), model_dir=model_dir, progress=progress
+        areas,
+        _labelled_list(labelled),
+        model_dir=model_dir,
+        progress=progress,
+        retrain=rebuild,
     )
     return desc

@@ -84,3 +84,32 @@ SMALL_EXAMPLES = [
     {"text": "Når kommer referatet?", "focus_areas": []},
     {"text": "Planen er for lang og vanskelig å lese.", "focus_areas": []},
 ]
+
+
+def generate_inputs(n: int, seed: int = 0) -> list[str]:
+    """``n`` varied inputs made from the bundled examples: one to three sentences of
+    different examples, and copy-paste campaigns whose copies differ by a word or two
+    (some just above, some just below the near-duplicate threshold)."""
+    import random
+    import re
+
+    from analysis.tagging import load_examples
+
+    rng = random.Random(seed)
+    sentences = [
+        s
+        for ex in load_examples()
+        for s in re.split(r"(?<=[.!?])\s+", ex["text"])
+        if len(s.split()) >= 4
+    ]
+    campaigns = [" ".join(rng.sample(sentences, 3)).split() for _ in range(max(2, n // 150))]
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.15:
+            words = list(rng.choice(campaigns))
+            for _ in range(rng.choice([0, 1, 2, 3, 4])):
+                words[rng.randrange(len(words))] = rng.choice(["kommunen", "fylket", "bygda"])
+            out.append(" ".join(words))
+        else:
+            out.append(" ".join(rng.sample(sentences, rng.choice([1, 1, 2, 3]))))
+    return out

@@ -1,4 +1,11 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from analysis.clustering import (
     ThemeClusterer,
@@ -8,6 +15,8 @@ from analysis.clustering import (
     theme_spread,
 )
 from analysis.text import MASKS, NorwegianTokenizer, stem
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _texts(examples, n=240):
@@ -128,3 +137,74 @@ def test_tiny_and_degenerate_inputs_do_not_crash():
     for texts in (["!!!", "123"], ["fisk", "fisk", "fisk"], ["a b", "c", ""]):
         m = ThemeClusterer().fit(texts)
         assert m.n_themes_ == 1 and len(m.labels_) == len(texts)
+
+
+def _partition(labels) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for i, lab in enumerate(labels):
+        groups.setdefault(int(lab), set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_themes_do_not_depend_on_input_order(examples):
+    texts = _texts(examples, 300)
+    a = ThemeClusterer(max_themes=10).fit(texts)
+    perm = np.random.RandomState(7).permutation(len(texts))
+    b = ThemeClusterer(max_themes=10).fit([texts[i] for i in perm])
+    assert a.n_themes_ == b.n_themes_
+    assert a.silhouette_scores_ == b.silhouette_scores_
+    # Same grouping, same theme ids and names: input i of the first run is perm^-1(i).
+    back = np.empty_like(perm)
+    back[perm] = np.arange(len(perm))
+    np.testing.assert_array_equal(a.labels_, b.labels_[back])
+    assert a.theme_words_ == b.theme_words_
+
+
+def test_near_duplicate_groups_are_the_same_in_every_process():
+    """MinHash must not depend on Python's string hashing (PYTHONHASHSEED)."""
+    code = (
+        "from tests.analysis.conftest import generate_inputs\n"
+        "from analysis.clustering import near_duplicate_groups\n"
+        "from analysis.text import NorwegianTokenizer\n"
+        "docs = NorwegianTokenizer().transform(generate_inputs(1500))\n"
+        "print(near_duplicate_groups(docs).tolist())\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(ROOT))
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1
+    groups = json.loads(outputs.pop())
+    assert len(set(groups)) < len(groups)  # the campaigns were found
+
+
+@pytest.mark.parametrize("n_themes", [None, 3, 4, 5, 6])
+def test_every_theme_of_a_small_input_has_a_readable_name(examples, n_themes):
+    """Small inputs: words that occur once are cut from the clustering vocabulary, so a
+    theme used to come back without a name (18 inputs, 4 themes)."""
+    for start in range(0, 180, 18):
+        texts = [r["text"] for r in examples[start : start + 18]]
+        model = ThemeClusterer(n_themes=n_themes).fit(texts)
+        vocab = {t for doc in NorwegianTokenizer().transform(texts) for t in doc}
+        for words, stems in zip(model.theme_words_, model.theme_stems_, strict=True):
+            assert len(words) >= 3, (start, n_themes, model.theme_words_)
+            assert len(set(words)) == len(words)
+            for w, s in zip(words, stems, strict=True):
+                assert w in vocab and stem(w) == s and w not in MASKS
+
+
+def test_themes_of_inputs_without_content_words_are_named_from_their_text():
+    model = ThemeClusterer().fit(["!!!", "123"])
+    assert model.theme_words_ == [["!!!", "123"]]
+    # Only stopwords: the words themselves.
+    model = ThemeClusterer().fit(["Det er nå det", "det var det"])
+    assert model.theme_words_ and "det" in model.theme_words_[0]

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 import sklearn
 
@@ -11,6 +12,7 @@ from analysis.persistence import (
     load_model,
     read_description,
     save_model,
+    training_fingerprint,
 )
 from analysis.tagging import MultiLabelLogisticRegression
 
@@ -91,3 +93,30 @@ def test_old_models_are_pruned(tmp_path, monkeypatch):
         get_or_train_tagger(areas, [(f"Fisk nummer {i}", ["fish"])], model_dir=tmp_path, keep=2)
     assert len(list(tmp_path.glob("*.joblib"))) == 2
     assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_order_of_confirmed_labels_finds_the_cached_model(tmp_path, monkeypatch):
+    import analysis.tagging as tagging
+
+    monkeypatch.setattr(tagging, "load_examples", lambda path=None: list(SMALL_EXAMPLES))
+    areas = make_small_areas()
+    labelled = [("Fisk på kaia", ["fish"]), ("Ny bru og ny vei", ["roads", "fish"])]
+    again = [("Ny bru og ny vei", ["fish", "roads"]), ("Fisk på kaia", ["fish"])]
+    assert training_fingerprint(areas, labelled) == training_fingerprint(areas, again)
+    assert training_fingerprint(areas, labelled) != training_fingerprint(areas, labelled[:1])
+    _, first = get_or_train_tagger(areas, labelled, model_dir=tmp_path)
+    _, second = get_or_train_tagger(areas, again, model_dir=tmp_path)
+    assert second["created"] == first["created"]
+    assert len(list(tmp_path.glob("*.joblib"))) == 1
+
+
+def test_a_trained_model_is_returned_with_its_saved_description(tmp_path, monkeypatch):
+    import analysis.tagging as tagging
+
+    monkeypatch.setattr(tagging, "load_examples", lambda path=None: list(SMALL_EXAMPLES))
+    tagger, desc = get_or_train_tagger(make_small_areas(), model_dir=tmp_path)
+    loaded, saved = load_model(next(tmp_path.glob("*.joblib")))
+    assert desc == saved
+    assert desc["metrics"]["per_area"]["fish"]["support"] == 5
+    texts = ["Torsk på kaia", "Ny bru"]
+    np.testing.assert_allclose(tagger.predict_proba(texts), loaded.predict_proba(texts))

@@ -1,9 +1,12 @@
 import json
+import random
 
 import pytest
 
 from analysis.focus_areas import FocusAreaSpec, focus_areas_from_dicts, load_default_focus_areas
 from analysis.service import InputRecord, retrain, run_analysis, uncertainty_queue
+
+from .conftest import SMALL_EXAMPLES, generate_inputs, make_small_areas
 
 
 def test_default_focus_areas(areas):
@@ -152,3 +155,83 @@ def test_retrain_returns_description(areas, model_dir, default_tagger):
     desc = retrain(areas, model_dir=model_dir)
     assert desc["area_keys"] == [a.key for a in areas]
     assert 0 < desc["metrics"]["oof_f1_micro"] <= 1
+
+
+def _grouping(result) -> set[frozenset]:
+    groups: dict[int, set] = {}
+    for r in result.inputs:
+        groups.setdefault(r.theme, set()).add(r.id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_same_inputs_in_another_order_give_the_same_themes(areas, model_dir, default_tagger):
+    """The database may return rows in any order (PostgreSQL did): the result must not
+    change. 2 300 inputs, so the silhouette sample and the near-duplicate hashing count."""
+    texts = generate_inputs(2300, seed=3)
+    records = [InputRecord(id=i, text=t, metadata={"region": "Nord"}) for i, t in enumerate(texts)]
+    shuffled = list(records)
+    random.Random(5).shuffle(shuffled)
+    a = run_analysis(records, areas, model_dir=model_dir)
+    b = run_analysis(shuffled, areas, model_dir=model_dir)
+    assert [r.id for r in b.inputs] == [r.id for r in shuffled]  # the caller's order
+    assert a.parameters["n_themes"] == b.parameters["n_themes"] >= 2
+    assert _grouping(a) == _grouping(b)
+    assert a.metrics["n_unique"] == b.metrics["n_unique"] < len(records)
+    assert a.metrics["clustering"] == b.metrics["clustering"]
+    by_id = {r.id: r for r in b.inputs}
+    assert all(r == by_id[r.id] for r in a.inputs)  # tags, themes, duplicates, map
+    assert [t.label_words for t in a.themes] == [t.label_words for t in b.themes]
+    assert a.themes == b.themes
+    assert a.centres == b.centres
+
+
+def test_small_run_names_every_theme(areas, model_dir, default_tagger, examples):
+    """18 inputs and 4 themes gave the web app a theme without a name."""
+    texts = [r["text"] for r in examples[100:116]]
+    texts += ["123", "!!!"]
+    records = [InputRecord(id=i, text=t) for i, t in enumerate(texts)]
+    for n_themes in (None, 4, 6):
+        result = run_analysis(records, areas, model_dir=model_dir, n_themes=n_themes)
+        assert result.themes
+        for theme in result.themes:
+            assert theme.label_words and theme.label.strip(), result.to_dict()["themes"]
+
+
+def test_rebuild_trains_the_model_anew(tmp_path, monkeypatch):
+    import analysis.tagging as tagging
+
+    monkeypatch.setattr(tagging, "load_examples", lambda path=None: list(SMALL_EXAMPLES))
+    calls = []
+    real = tagging.train_tagger
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tagging, "train_tagger", counting)
+    small = make_small_areas()
+    records = [InputRecord(id=i, text=r["text"]) for i, r in enumerate(SMALL_EXAMPLES)]
+    retrain(small, model_dir=tmp_path)
+    retrain(small, model_dir=tmp_path)
+    run_analysis(records, small, model_dir=tmp_path, cluster=False)
+    assert len(calls) == 1  # cached
+    desc = retrain(small, model_dir=tmp_path, rebuild=True)
+    assert len(calls) == 2 and desc["area_keys"] == ["fish", "roads", "housing"]
+    result = run_analysis(records, small, model_dir=tmp_path, cluster=False, rebuild=True)
+    assert len(calls) == 3 and result.parameters["rebuild"] is True
+    run_analysis(records, small, model_dir=tmp_path, cluster=False)
+    assert len(calls) == 3
+    assert len(list(tmp_path.glob("*.joblib"))) == 1  # rebuilt in place
+
+
+def test_retrain_reports_per_area_figures(areas, model_dir, default_tagger, result):
+    desc = retrain(areas, model_dir=model_dir)
+    per_area = desc["metrics"]["per_area"]
+    assert list(per_area) == [a.key for a in areas]
+    for figures in per_area.values():
+        assert set(figures) == {"precision", "recall", "f1", "support", "threshold"}
+        assert all(0 <= figures[k] <= 1 for k in ("precision", "recall", "f1", "threshold"))
+        assert figures["support"] >= 30  # every default area has 30+ bundled examples
+    # The run carries them to the web app's quality page.
+    assert result.metrics["tagger"]["per_area"] == per_area
+    json.dumps(desc)

@@ -166,3 +166,56 @@ def test_tagger_accepts_indicator_matrix():
 def test_tagger_rejects_mismatched_y():
     with pytest.raises(ValueError):
         FocusAreaTagger(cv=2).fit(["a", "b"], [["x"]])
+
+
+def test_cv_report_has_per_area_precision_recall_f1(areas, default_tagger, examples):
+    report = default_tagger.cv_report_
+    per_area = report["per_area"]
+    assert list(per_area) == [a.key for a in areas]
+    for j, key in enumerate(default_tagger.classes_):
+        m = per_area[key]
+        assert m["support"] == sum(key in r["focus_areas"] for r in examples)
+        assert m["threshold"] == pytest.approx(default_tagger.thresholds_[j])
+        assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
+        # F1 is the harmonic mean of the two, and the figure the threshold was chosen on.
+        p, r = m["precision"], m["recall"]
+        assert m["f1"] == pytest.approx(2 * p * r / (p + r))
+        assert m["f1"] == pytest.approx(default_tagger.cv_f1_[j])
+    assert report["oof_f1_macro"] == pytest.approx(np.mean([m["f1"] for m in per_area.values()]))
+
+
+def test_cv_report_per_area_with_few_examples():
+    """An area with too few examples still gets figures (at the median threshold)."""
+    areas = make_small_areas()
+    tagger = train_tagger(areas, examples=SMALL_EXAMPLES, cv=3)
+    per_area = tagger.cv_report_["per_area"]
+    assert set(per_area) == {"fish", "roads", "housing"}
+    assert per_area["fish"]["support"] == 5
+    assert all(0 <= m["f1"] <= 1 for m in per_area.values())
+
+
+def test_solvers_agree_and_unknown_solver_is_refused():
+    areas = make_small_areas()
+    texts = ["Torsken må landes ved fiskemottaket", "Hullete fylkesvei", "Billige tomter"]
+    fast = train_tagger(areas, examples=SMALL_EXAMPLES * 2, cv=3)
+    assert fast.estimator_.named_steps["clf"].solver == "liblinear"
+    slow = train_tagger(
+        areas, examples=SMALL_EXAMPLES * 2, cv=3, estimator=make_tagging_pipeline(solver="lbfgs")
+    )
+    assert fast.predict_proba(texts).argmax(axis=1).tolist() == [0, 1, 2]
+    assert slow.predict_proba(texts).argmax(axis=1).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="solver"):
+        train_tagger(
+            areas, examples=SMALL_EXAMPLES, cv=2, estimator=make_tagging_pipeline(solver="x")
+        )
+
+
+def test_order_of_confirmed_labels_does_not_matter(areas):
+    labelled = [
+        ("Vi trenger et felles kjølelager for småbåtene i havna.", ["local_food"]),
+        ("Skiløypene må kjøres oftere i vinterferien.", ["tourism", "attractiveness_settlement"]),
+        ("Takk for et fint møte.", []),
+    ]
+    a = build_training_set(areas, labelled)
+    b = build_training_set(areas, [(t, list(reversed(k))) for t, k in reversed(labelled)])
+    assert (a.texts, a.labels, a.weights) == (b.texts, b.labels, b.weights)
