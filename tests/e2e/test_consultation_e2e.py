@@ -136,8 +136,8 @@ def test_consultation_pages_have_no_wcag_violations(browser_page, session, draft
         found[name] = violations(page)
 
     page.goto("/horing/troms/svar")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
     assert page.locator("#error-summary").is_visible()
     found["response form with errors"] = violations(page)
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from participation.models import FocusArea, Input
@@ -95,13 +96,14 @@ def test_errors_are_shown_and_focused(browser_page, session, choices):
     page = browser_page
     page.goto("/innspill/")
     page.fill("#text", "For kort")
-    page.get_by_role("button", name="Send innspill").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send innspill").click()
     summary = page.locator("#error-summary")
-    assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
     assert "minst 20 tegn" in summary.inner_text()
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "text"
+    expect(page.locator("#text")).to_be_focused()
     assert stored(session) == []
 
 
@@ -113,14 +115,14 @@ def test_suggestion_pages_have_no_wcag_violations(browser_page, session, choices
     found = {"form": violations(page)}
 
     page.fill("#text", "Kort")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
     assert page.locator("#error-summary").is_visible()
     found["form with errors"] = violations(page)
 
     page.fill("#text", TEXT + " Ring 912 34 567.")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
     assert page.locator("#personal-data-warning").is_visible()
     found["personal-data warning"] = violations(page)
 
