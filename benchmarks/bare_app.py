@@ -12,12 +12,13 @@ FORM = PAGE + '<input name="csrf_token" type="hidden" value="bare-token">'
 @app.get("/moter/region/<slug>")
 @app.get("/moter/<int:meeting_id>")
 @app.get("/horing/<slug>")
+@app.get("/healthz")
 def page(**_):
     return PAGE
 
 
 @app.route("/moter/<int:meeting_id>/pamelding", methods=["GET", "POST"])
-@app.route("/innspill", methods=["GET", "POST"])
+@app.route("/innspill/", methods=["GET", "POST"])
 def form(**_):
     from flask import request
 

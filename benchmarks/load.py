@@ -129,11 +129,17 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict, log: Path):
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return process
+                break
         except OSError:
             time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"gunicorn did not start; see {log}")
+    else:
+        process.kill()
+        raise SystemExit(f"gunicorn did not start; see {log}")
+    # Warm every worker (templates compiled, catalogs and lazy imports loaded).
+    for _ in range(workers * 10):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10):
+            pass
+    return process
 
 
 def run_locust(host: str, args, env: dict, targets: dict, prefix: Path) -> list[dict]:
