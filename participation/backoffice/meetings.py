@@ -178,17 +178,21 @@ def meeting_edit(meeting_id: int):
 def meeting(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     lists = service.registrations_for(db.session, found.id)
+    now = utcnow()
+    # Every registration row has this list as move targets: only meetings a registration
+    # can still be moved to (the service refuses cancelled and started ones), so the page
+    # does not grow with every past meeting.
     others = [
         m
         for m in public_service.list_meetings(db.session)
-        if m.id != found.id and m.cancelled_at is None
+        if m.id != found.id and m.cancelled_at is None and now < m.starts_at
     ]
     return render_template(
         "backoffice/meeting.html",
         meeting=found,
         lists=lists,
         other_meetings=others,
-        now=utcnow(),
+        now=now,
         categories=CATEGORY_LABELS,
         statuses=REGISTRATION_STATUS_LABELS,
         post_form=PostForm(),

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from participation.consultation import attachments as files
 from participation.consultation.markdown import ParsedDraft, parse_draft_markdown
@@ -407,16 +407,16 @@ def published_responses(
     session: Session, draft_id: int, scope: int | str | None = None
 ) -> list[ConsultationResponse]:
     """Published responses: all (``None``), to the whole draft only (``WHOLE_DRAFT``)
-    or to one section (its id); oldest first."""
+    or to one section (its id); oldest first. One statement however many there are."""
     query = (
         _published(draft_id, scope)
         .options(
-            selectinload(ConsultationResponse.attachments),
-            selectinload(ConsultationResponse.section),
+            joinedload(ConsultationResponse.attachments),
+            joinedload(ConsultationResponse.section),
         )
         .order_by(ConsultationResponse.published_at, ConsultationResponse.id)
     )
-    return list(session.execute(query).scalars())
+    return list(session.execute(query).unique().scalars())
 
 
 def stance_counts(

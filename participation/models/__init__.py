@@ -1,6 +1,5 @@
 """SQLAlchemy models. Plain SQLAlchemy 2: nothing here imports Flask."""
 
-from participation.models.base import Base, UTCDateTime, utcnow
 from participation.models.analysis import (
     AnalysisRun,
     AnalysisTheme,
@@ -15,14 +14,7 @@ from participation.models.backoffice import (
     InputNote,
     InputReview,
 )
-from participation.models.core import (
-    FocusArea,
-    OutboxMessage,
-    OutboxStatus,
-    Region,
-    Role,
-    User,
-)
+from participation.models.base import Base, UTCDateTime, utcnow
 from participation.models.consultation import (
     Attachment,
     ConsultationResponse,
@@ -30,6 +22,14 @@ from participation.models.consultation import (
     DraftSection,
     DraftStrategy,
     Stance,
+)
+from participation.models.core import (
+    FocusArea,
+    OutboxMessage,
+    OutboxStatus,
+    Region,
+    Role,
+    User,
 )
 from participation.models.inputs import (
     DuplicateKind,

@@ -102,6 +102,17 @@ class _Parser(HTMLParser):
             self._textarea.value += data
 
 
+def parse_forms(path: str, html: str) -> list[Form]:
+    """The POST forms of one page (``path`` resolves relative actions)."""
+    parser = _Parser()
+    parser.feed(html)
+    return [
+        Form(path, urljoin(path, raw["action"] or path), raw["enctype"], raw["fields"])
+        for raw in parser.forms
+        if raw["method"] == "post"
+    ]
+
+
 def crawl(client, starts: list[str], *, limit: int = 250, skip=lambda url: False) -> list[Form]:
     """Breadth-first over same-site GET links; returns the distinct POST forms."""
     seen: set[str] = set()
@@ -120,17 +131,15 @@ def crawl(client, starts: list[str], *, limit: int = 250, skip=lambda url: False
         if response.status_code != 200 or "text/html" not in response.content_type:
             response.close()
             continue
+        html = response.get_data(as_text=True)
         parser = _Parser()
-        parser.feed(response.get_data(as_text=True))
+        parser.feed(html)
         for href in parser.links:
             if href.startswith(("mailto:", "#", "tel:")):
                 continue
             target = urljoin(path, href.split("#")[0])
             if target not in seen:
                 queue.append(target)
-        for raw in parser.forms:
-            if raw["method"] != "post":
-                continue
-            form = Form(path, urljoin(path, raw["action"] or path), raw["enctype"], raw["fields"])
+        for form in parse_forms(path, html):
             forms.setdefault(form.key, form)
     return list(forms.values())

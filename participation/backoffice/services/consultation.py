@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from participation import audit
 from participation.consultation import service as consultation
@@ -305,12 +305,14 @@ def list_responses(
     whole_draft: bool = False,
     state: str | None = None,
 ) -> list[ConsultationResponse]:
+    # The list is not paged: one statement with joins, whatever the number of responses
+    # (selectinload would send one more per 500 responses and relation).
     query = (
         select(ConsultationResponse)
         .options(
-            selectinload(ConsultationResponse.section),
-            selectinload(ConsultationResponse.input),
-            selectinload(ConsultationResponse.attachments),
+            joinedload(ConsultationResponse.section),
+            joinedload(ConsultationResponse.input),
+            joinedload(ConsultationResponse.attachments),
         )
         .where(ConsultationResponse.draft_id == draft_id)
     )
@@ -326,7 +328,7 @@ def list_responses(
         query = query.where(ConsultationResponse.published_at.is_not(None))
     elif state == "not_publishable":
         query = query.where(ConsultationResponse.may_publish.is_(False))
-    return list(session.execute(query.order_by(ConsultationResponse.id)).scalars())
+    return list(session.execute(query.order_by(ConsultationResponse.id)).unique().scalars())
 
 
 def get_response(session: Session, response_id: int) -> ConsultationResponse:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from participation import audit, outbox
 from participation.db import begin_write
@@ -313,7 +313,6 @@ def registrations_for(session: Session, meeting_id: int) -> RegistrationLists:
     rows = list(
         session.execute(
             select(Registration)
-            .options(selectinload(Registration.focus_areas))
             .where(Registration.meeting_id == meeting_id)
             .order_by(Registration.id)
         ).scalars()
