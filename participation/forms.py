@@ -11,8 +11,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError, widgets
-from wtforms.validators import Email, Length
+from wtforms import SelectMultipleField, StringField, ValidationError, widgets
+from wtforms.validators import Email, Length, Optional
 
 try:  # WTForms >= 3.3
     from wtforms import SelectChoice
@@ -132,6 +132,20 @@ def choice_value(item) -> str:
 
 def field_choices(form, field):
     return field.choices or []
+
+
+def org_number_field() -> StringField:
+    """The optional organisation number, as every form that asks for it shows it."""
+    return StringField(
+        _l("Organisation number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=20, message=_l("The organisation number is too long.")),
+            org_number,
+        ],
+        description=_l("9 digits, as in the Brønnøysund Register Centre."),
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 def email_validators():

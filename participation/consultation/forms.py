@@ -17,7 +17,7 @@ from participation.forms import (
     choice_value,
     email_validators,
     no_control_characters,
-    org_number,
+    org_number_field,
 )
 from participation.inputs.labels import CATEGORY_LABELS
 from participation.inputs.service import normalize_newlines
@@ -120,16 +120,7 @@ class ResponseForm(BaseForm):
         description=_l("If you respond on behalf of an organisation, business or public body."),
         render_kw={"autocomplete": "organization"},
     )
-    org_number = StringField(
-        _l("Organisation number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20, message=_l("The organisation number is too long.")),
-            org_number,
-        ],
-        description=_l("9 digits, as in the Brønnøysund Register Centre."),
-        render_kw={"inputmode": "numeric"},
-    )
+    org_number = org_number_field()
     category = SelectField(
         _l("I respond as"),
         choices=[choice("", _l("Choose…"))]

@@ -15,7 +15,7 @@ from participation.forms import (
     field_choices,
     no_control_characters,
     norwegian_phone,
-    org_number,
+    org_number_field,
 )
 from participation.models import ParticipantCategory
 
@@ -65,16 +65,7 @@ class SignupForm(BaseForm):
         ],
         render_kw={"autocomplete": "organization"},
     )
-    org_number = StringField(
-        _l("Organisation number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20, message=_l("The organisation number is too long.")),
-            org_number,
-        ],
-        description=_l("9 digits, as in the Brønnøysund Register Centre."),
-        render_kw={"inputmode": "numeric"},
-    )
+    org_number = org_number_field()
     category = SelectField(
         _l("I take part as"),
         choices=[choice("", _l("Choose…"))]
