@@ -340,6 +340,18 @@ def _check_movable(meeting: Meeting, registration: Registration, now: datetime) 
         raise MeetingIsOver()
 
 
+def _lock_movable(
+    session: Session, registration_id: int, now: datetime
+) -> tuple[Meeting, Registration]:
+    """Lock the registration's meeting, then re-read the registration under it."""
+    meeting_id = _load_registration(session, registration_id).meeting_id
+    meeting = lock_meeting(session, meeting_id)
+    registration = _load_registration(session, registration_id)
+    session.refresh(registration)
+    _check_movable(meeting, registration, now)
+    return meeting, registration
+
+
 def promote(
     session: Session,
     actor: User,
@@ -350,11 +362,7 @@ def promote(
 ) -> Registration:
     """Give a waiting-list registration a seat, if the meeting has one free."""
     now = now or utcnow()
-    meeting_id = _load_registration(session, registration_id).meeting_id
-    meeting = lock_meeting(session, meeting_id)
-    registration = _load_registration(session, registration_id)
-    session.refresh(registration)
-    _check_movable(meeting, registration, now)
+    meeting, registration = _lock_movable(session, registration_id, now)
     if registration.status != RegistrationStatus.WAITING:
         raise NotMovable()
     _take_seat(session, meeting, registration, now)
@@ -384,11 +392,7 @@ def demote(
     the seat it frees is not handed on automatically (the administrator moves
     someone up, or the next sign-up takes it)."""
     now = now or utcnow()
-    meeting_id = _load_registration(session, registration_id).meeting_id
-    meeting = lock_meeting(session, meeting_id)
-    registration = _load_registration(session, registration_id)
-    session.refresh(registration)
-    _check_movable(meeting, registration, now)
+    meeting, registration = _lock_movable(session, registration_id, now)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise NotMovable()
     registration.status = RegistrationStatus.WAITING
