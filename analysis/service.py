@@ -93,6 +93,9 @@ class InputResult:
     tags : list of str
         Suggested areas at the per-area thresholds (most probable first), or the
         confirmed areas when the input has them; empty means "other".
+    suggested : list of str
+        Focus-area keys the model suggests at the per-area thresholds (most probable
+        first), whether or not reviewers confirmed other tags.
     confirmed : bool
         Whether ``tags`` are reviewer-confirmed.
     written_form : str
@@ -113,6 +116,7 @@ class InputResult:
     id: str | int
     suggestions: dict[str, float]
     tags: list[str]
+    suggested: list[str]
     confirmed: bool
     written_form: str
     theme: int | None
@@ -445,6 +449,7 @@ def run_analysis(
             id=ids[i],
             suggestions=dict(zip(keys, P_rounded[i], strict=False)),
             tags=list(final_tags[i]),
+            suggested=list(tags[i]),
             confirmed=confirmed[i],
             written_form=forms[i],
             theme=theme_of[i],

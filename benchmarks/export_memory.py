@@ -37,7 +37,7 @@ def child(size: int, fmt: str, url: str, workdir: str) -> dict:
     from participation import create_app
     from participation.extensions import db
     from participation.models import Input
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     if url.startswith("postgresql"):
         engine = create_engine(url, isolation_level="AUTOCOMMIT")

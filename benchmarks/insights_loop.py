@@ -57,13 +57,13 @@ def loop(records, k: int, strategy: str, workdir: Path) -> dict:
     from flask_migrate import upgrade
 
     from participation import create_app
-    from participation.backoffice.services import inbox
+    from participation.inputs import service as inbox
     from participation.demo import DemoReport, seed_focus_areas
     from participation.extensions import db
     from participation.inputs import service as inputs
-    from participation.insights import service
+    from participation.insights import results, runs
     from participation.models import FocusArea
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     url = f"sqlite:///{workdir / (strategy + '.sqlite')}"
     app = create_app(
@@ -88,10 +88,10 @@ def loop(records, k: int, strategy: str, workdir: Path) -> dict:
         keys = list(area_ids)
 
         started = time.perf_counter()
-        first = service.run_now(session, actor="benchmark", model_dir=app.config["MODEL_DIR"])
+        first = runs.run_now(session, actor="benchmark", model_dir=app.config["MODEL_DIR"])
         first_seconds = time.perf_counter() - started
         if strategy == "queue":
-            page = service.review_queue(session, first, per_page=k)
+            page = results.review_queue(session, first, per_page=k)
             chosen = [row.item.id for row in page.rows]
         else:
             chosen = random.Random(0).sample(sorted(truth), k)
@@ -100,10 +100,10 @@ def loop(records, k: int, strategy: str, workdir: Path) -> dict:
                 session, reviewer, input_id, [area_ids[key] for key in truth[input_id]]
             )
         session.commit()
-        agreement = service.review_agreement(session, first)
+        agreement = results.review_agreement(session, first)
 
         started = time.perf_counter()
-        second = service.run_now(
+        second = runs.run_now(
             session, kind="retrain", actor="benchmark", model_dir=app.config["MODEL_DIR"]
         )
         second_seconds = time.perf_counter() - started

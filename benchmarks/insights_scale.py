@@ -36,7 +36,7 @@ def main() -> int:
     from participation import create_app
     from participation.demo import DemoReport, seed_focus_areas
     from participation.extensions import db
-    from participation.insights import service
+    from participation.insights import results, runs
     from participation.models import Input
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,10 +79,10 @@ def main() -> int:
                 )
             session.execute(Input.__table__.insert(), rows)
             session.commit()
-            retrain(service.focus_area_specs(session), [], model_dir=app.config["MODEL_DIR"])
+            retrain(runs.focus_area_specs(session), [], model_dir=app.config["MODEL_DIR"])
 
             started = time.perf_counter()
-            run = service.run_now(session, actor="benchmark", model_dir=app.config["MODEL_DIR"])
+            run = runs.run_now(session, actor="benchmark", model_dir=app.config["MODEL_DIR"])
             wall = time.perf_counter() - started
             t = run.timings
             print(
@@ -91,10 +91,10 @@ def main() -> int:
                 f"storing {t.get('storing', 0):.1f} s); {len(run.themes)} themes"
             )
             for name, call in (
-                ("results page", lambda: service.overview(session, run)),
-                ("review queue", lambda: service.review_queue(session, run)),
-                ("map", lambda: service.input_map(session, run)),
-                ("quality", lambda: service.quality(session, run)),
+                ("results page", lambda: results.overview(session, run)),
+                ("review queue", lambda: results.review_queue(session, run)),
+                ("map", lambda: results.input_map(session, run)),
+                ("quality", lambda: results.quality(session, run)),
             ):
                 started = time.perf_counter()
                 call()

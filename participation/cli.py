@@ -63,7 +63,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 @click.password_option()
 def users_create(email: str, role: str, name: str, password: str) -> None:
     """Create a back-office account."""
-    from participation.users import EmailTaken, PasswordTooShort, create_user
+    from participation.backoffice.service import EmailTaken, PasswordTooShort, create_user
 
     try:
         create_user(db.session, email, password, role, name)
@@ -89,7 +89,7 @@ def privacy_purge(days: int | None) -> None:
     """Remove registrants' personal data after the retention period (safe nightly)."""
     from flask import current_app
 
-    from participation.privacy_service import purge_expired
+    from participation.privacy.service import purge_expired
 
     retention = days if days is not None else current_app.config["RETENTION_DAYS"]
     report = purge_expired(db.session, retention_days=retention)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
-from participation.users import set_password
+from participation.backoffice.service import set_password
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_ADMIN_EMAIL = "admin@example.no"

@@ -8,11 +8,15 @@ pre-validation, and every validator is given a message from our catalog.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, ValidationError, widgets
-from wtforms.validators import Email, Length, Optional
+from wtforms import SelectMultipleField, StringField, TextAreaField, ValidationError, widgets
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from participation.common import normalize_org_number, valid_org_number
 
 try:  # WTForms >= 3.3
     from wtforms import SelectChoice
@@ -20,7 +24,6 @@ except ImportError:  # pragma: no cover - WTForms 3.2
     SelectChoice = None
 
 PHONE_PATTERN = re.compile(r"^(?:\+47|0047)?(\d{8})$")
-ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 # C0 controls other than tab/newline, and the Unicode non-characters browsers can send.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -54,21 +57,6 @@ class MultiCheckboxField(SelectMultipleField):
 def no_control_characters(form, field) -> None:
     if isinstance(field.data, str) and _CONTROL.search(field.data):
         raise ValidationError(_l("The text contains characters that are not allowed."))
-
-
-def valid_org_number(value: str) -> bool:
-    """Norwegian organisation number: 9 digits with a modulus-11 check digit."""
-    if not re.fullmatch(r"\d{9}", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(value[8])
-
-
-def normalize_org_number(value: str | None) -> str:
-    return re.sub(r"\s", "", value or "")
 
 
 def org_number(form, field) -> None:
@@ -156,3 +144,103 @@ def email_validators():
             check_deliverability=False,
         ),
     ]
+
+
+class PostForm(BaseForm):
+    """Only the CSRF token, for buttons that change something."""
+
+
+def choices_of(form, field):
+    """The options of a select field without its empty "Choose…" entry."""
+    return [c for c in field.choices or [] if choice_value(c) != ""]
+
+
+# ---------------------------------------------------------------- dates and times
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value or not _DATE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_time(value: str | None) -> time | None:
+    if not value or not _TIME.match(value):
+        return None
+    hours, minutes = (int(part) for part in value.split(":"))
+    if hours > 23 or minutes > 59:
+        return None
+    return time(hours, minutes)
+
+
+def local_datetime(day: date, clock: time, timezone: str) -> datetime:
+    """A wall-clock time in ``timezone`` (Europe/Oslo) as an aware datetime."""
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone))
+
+
+def valid_date(form, field) -> None:
+    if field.data and parse_date(field.data) is None:
+        raise ValidationError(_l("Enter a date as YYYY-MM-DD, for example 2026-03-15."))
+
+
+def valid_time(form, field) -> None:
+    if field.data and parse_time(field.data) is None:
+        raise ValidationError(_l("Enter a time as HH:MM, for example 09:30."))
+
+
+def date_field(label, required_message=None, **kwargs) -> StringField:
+    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
+    return StringField(
+        label,
+        validators=[*validators, valid_date],
+        render_kw={"type": "date", "autocomplete": "off"},
+        **kwargs,
+    )
+
+
+def time_field(label, required_message=None, **kwargs) -> StringField:
+    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
+    return StringField(
+        label,
+        validators=[*validators, valid_time],
+        render_kw={"type": "time", "autocomplete": "off"},
+        **kwargs,
+    )
+
+
+def text(label, *, required_message=None, max_length=200, **kwargs) -> StringField:
+    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
+    return StringField(
+        label,
+        validators=[
+            *validators,
+            Length(
+                max=max_length,
+                message=_l("Write at most %(max)d characters.", max=max_length),
+            ),
+            no_control_characters,
+        ],
+        **kwargs,
+    )
+
+
+def long_text(label, *, required_message=None, max_length=20000, **kwargs) -> TextAreaField:
+    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
+    return TextAreaField(
+        label,
+        validators=[
+            *validators,
+            Length(
+                max=max_length,
+                message=_l("Write at most %(max)d characters.", max=max_length),
+            ),
+            no_control_characters,
+        ],
+        **kwargs,
+    )

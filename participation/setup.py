@@ -174,11 +174,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(consultation_bp)
 
-    from participation.backoffice import bp as backoffice_bp
+    # The back office's own pages, then each domain's, attach their views to its blueprint.
+    import participation.backoffice.audit_log
+    import participation.backoffice.auth
+    import participation.backoffice.dashboard
+    import participation.backoffice.exports
+    import participation.backoffice.users
+    import participation.consultation.admin
+    import participation.inputs.admin
+    import participation.meetings.admin
+    import participation.privacy.admin  # noqa: F401
+    from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
 
-    from participation.insights.routes import bp as insights_bp
+    from participation.insights.admin import bp as insights_bp
 
     app.register_blueprint(insights_bp)
 

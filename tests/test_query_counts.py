@@ -480,9 +480,9 @@ class World:
 
     def analyse(self, model_dir: str) -> AnalysisRun:
         """A real analysis run over what is there now."""
-        from participation.insights import service
+        from participation.insights import results, runs
 
-        run = service.run_now(self.session, model_dir=model_dir, actor="test")
+        run = runs.run_now(self.session, model_dir=model_dir, actor="test")
         assert run.status == "done", run.error
         self.session.commit()
         return run
@@ -552,7 +552,7 @@ class World:
 
 
 def test_list_pages_send_as_many_statements_at_1000_rows_as_at_10(app, session):
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     reset_request_state(app)
     admin = create_user(

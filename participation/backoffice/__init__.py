@@ -1,41 +1,6 @@
-"""The project group's back office (/admin): inbox, moderation, meetings,
-consultation, exports, privacy, staff accounts and the audit log.
+"""The project group's back office (/admin).
 
-One blueprint; its views are split into modules by area and registered by
-importing them below. Every view requires a login (see ``access``).
+``blueprint`` holds the blueprint, login and roles; this package's own pages are
+login (``auth``), the dashboard, staff accounts, the audit log and the exports
+page. The domains' back-office pages live in the domains (``*/admin.py``).
 """
-
-from __future__ import annotations
-
-from datetime import datetime
-
-from flask import Blueprint
-from flask_babel import format_date, get_timezone
-
-from participation.backoffice.access import guard_request
-
-bp = Blueprint("backoffice", __name__, url_prefix="/admin")
-bp.before_request(guard_request)
-
-
-@bp.app_template_filter("date_short")
-def date_short(value) -> str:
-    """A calendar date (or a timestamp's Oslo date) in the short local form."""
-    if isinstance(value, datetime):
-        value = value.astimezone(get_timezone()).date()
-    return format_date(value, "short")
-
-
-# The view modules attach their routes to ``bp``.
-from participation.backoffice import (  # noqa: E402, F401
-    audit_log,
-    auth,
-    consultation,
-    dashboard,
-    exports,
-    focus_areas,
-    inbox,
-    meetings,
-    privacy,
-    users,
-)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from participation import audit
-from participation.backoffice import bp
-from participation.backoffice.access import admin_required
-from participation.backoffice.labels import ACTION_GROUPS, ACTION_LABELS, OBJECT_LABELS
+from participation.backoffice.blueprint import admin_required, bp
+from participation.labels import ACTION_GROUPS, ACTION_LABELS, OBJECT_LABELS
 from participation.extensions import db
 
 

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from functools import cache
+import hashlib
+import hmac
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user
-from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
 
-from participation import audit
-from participation.backoffice import bp
-from participation.backoffice.access import (
-    account_key,
+from participation.backoffice import service
+from participation.backoffice.blueprint import (
+    actor,
+    bp,
     end_session,
-    failed_login,
-    login_account_limit,
-    login_client_limit,
     public,
     safe_next,
     staff_required,
     start_session,
+    tell,
 )
-from participation.backoffice.forms import LoginForm, LogoutForm
-from participation.backoffice.util import tell
 from participation.extensions import db, limiter
-from participation.models import User, utcnow
-from participation.users import check_password
+from participation.forms import BaseForm
 
 WRONG_LOGIN = _l("The e-mail address or the password is wrong.")
 THROTTLED = _l(
@@ -37,10 +33,55 @@ THROTTLED = _l(
 )
 
 
-@cache
-def _dummy_hash() -> str:
-    """Compared against when the account does not exist, so both cases take as long."""
-    return generate_password_hash("no such account")
+class LoginForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+        ],
+        render_kw={"autocomplete": "username", "spellcheck": "false", "type": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            Length(max=1000, message=_l("The password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class LogoutForm(BaseForm):
+    """Only the CSRF token: logging out is a POST."""
+
+
+# ---------------------------------------------------------------- throttling
+
+
+def _hash(value: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def account_key() -> str:
+    """Rate-limit key for the account being tried (keyed hash of the address)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + _hash(email)
+
+
+def login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def login_client_limit() -> str:
+    return current_app.config["LOGIN_CLIENT_LIMIT"]
+
+
+def failed_login(response) -> bool:
+    """Only failed attempts count against the limits (a success redirects)."""
+    return response.status_code != 303
 
 
 def _throttled(limit=None):
@@ -55,6 +96,9 @@ def _rate_limited(error):
     if request.endpoint == "backoffice.login":
         return _throttled()
     return error
+
+
+# ---------------------------------------------------------------- views
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
@@ -80,23 +124,19 @@ def login():
         form.next.data = request.args.get("next", "")
     error = None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if user is None:
-            check_password_hash(_dummy_hash(), form.password.data)
-        elif check_password(user, form.password.data) and user.active:
+        try:
+            user = service.log_in(db.session, form.email.data, form.password.data)
+        except service.WrongLogin as refused:
+            db.session.commit()  # the failed attempt stays in the audit log
+            if refused.args:
+                current_app.logger.info("failed back-office login for account %s", *refused.args)
+            error = WRONG_LOGIN
+        else:
             end_session()  # a fresh session: nothing carried over from before login
             login_user(user)
             start_session()
-            user.last_login_at = utcnow()
-            audit.record(db.session, user, "login", "user", user.id)
             db.session.commit()
             return redirect(safe_next(form.next.data), code=303)
-        else:
-            audit.record(db.session, user, "login.failed", "user", user.id)
-            db.session.commit()
-            current_app.logger.info("failed back-office login for account %s", user.id)
-        error = WRONG_LOGIN
     status = 401 if error else (422 if form.errors else 200)
     return render_template("backoffice/login.html", form=form, error=error), status
 
@@ -106,9 +146,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
-        audit.record(
-            db.session, current_user._get_current_object(), "logout", "user", current_user.id
-        )
+        service.log_out(db.session, actor())
         db.session.commit()
         end_session()
         tell(_l("You are logged out."), "success")

@@ -1,8 +1,27 @@
-"""Downloads: inputs, registrations and consultation responses as CSV or Excel."""
+"""Downloads: inputs, registrations and consultation responses as CSV or Excel.
+
+Exports (CSV and Excel) stream, so 100 000 rows take little memory.
+
+Rows are read in keyset batches (``WHERE id > last ORDER BY id LIMIT n``) with
+each batch's related rows loaded by one query per relation, then released from
+the session; CSV is written row by row into the response; Excel is written by
+openpyxl in write-only mode to a temporary file that is then sent.
+
+Every text cell that a spreadsheet could read as a formula (starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO
+from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -14,27 +33,339 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from openpyxl import Workbook
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
-from participation.backoffice import bp
-from participation.backoffice.access import staff_required
-from participation.backoffice.inbox import filter_args, filter_form, inbox_filter
-from participation.backoffice.labels import (
+from participation.backoffice.blueprint import actor, bp, staff_required
+from participation.common import LOCAL_TIMEZONE
+from participation.consultation import service as consultation
+from participation.extensions import db
+from participation.inputs.admin import filter_args, filter_form, inbox_filter
+from participation.inputs.service import InboxFilter, confirmed_areas, filtered_query
+from participation.labels import (
+    CATEGORY_LABELS,
     CHANNEL_LABELS,
     DUPLICATE_LABELS,
     INPUT_STATUS_LABELS,
     REGISTRATION_STATUS_LABELS,
-    RESPONDENT_CATEGORY_LABELS,
     STANCE_LABELS,
     WRITTEN_FORM_LABELS,
 )
-from participation.backoffice.services import exports as service
-from participation.backoffice.util import actor
-from participation.extensions import db
 from participation.meetings import service as meeting_service
-from participation.models import DraftStrategy, Meeting, utcnow
+from participation.models import (
+    ConsultationResponse,
+    DraftSection,
+    DraftStrategy,
+    Input,
+    Meeting,
+    Registration,
+    utcnow,
+)
+
+BATCH = 1000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell value that no spreadsheet will evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Sheet:
+    """One table to export: a title, the column headings and a row iterator."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence]
+
+
+# ---------------------------------------------------------------- writers
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(neutralise(value) if isinstance(value, str) else value)
+
+
+def csv_stream(sheet: Sheet, *, chunk_rows: int = 200) -> Iterator[str]:
+    """The sheet as CSV text in chunks (UTF-8 with BOM, so Excel reads the letters æøå)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([_csv_cell(h) for h in sheet.header])
+    pending = 0
+    for row in sheet.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+        pending += 1
+        if pending >= chunk_rows:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
+def _xlsx_cell(value, tz: ZoneInfo):
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the local wall-clock time.
+        return value.astimezone(tz).replace(tzinfo=None)
+    if isinstance(value, str):
+        return neutralise(_xml_safe(value))
+    return value
+
+
+def _xml_safe(value: str) -> str:
+    # openpyxl refuses control characters that XML cannot carry.
+    return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+
+
+def write_xlsx(
+    sheets: Sequence[Sheet], target: IO[bytes] | str, *, timezone: str = LOCAL_TIMEZONE.key
+) -> None:
+    """Write the sheets to ``target`` with openpyxl's write-only (streaming) workbook."""
+    tz = ZoneInfo(timezone)
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(title=_sheet_title(sheet.title))
+        worksheet.append([str(h) for h in sheet.header])
+        for row in sheet.rows:
+            worksheet.append([_xlsx_cell(v, tz) for v in row])
+    workbook.save(target)
+
+
+def _sheet_title(title: str) -> str:
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, " ")
+    return title[:31] or "Sheet"
+
+
+def xlsx_tempfile(
+    sheets: Sequence[Sheet], *, timezone: str = LOCAL_TIMEZONE.key, directory: str | None = None
+) -> IO[bytes]:
+    """The workbook in an anonymous temporary file, rewound, ready to send.
+
+    The file is unlinked at once; it disappears when the returned handle closes."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx", dir=directory)
+    os.close(handle)
+    try:
+        write_xlsx(sheets, path, timezone=timezone)
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the response
+    finally:
+        os.unlink(path)
+    return stream
+
+
+# ---------------------------------------------------------------- batches
+
+
+def batched(
+    session: Session,
+    query: Select,
+    id_column,
+    *,
+    batch: int = BATCH,
+    each_batch: Callable[[list], None] | None = None,
+) -> Iterator:
+    """Entities of ``query`` in id order, read ``batch`` at a time and then released.
+
+    ``session`` must be a session of the export's own (see ``export_session``):
+    after each batch everything in it is expunged, so memory stays flat."""
+    last = 0
+    base = query.order_by(None)
+    while True:
+        rows = list(
+            session.execute(base.where(id_column > last).order_by(id_column).limit(batch)).scalars()
+        )
+        if not rows:
+            return
+        if each_batch is not None:
+            each_batch(rows)
+        yield from rows
+        full = len(rows) == batch
+        last = rows[-1].id if full else None
+        rows.clear()
+        session.expunge_all()
+        if last is None:
+            return
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class Labels:
+    """Translated names used in exported cells; given by the view (in the user's language)."""
+
+    channels: dict
+    statuses: dict
+    categories: dict
+    written_forms: dict
+    stances: dict
+    duplicate_kinds: dict
+    locale: str = "nb"
+
+    def __post_init__(self) -> None:
+        # Translate each (lazy) label once, not once per cell.
+        for name in (
+            "channels",
+            "statuses",
+            "categories",
+            "written_forms",
+            "stances",
+            "duplicate_kinds",
+        ):
+            setattr(self, name, {k: str(v) for k, v in getattr(self, name).items()})
+
+    def of(self, mapping: dict, key):
+        if key is None or key == "":
+            return ""
+        return str(mapping.get(key, key))
+
+
+def input_sheet(
+    session: Session, f: InboxFilter, labels: Labels, header: Sequence[str], title: str
+) -> Sheet:
+    """Inputs matching the inbox filter, with all their metadata and tags."""
+    query = filtered_query(session, f).options(
+        selectinload(Input.meeting),
+        selectinload(Input.consultation_response).selectinload(ConsultationResponse.section),
+    )
+    confirmed: dict[int, list] = {}
+
+    def load_confirmed(rows: list[Input]) -> None:
+        confirmed.clear()
+        confirmed.update(confirmed_areas(session, [r.id for r in rows]))
+
+    def rows() -> Iterator[list]:
+        for item in batched(session, query, Input.id, each_batch=load_confirmed):
+            response = item.consultation_response
+            yield [
+                item.id,
+                item.created_on,
+                labels.of(labels.channels, item.channel),
+                labels.of(labels.statuses, item.status),
+                item.hidden_reason or "",
+                item.region.name if item.region is not None else "",
+                labels.of(labels.categories, item.respondent_category),
+                labels.of(labels.written_forms, item.written_form),
+                "; ".join(a.name(labels.locale) for a in item.focus_areas),
+                "; ".join(a.name(labels.locale) for a in confirmed.get(item.id, [])),
+                item.meeting.title if item.meeting is not None else "",
+                (response.section.label if response and response.section else "")
+                if response
+                else "",
+                labels.of(labels.stances, response.stance) if response else "",
+                item.duplicate_of_id or "",
+                labels.of(labels.duplicate_kinds, item.duplicate_kind),
+                item.redacted_text,
+            ]
+
+    return Sheet(title, header, rows())
+
+
+def registration_sheet(
+    session: Session,
+    labels: Labels,
+    header: Sequence[str],
+    title: str,
+    *,
+    registration_statuses: dict,
+    meeting_id: int | None = None,
+) -> Sheet:
+    query = select(Registration).options(
+        selectinload(Registration.meeting).selectinload(Meeting.region),
+        selectinload(Registration.focus_areas),
+    )
+    if meeting_id is not None:
+        query = query.where(Registration.meeting_id == meeting_id)
+
+    def rows() -> Iterator[list]:
+        for r in batched(session, query, Registration.id):
+            yield [
+                r.meeting.title,
+                r.meeting.starts_at,
+                r.meeting.region.name,
+                r.reference,
+                labels.of(registration_statuses, r.status),
+                r.name or "",
+                r.email or "",
+                r.phone or "",
+                r.organisation or "",
+                r.org_number or "",
+                labels.of(labels.categories, r.category),
+                "; ".join(a.name(labels.locale) for a in r.focus_areas),
+                r.needs or "",
+                r.created_at,
+                "" if r.attended is None else r.attended,
+            ]
+
+    return Sheet(title, header, rows())
+
+
+# ---------------------------------------------------------------- consultation responses
+
+
+def response_sheet(
+    session: Session,
+    draft_id: int,
+    labels: Labels,
+    header: Sequence[str],
+    title: str,
+    *,
+    whole_draft_label: str,
+    yes: str,
+    no: str,
+) -> Sheet:
+    """Responses grouped by section: the whole draft first, then each section in
+    document order; within a group, oldest first."""
+    sections = list(
+        session.execute(
+            select(DraftSection.id, DraftSection.number, DraftSection.title)
+            .where(DraftSection.draft_id == draft_id)
+            .order_by(DraftSection.position)
+        ).all()
+    )
+    scopes = [(None, "", whole_draft_label)] + [(s.id, s.number, s.title) for s in sections]
+
+    def rows() -> Iterator[list]:
+        for section_id, number, section_title in scopes:
+            query = consultation.response_rows_query(draft_id).where(
+                ConsultationResponse.section_id.is_(None)
+                if section_id is None
+                else ConsultationResponse.section_id == section_id
+            )
+            for r in batched(session, query, ConsultationResponse.id):
+                yield [
+                    number,
+                    section_title,
+                    r.reference,
+                    r.created_at,
+                    labels.of(labels.stances, r.stance),
+                    r.name,
+                    r.organisation or "",
+                    r.org_number or "",
+                    labels.of(labels.categories, r.category),
+                    yes if r.may_publish else no,
+                    r.published_at if consultation.is_published(r) else None,
+                    len(r.attachments),
+                    r.text,
+                    r.published_text or "",
+                ]
+
+    return Sheet(title, header, rows())
+
+
+# ---------------------------------------------------------------- views
 
 FORMATS = {"csv", "xlsx"}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,11 +408,11 @@ REGISTRATION_HEADER = (
 )
 
 
-def labels() -> service.Labels:
-    return service.Labels(
+def labels() -> Labels:
+    return Labels(
         channels=CHANNEL_LABELS,
         statuses=INPUT_STATUS_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
+        categories=CATEGORY_LABELS,
         written_forms=WRITTEN_FORM_LABELS,
         stances=STANCE_LABELS,
         duplicate_kinds=DUPLICATE_LABELS,
@@ -114,7 +445,7 @@ def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = N
                 for index, sheet in enumerate(sheets):
                     if index:
                         yield "\r\n"
-                    yield from service.csv_stream(sheet)
+                    yield from csv_stream(sheet)
             finally:
                 session.close()
 
@@ -125,7 +456,7 @@ def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = N
         )
     session = export_session()
     try:
-        stream = service.xlsx_tempfile(
+        stream = xlsx_tempfile(
             sheet_factory(session), timezone=current_app.config["TIMEZONE"]
         )
     finally:
@@ -169,7 +500,7 @@ def export_inputs(fmt: str):
     header = [str(h) for h in INPUT_HEADER]
     title = str(_l("Inputs"))
     return send(
-        lambda session: [service.input_sheet(session, f, names, header, title)],
+        lambda session: [input_sheet(session, f, names, header, title)],
         "innspill",
         fmt,
         "inputs",
@@ -188,7 +519,7 @@ def export_registrations(fmt: str):
     title = str(_l("Registrations"))
     return send(
         lambda session: [
-            service.registration_sheet(
+            registration_sheet(
                 session,
                 names,
                 header,

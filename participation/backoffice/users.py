@@ -1,18 +1,70 @@
-"""Staff accounts: administrators create accounts and change roles."""
+"""Staff accounts, managed by administrators (the rules: ``backoffice.service``)."""
 
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from participation.backoffice import bp
-from participation.backoffice.access import admin_required
-from participation.backoffice.forms import ROLE_LABELS, UserCreateForm, UserEditForm
-from participation.backoffice.services import users as service
-from participation.backoffice.util import actor, tell
+from participation.backoffice import service
+from participation.backoffice.blueprint import actor, admin_required, bp, tell
+from participation.backoffice.service import MIN_PASSWORD_LENGTH
 from participation.extensions import db
+from participation.forms import BaseForm, OneOf, choice, email_validators, text
+from participation.labels import ROLE_LABELS
 from participation.models import User
-from participation.users import EmailTaken
+
+
+def _password_field(label, required: bool):
+    validators = [DataRequired(message=_l("Enter a password."))] if required else [Optional()]
+    return PasswordField(
+        label,
+        validators=[
+            *validators,
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("The password must have at least 12 characters."),
+            ),
+            Length(max=1000, message=_l("The password is too long.")),
+        ],
+        description=_l("At least 12 characters. A sentence of several words is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _role_field():
+    return SelectField(
+        _l("Role"),
+        choices=[choice(role.value, label) for role, label in ROLE_LABELS.items()],
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose a role.")),
+            OneOf(lambda form, field: field.choices, message=_l("Choose a role.")),
+        ],
+        description=_l(
+            "Reviewers read, moderate, tag and export input. Administrators also manage "
+            "meetings, drafts, focus areas and accounts."
+        ),
+    )
+
+
+class UserCreateForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter an e-mail address.")), *email_validators()],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "type": "email"},
+    )
+    name = text(_l("Name"), required_message=_l("Enter a name."))
+    role = _role_field()
+    password = _password_field(_l("Password"), required=True)
+
+
+class UserEditForm(BaseForm):
+    name = text(_l("Name"), required_message=_l("Enter a name."))
+    role = _role_field()
+    active = BooleanField(_l("The account is active (can log in)"))
+    password = _password_field(_l("New password (optional)"), required=False)
 
 
 @bp.get("/brukere")
@@ -37,7 +89,7 @@ def user_new():
                 role=form.role.data,
                 password=form.password.data,
             )
-        except EmailTaken:
+        except service.EmailTaken:
             db.session.rollback()
             form.email.errors.append(_l("An account with this e-mail address already exists."))
         else:

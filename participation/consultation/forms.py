@@ -1,16 +1,23 @@
-"""The consultation response form: shape only; the service stores."""
+"""Forms of the consultation: the public response form and the back office's draft,
+section and approval forms. Shape only; the service stores."""
 
 from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from participation.consultation import attachments as files
 from participation.consultation.service import MAX_TEXT, MIN_TEXT
 from participation.forms import (
+    AllOf,
+    MultiCheckboxField,
+    date_field,
+    long_text,
+    text,
+    time_field,
     BaseForm,
     OneOf,
     choice,
@@ -19,16 +26,9 @@ from participation.forms import (
     no_control_characters,
     org_number_field,
 )
-from participation.inputs.labels import CATEGORY_LABELS
-from participation.inputs.service import normalize_newlines
-from participation.models import Stance
-
-STANCE_LABELS = {
-    Stance.SUPPORT: _l("Support"),
-    Stance.PARTLY: _l("Partly support"),
-    Stance.OPPOSE: _l("Oppose"),
-    Stance.NONE: _l("No stance"),
-}
+from participation.common import normalize_newlines
+from participation.labels import CATEGORY_LABELS, STANCE_LABELS
+from participation.models import RespondentCategory, Stance
 
 ATTACHMENT_MESSAGES = {
     files.TooManyFiles: _l("You can attach at most %(max)s files."),
@@ -124,7 +124,7 @@ class ResponseForm(BaseForm):
     category = SelectField(
         _l("I respond as"),
         choices=[choice("", _l("Choose…"))]
-        + [choice(k.value, v) for k, v in CATEGORY_LABELS.items()],
+        + [choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory],
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Choose who you respond as.")),
@@ -180,3 +180,94 @@ class ResponseForm(BaseForm):
                     "size": max_bytes // (1024 * 1024),
                 }
             ) from error
+
+
+# ---------------------------------------------------------------- back office
+
+
+class PeriodMixin:
+    opens_day = date_field(
+        _l("Opens, date"), required_message=_l("Enter the date the consultation opens.")
+    )
+    opens_time = time_field(
+        _l("Opens, time"), required_message=_l("Enter the time the consultation opens.")
+    )
+    closes_day = date_field(
+        _l("Deadline, date"), required_message=_l("Enter the date of the consultation deadline.")
+    )
+    closes_time = time_field(
+        _l("Deadline, time"), required_message=_l("Enter the time of the consultation deadline.")
+    )
+
+
+class DraftForm(PeriodMixin, BaseForm):
+    title = text(_l("Title"), required_message=_l("Enter a title."), max_length=300)
+    introduction = long_text(
+        _l("Introduction"),
+        max_length=50000,
+        description=_l("Markdown: a blank line between paragraphs, **bold**, lists with -."),
+    )
+
+
+class DraftImportForm(PeriodMixin, BaseForm):
+    file = FileField(
+        _l("Markdown file"),
+        description=_l(
+            "A .md file. A single # heading is the title; ## headings become sections, "
+            "### headings sub-sections. Numbers like 1.2 in the headings are kept."
+        ),
+    )
+    source = long_text(
+        _l("Or paste the Markdown here"),
+        max_length=500000,
+    )
+    title = text(
+        _l("Title (optional)"),
+        max_length=300,
+        description=_l("Leave empty to use the # heading of the file."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.source.data and not (
+            self.file.data and getattr(self.file.data, "filename", "")
+        ):
+            self.source.errors = [
+                *self.source.errors,
+                _l("Choose a Markdown file or paste the text."),
+            ]
+            return False
+        return valid
+
+
+class SectionForm(BaseForm):
+    number = StringField(
+        _l("Number"),
+        validators=[
+            DataRequired(message=_l("Enter the section number, for example 1.2.")),
+            Length(max=20, message=_l("Write at most %(max)d characters.", max=20)),
+        ],
+        description=_l(
+            "For example 2 for a goal area, 2.1 for a sub-goal under it. It cannot be changed later."
+        ),
+    )
+    title = text(_l("Heading"), required_message=_l("Enter a heading."), max_length=300)
+    body = long_text(_l("Text"), max_length=50000, description=_l("Markdown."))
+
+
+class ApproveForm(BaseForm):
+    published_text = long_text(
+        _l("Text to publish"),
+        required_message=_l("The text to publish cannot be empty."),
+        max_length=20000,
+        description=_l(
+            "Remove personal data before publishing: names of private persons, contact details, "
+            "anything that identifies someone who is not the sender."
+        ),
+    )
+    withhold = MultiCheckboxField(
+        _l("Attachments not to publish"),
+        coerce=str,
+        validate_choice=False,
+        validators=[AllOf()],
+    )

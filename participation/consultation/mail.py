@@ -5,25 +5,29 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from participation import outbox
-from participation.models import ConsultationResponse
+from participation.labels import CATEGORY_LABELS, STANCE_LABELS
+from participation.models import ConsultationResponse, DraftSection, DraftStrategy
 
 
-def draft_url(response: ConsultationResponse) -> str:
-    return outbox.external_url("consultation.draft", slug=response.draft.slug)
+def draft_url(draft: DraftStrategy) -> str:
+    return outbox.external_url("consultation.draft", slug=draft.slug)
 
 
-def queue_receipt(session: Session, response: ConsultationResponse) -> None:
-    from participation.consultation.forms import CATEGORY_LABELS, STANCE_LABELS
-
+def queue_receipt(
+    session: Session,
+    response: ConsultationResponse,
+    draft: DraftStrategy,
+    section: DraftSection | None,
+) -> None:
     outbox.enqueue(
         session,
         recipient=response.email,
         locale=response.locale,
         template="consultation_receipt",
         response=response,
-        draft=response.draft,
-        section=response.section,
+        draft=draft,
+        section=section,
         stance_label=STANCE_LABELS[response.stance],
         category_label=CATEGORY_LABELS[response.category],
-        draft_url=draft_url(response),
+        draft_url=draft_url(draft),
     )

@@ -20,10 +20,12 @@ from flask_babel import lazy_gettext as _l
 
 from participation.consultation import attachments as files
 from participation.consultation import service
-from participation.consultation.forms import CATEGORY_LABELS, STANCE_LABELS, ResponseForm
+from participation.consultation.forms import ResponseForm
 from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
-from participation.forms import choice, normalize_org_number
+from participation.common import normalize_org_number
+from participation.forms import choice
+from participation.labels import CATEGORY_LABELS, STANCE_LABELS
 from participation.models import ConsultationState, utcnow
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")

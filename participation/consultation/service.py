@@ -1,42 +1,51 @@
-"""Rules for the consultation: drafts from Markdown, the period, responses,
-attachments and publication.
+"""Rules for the consultation, for the public pages and the back office alike: drafts
+(from Markdown or typed in) and their sections, the period, responses and their
+attachments, publication and withdrawal, and the figures per section.
 
-Functions take a session, flush, raise a ``ConsultationError`` and change
-nothing when the rules refuse; the caller commits.
+Open or closed is decided in one place, :func:`check_open` (``consultation_state``
+for pages). Published means one thing everywhere, :func:`is_published` /
+:func:`published_clause`: approved with a redacted text here, and its input not
+hidden or set back in the inbox; the public pages, the back office and the exports
+all ask it.
+
+Functions take a session, flush, raise a ``ConsultationError`` and change nothing
+when the rules refuse, and record the audit entry for a staff member's change; the
+caller commits.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import secrets
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from participation import audit
+from participation.config import Config
+from participation.common import local_date, normalize_newlines, random_code, slugify
+from participation.common import valid_org_number
 from participation.consultation import attachments as files
-from participation.consultation.markdown import ParsedDraft, parse_draft_markdown
-from participation.forms import valid_org_number
+from participation.consultation import mail
+from participation.consultation.markdown import ParsedDraft, anchor_for, parse_draft_markdown
 from participation.inputs import service as inputs
 from participation.models import (
     Attachment,
     ConsultationResponse,
+    ConsultationState,
     DraftSection,
     DraftStrategy,
+    Input,
     InputChannel,
     InputStatus,
     RespondentCategory,
     Stance,
+    User,
     utcnow,
 )
 
-OSLO = ZoneInfo("Europe/Oslo")
-REFERENCE_ALPHABET = inputs.CODE_ALPHABET
 MIN_TEXT = 20
 MAX_TEXT = 20000
 
@@ -89,13 +98,31 @@ class BadPeriod(ConsultationError):
     """The consultation would close before it opens."""
 
 
+class SectionError(ConsultationError):
+    pass
+
+
+class BadNumber(SectionError):
+    """Section numbers are like 1, 1.2 or 1.2.3."""
+
+
+class NumberTaken(SectionError):
+    pass
+
+
+class NoParent(SectionError):
+    """Section 1.2 needs a section 1 first."""
+
+
+class SectionHasResponses(SectionError):
+    pass
+
+
+class SectionHasChildren(SectionError):
+    pass
+
+
 # ------------------------------------------------------------------ drafts
-
-
-def slugify(text: str) -> str:
-    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100] or "horing"
 
 
 def get_draft(session: Session, slug: str) -> DraftStrategy | None:
@@ -127,9 +154,8 @@ def create_draft(
     title = (title or parsed.title or "").strip()
     if not title:
         raise MissingTitle()
-    if closes_at <= opens_at:
-        raise BadPeriod()
-    slug = slugify(slug or title)
+    _check_period(opens_at, closes_at)
+    slug = slugify(slug or title, fallback="horing")[:100]
     if session.execute(select(DraftStrategy.id).where(DraftStrategy.slug == slug)).first():
         raise SlugTaken(slug)
     draft = DraftStrategy(
@@ -195,12 +221,19 @@ def section_by_anchor(draft: DraftStrategy, anchor: str | None) -> DraftSection 
     return None
 
 
+def _check_period(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise BadPeriod()
+
+
 def check_open(draft: DraftStrategy | None, now: datetime) -> DraftStrategy:
+    """The draft, if it takes responses at ``now``; else why not (one rule for every page)."""
     if draft is None:
         raise DraftNotFound()
-    if now < draft.opens_at:
+    state = draft.state(now)
+    if state == ConsultationState.NOT_OPEN:
         raise NotYetOpen()
-    if now >= draft.closes_at:
+    if state == ConsultationState.CLOSED:
         raise Closed()
     return draft
 
@@ -223,11 +256,11 @@ class ResponseData:
 
 
 def new_reference() -> str:
-    return "H-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return "H-" + random_code(8)
 
 
 def _check_data(data: ResponseData) -> str:
-    text = inputs.normalize_newlines(data.text).strip()
+    text = normalize_newlines(data.text).strip()
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
         raise InvalidResponse("text")
     if data.stance not in {s.value for s in Stance}:
@@ -248,8 +281,8 @@ def submit_response(
     uploads: Sequence[files.UploadedFile] = (),
     *,
     upload_dir: str | os.PathLike,
-    max_bytes: int = 10 * 1024 * 1024,
-    max_files: int = 3,
+    max_bytes: int = Config.ATTACHMENT_MAX_BYTES,
+    max_files: int = Config.ATTACHMENT_MAX_FILES,
     now: datetime | None = None,
     notify: bool = True,
 ) -> ConsultationResponse:
@@ -259,8 +292,6 @@ def submit_response(
     ``AttachmentError``) before anything is written. Attachment files are written
     last; if the caller's commit fails it should call ``discard_files``.
     """
-    from participation.consultation import mail
-
     now = now or utcnow()
     draft = check_open(session.get(DraftStrategy, draft_id), now)
     if data.section_id is not None:
@@ -291,7 +322,7 @@ def submit_response(
         channel=InputChannel.CONSULTATION_RESPONSE,
         text=text,
         respondent_category=data.category,
-        created_on=inputs.today_in_oslo(now),
+        created_on=local_date(now),
         consultation_response_id=response.id,
     )
     stored: list[str] = []
@@ -317,7 +348,7 @@ def submit_response(
         raise
     session.refresh(response)
     if notify:
-        mail.queue_receipt(session, response)
+        mail.queue_receipt(session, response, response.draft, response.section)
     return response
 
 
@@ -340,6 +371,25 @@ def find_by_reference(session: Session, reference: str) -> ConsultationResponse 
 # ------------------------------------------------------------------ publication
 
 
+def published_clause():
+    """SQL for "on the public pages": approved here, and its input published in the inbox
+    (hidden or set back to new takes it off)."""
+    return and_(
+        ConsultationResponse.published_at.is_not(None),
+        ConsultationResponse.input.has(Input.status == InputStatus.PUBLISHED),
+    )
+
+
+def is_published(response: ConsultationResponse) -> bool:
+    """:func:`published_clause` for a loaded response."""
+    item = response.input
+    return (
+        response.published_at is not None
+        and item is not None
+        and item.status == InputStatus.PUBLISHED
+    )
+
+
 def approve_for_publication(
     session: Session,
     response_id: int,
@@ -359,7 +409,7 @@ def approve_for_publication(
         raise ResponseNotFound()
     if not response.may_publish:
         raise NotPublishable()
-    text = inputs.normalize_newlines(redacted_text or "").strip()
+    text = normalize_newlines(redacted_text or "").strip()
     if not text:
         raise InvalidResponse("text")
     withheld = set(withhold_attachment_ids)
@@ -393,8 +443,7 @@ WHOLE_DRAFT = "whole"  # scope: only responses to the draft as a whole
 
 def _published(draft_id: int, scope: int | str | None):
     query = select(ConsultationResponse).where(
-        ConsultationResponse.draft_id == draft_id,
-        ConsultationResponse.published_at.is_not(None),
+        ConsultationResponse.draft_id == draft_id, published_clause()
     )
     if scope == WHOLE_DRAFT:
         query = query.where(ConsultationResponse.section_id.is_(None))
@@ -435,10 +484,7 @@ def published_counts_by_section(session: Session, draft_id: int) -> dict[int | N
     """How many published responses each section has (key ``None``: the whole draft)."""
     rows = session.execute(
         select(ConsultationResponse.section_id, func.count(ConsultationResponse.id))
-        .where(
-            ConsultationResponse.draft_id == draft_id,
-            ConsultationResponse.published_at.is_not(None),
-        )
+        .where(ConsultationResponse.draft_id == draft_id, published_clause())
         .group_by(ConsultationResponse.section_id)
     ).all()
     return {section_id: n for section_id, n in rows}
@@ -452,6 +498,378 @@ def public_attachment(
     if attachment is None or not attachment.published:
         return None
     response = attachment.response
-    if response.draft_id != draft.id or response.published_at is None:
+    if response.draft_id != draft.id or not is_published(response):
         return None
+    return attachment
+
+
+# ------------------------------------------------------------------ the back office
+
+# ---------------------------------------------------------------- drafts (back office)
+
+
+def create_empty_draft(
+    session: Session,
+    actor: User,
+    *,
+    title: str,
+    introduction: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    slug: str | None = None,
+) -> DraftStrategy:
+    draft = create_draft(
+        session,
+        ParsedDraft(title=title, introduction=introduction.strip()),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        title=title,
+        slug=slug,
+    )
+    audit.record(session, actor, "draft.create", "draft", draft.id)
+    return draft
+
+
+def import_draft(
+    session: Session,
+    actor: User,
+    source: str,
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    title: str | None = None,
+) -> DraftStrategy:
+    """Raises ``DraftFormatError`` (bad Markdown) or a ``ConsultationError``."""
+    draft = import_markdown(
+        session, source, opens_at=opens_at, closes_at=closes_at, title=title
+    )
+    audit.record(
+        session, actor, "draft.import", "draft", draft.id, details={"sections": len(draft.sections)}
+    )
+    return draft
+
+
+def update_draft(
+    session: Session,
+    actor: User,
+    draft_id: int,
+    *,
+    title: str,
+    introduction: str,
+    opens_at: datetime,
+    closes_at: datetime,
+) -> DraftStrategy:
+    """Change the title, introduction and period (the slug, and so the address, stays)."""
+    draft = session.get(DraftStrategy, draft_id)
+    if draft is None:
+        raise DraftNotFound()
+    if not title.strip():
+        raise MissingTitle()
+    _check_period(opens_at, closes_at)
+    changed = []
+    for name, value in (
+        ("title", title.strip()),
+        ("introduction", introduction.strip()),
+        ("opens_at", opens_at),
+        ("closes_at", closes_at),
+    ):
+        if getattr(draft, name) != value:
+            changed.append(name)
+            setattr(draft, name, value)
+    session.flush()
+    audit.record(session, actor, "draft.update", "draft", draft.id, details={"changed": changed})
+    return draft
+
+
+def get_draft_by_id(session: Session, draft_id: int) -> DraftStrategy:
+    draft = session.execute(
+        select(DraftStrategy)
+        .options(selectinload(DraftStrategy.sections))
+        .where(DraftStrategy.id == draft_id)
+    ).scalar_one_or_none()
+    if draft is None:
+        raise DraftNotFound()
+    return draft
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
+
+
+def _valid_number(number: str) -> bool:
+    parts = number.split(".")
+    return 0 < len(parts) <= 4 and all(p.isdigit() and 0 < len(p) <= 3 for p in parts)
+
+
+def _renumber_positions(session: Session, draft_id: int) -> None:
+    sections = list(
+        session.execute(select(DraftSection).where(DraftSection.draft_id == draft_id)).scalars()
+    )
+    for position, section in enumerate(sorted(sections, key=lambda s: _number_key(s.number))):
+        section.position = position
+    session.flush()
+
+
+def add_section(
+    session: Session, actor: User, draft_id: int, *, number: str, title: str, body: str = ""
+) -> DraftSection:
+    """A new section; its place in the document follows from its number."""
+    draft = get_draft_by_id(session, draft_id)
+    number = number.strip().rstrip(".")
+    if not _valid_number(number):
+        raise BadNumber()
+    if any(s.number == number for s in draft.sections):
+        raise NumberTaken()
+    parent = None
+    if "." in number:
+        parent_number = number.rsplit(".", 1)[0]
+        parent = next((s for s in draft.sections if s.number == parent_number), None)
+        if parent is None:
+            raise NoParent()
+    section = DraftSection(
+        draft_id=draft.id,
+        parent_id=parent.id if parent else None,
+        number=number,
+        level=number.count(".") + 1,
+        title=title.strip(),
+        body=body.strip(),
+        anchor=anchor_for(number),
+        position=len(draft.sections),
+    )
+    session.add(section)
+    session.flush()
+    _renumber_positions(session, draft.id)
+    audit.record(
+        session, actor, "section.create", "section", section.id, details={"draft": draft.id}
+    )
+    return section
+
+
+def update_section(
+    session: Session, actor: User, section_id: int, *, title: str, body: str
+) -> DraftSection:
+    """Change a section's title and text; its number and anchor stay, so links hold."""
+    section = session.get(DraftSection, section_id)
+    if section is None:
+        raise SectionNotFound()
+    changed = [
+        name
+        for name, value in (("title", title.strip()), ("body", body.strip()))
+        if getattr(section, name) != value
+    ]
+    section.title = title.strip()
+    section.body = body.strip()
+    session.flush()
+    audit.record(
+        session, actor, "section.update", "section", section.id, details={"changed": changed}
+    )
+    return section
+
+
+def delete_section(session: Session, actor: User, section_id: int) -> None:
+    """Delete a section that has no sub-sections and no responses."""
+    section = session.get(DraftSection, section_id)
+    if section is None:
+        raise SectionNotFound()
+    if session.scalar(
+        select(func.count(ConsultationResponse.id)).where(
+            ConsultationResponse.section_id == section.id
+        )
+    ):
+        raise SectionHasResponses()
+    if session.scalar(
+        select(func.count(DraftSection.id)).where(DraftSection.parent_id == section.id)
+    ):
+        raise SectionHasChildren()
+    draft_id = section.draft_id
+    draft = session.get(DraftStrategy, draft_id)
+    if draft is not None and section in draft.sections:
+        draft.sections.remove(section)
+    session.delete(section)
+    session.flush()
+    _renumber_positions(session, draft_id)
+    audit.record(
+        session, actor, "section.delete", "section", section_id, details={"draft": draft_id}
+    )
+
+
+# ---------------------------------------------------------------- responses
+
+
+@dataclass
+class SectionFigures:
+    section: DraftSection | None  # None: the whole draft
+    total: int = 0
+    published: int = 0
+    awaiting: int = 0  # may be published, not yet approved
+    stances: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Stance})
+
+
+def figures_by_section(session: Session, draft: DraftStrategy) -> list[SectionFigures]:
+    """Responses per section (all responses, not only published), with stance counts.
+
+    The whole draft comes first, then the sections in document order. Two queries."""
+    rows = session.execute(
+        select(
+            ConsultationResponse.section_id,
+            ConsultationResponse.stance,
+            func.count(ConsultationResponse.id),
+            func.count(case((published_clause(), 1))),
+        )
+        .where(ConsultationResponse.draft_id == draft.id)
+        .group_by(ConsultationResponse.section_id, ConsultationResponse.stance)
+    ).all()
+    awaiting = dict(
+        session.execute(
+            select(ConsultationResponse.section_id, func.count(ConsultationResponse.id))
+            .where(
+                ConsultationResponse.draft_id == draft.id,
+                ConsultationResponse.may_publish.is_(True),
+                ~published_clause(),
+            )
+            .group_by(ConsultationResponse.section_id)
+        ).all()
+    )
+    figures = {None: SectionFigures(None)} | {s.id: SectionFigures(s) for s in draft.sections}
+    for section_id, stance, n, published in rows:
+        entry = figures.get(section_id)
+        if entry is None:
+            continue
+        entry.total += n
+        entry.published += published
+        entry.stances[stance] = entry.stances.get(stance, 0) + n
+    for section_id, n in awaiting.items():
+        if section_id in figures:
+            figures[section_id].awaiting = n
+    return list(figures.values())
+
+
+RESPONSE_STATES = ("awaiting", "published", "not_publishable")
+
+
+def list_responses(
+    session: Session,
+    draft_id: int,
+    *,
+    section_id: int | None = None,
+    whole_draft: bool = False,
+    state: str | None = None,
+) -> list[ConsultationResponse]:
+    # The list is not paged: one statement with joins, whatever the number of responses
+    # (selectinload would send one more per 500 responses and relation).
+    query = (
+        select(ConsultationResponse)
+        .options(
+            joinedload(ConsultationResponse.section),
+            joinedload(ConsultationResponse.input),
+            joinedload(ConsultationResponse.attachments),
+        )
+        .where(ConsultationResponse.draft_id == draft_id)
+    )
+    if whole_draft:
+        query = query.where(ConsultationResponse.section_id.is_(None))
+    elif section_id is not None:
+        query = query.where(ConsultationResponse.section_id == section_id)
+    if state == "awaiting":
+        query = query.where(ConsultationResponse.may_publish.is_(True), ~published_clause())
+    elif state == "published":
+        query = query.where(published_clause())
+    elif state == "not_publishable":
+        query = query.where(ConsultationResponse.may_publish.is_(False))
+    return list(session.execute(query.order_by(ConsultationResponse.id)).unique().scalars())
+
+
+def get_response(session: Session, response_id: int) -> ConsultationResponse:
+    response = session.execute(
+        select(ConsultationResponse)
+        .options(
+            selectinload(ConsultationResponse.draft),
+            selectinload(ConsultationResponse.section),
+            selectinload(ConsultationResponse.input),
+            selectinload(ConsultationResponse.attachments),
+        )
+        .where(ConsultationResponse.id == response_id)
+    ).scalar_one_or_none()
+    if response is None:
+        raise ResponseNotFound()
+    return response
+
+
+def approve(
+    session: Session,
+    actor: User,
+    response_id: int,
+    redacted_text: str,
+    *,
+    withhold_attachment_ids: Iterable[int] = (),
+) -> ConsultationResponse:
+    withhold_attachment_ids = list(withhold_attachment_ids)
+    response = approve_for_publication(
+        session,
+        response_id,
+        redacted_text,
+        approved_by_id=actor.id,
+        withhold_attachment_ids=withhold_attachment_ids,
+    )
+    audit.record(
+        session,
+        actor,
+        "response.approve",
+        "response",
+        response.id,
+        details={"withheld_attachments": len(withhold_attachment_ids)},
+    )
+    return response
+
+
+def withdraw(session: Session, actor: User, response_id: int) -> ConsultationResponse:
+    response = withdraw_publication(session, response_id)
+    audit.record(session, actor, "response.reject", "response", response.id)
+    return response
+
+
+# ---------------------------------------------------------------- summary
+
+
+@dataclass
+class SummarySection:
+    figures: SectionFigures
+    quotes: list[ConsultationResponse]
+
+
+def summary(session: Session, draft: DraftStrategy) -> list[SummarySection]:
+    """Per section (whole draft first): counts, stances and the published responses."""
+    published = published_responses(session, draft.id)
+    by_section: dict[int | None, list[ConsultationResponse]] = {}
+    for response in published:
+        by_section.setdefault(response.section_id, []).append(response)
+    return [
+        SummarySection(f, by_section.get(f.section.id if f.section else None, []))
+        for f in figures_by_section(session, draft)
+    ]
+
+
+def response_rows_query(draft_id: int):
+    """Responses of a draft for export, grouped by section (document order) then id."""
+    return (
+        select(ConsultationResponse)
+        .options(
+            selectinload(ConsultationResponse.section),
+            selectinload(ConsultationResponse.input),
+            selectinload(ConsultationResponse.attachments),
+        )
+        .where(ConsultationResponse.draft_id == draft_id)
+    )
+
+
+def staff_attachment(session: Session, actor: User, attachment_id: int) -> Attachment:
+    """An attachment a staff member downloads; the download is recorded."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise ResponseNotFound()
+    audit.record(session, actor, "attachment.download", "attachment", attachment.id)
+    session.flush()
     return attachment

@@ -22,7 +22,7 @@ def import_notes(file: Path, meeting_id: int | None) -> None:
     Columns: text, and meeting_id or region (unless --meeting); optional
     category, focus_areas (keys separated by ;) and date.
     """
-    from participation.inputs.service import decode_csv_bytes, import_workshop_notes
+    from participation.inputs.notes import decode_csv_bytes, import_workshop_notes
 
     report = import_workshop_notes(
         db.session, decode_csv_bytes(file.read_bytes()), default_meeting_id=meeting_id

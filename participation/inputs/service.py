@@ -1,29 +1,35 @@
-"""The common inbox: creating inputs from any channel, duplicates, workshop notes,
-and query helpers for the back office.
+"""The common inbox: every input from every channel, its moderation, redaction
+edits, duplicates and confirmed focus areas; and the focus areas themselves.
 
 Every channel creates its ``Input`` through :func:`create_input`, which redacts
-personal data, detects the written form (Bokmål, Nynorsk, other) and marks exact
-and near duplicates. Functions take a session, flush, and leave the commit to the
-caller.
+personal data (``inputs.redaction``), detects the written form (Bokmål, Nynorsk,
+other) and marks exact and near duplicates. The only module that writes inputs,
+their reviews, notes and confirmed focus areas, and focus areas. Functions take a
+session, flush, raise an ``InputError`` when the rules refuse, record the audit
+entry for a staff member's change, and leave the commit to the caller.
+
+Publication: an input is published when its status is ``published``. A
+consultation response is published with the text the project group approved on
+the consultation's own page (``consultation.service.approve_for_publication``);
+the inbox can hide it (then it is off the consultation page too) or publish it
+again, but not publish one that was never approved.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from participation import audit
+from participation.common import local_date, normalize_newlines, random_code
+from participation.inputs.redaction import redact
 from participation.models import (
     DuplicateKind,
     FocusArea,
@@ -33,16 +39,12 @@ from participation.models import (
     Meeting,
     Region,
     RespondentCategory,
+    User,
     input_focus_area,
     utcnow,
 )
+from participation.models.backoffice import ConfirmedFocusArea, InputNote, InputReview
 from participation.models.inputs import FTS_CONFIG
-from participation.redaction import redact
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-# No 0/O, 1/I/L: codes are read aloud on the phone.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 # Near duplicates: Jaccard similarity of character 5-gram shingles of the
 # normalised text, against the most recent inputs of similar length.
@@ -50,11 +52,16 @@ SHINGLE_SIZE = 5
 NEAR_DUPLICATE_THRESHOLD = 0.8
 NEAR_DUPLICATE_CANDIDATES = 500
 
-NOTE_MAX_LENGTH = 20000
+PER_PAGE = 50
+MAX_BULK = 500
 
 
 class InputError(Exception):
-    """Input the rules refuse; nothing was stored."""
+    """Something the rules refuse; nothing was changed."""
+
+
+class InputNotFound(InputError):
+    pass
 
 
 class UnknownMeeting(InputError):
@@ -77,16 +84,33 @@ class EmptyText(InputError):
     pass
 
 
+class InvalidStatus(InputError):
+    pass
+
+
+class NotPublishable(InputError):
+    """The writer did not allow publication (consultation responses)."""
+
+
+class NotApproved(InputError):
+    """A consultation response is first published from the consultation's page."""
+
+
+class UnknownAction(InputError):
+    pass
+
+
+class KeyTaken(InputError):
+    """Another focus area has this key."""
+
+
 # ------------------------------------------------------------------ creating
 
 
-def today_in_oslo(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(OSLO).date()
-
-
-def new_code(length: int = 8) -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-    return f"{raw[:4]}-{raw[4:]}" if length == 8 else raw
+def new_code() -> str:
+    """A receipt code, ``XXXX-XXXX``."""
+    raw = random_code(8)
+    return f"{raw[:4]}-{raw[4:]}"
 
 
 def normalize_for_fingerprint(text: str) -> str:
@@ -206,7 +230,7 @@ def create_input(
         region_id=region_id,
         respondent_category=respondent_category or None,
         written_form=detect_written_form(redacted),
-        created_on=created_on or today_in_oslo(),
+        created_on=created_on or local_date(),
         status=str(status),
         fingerprint=fingerprint(redacted),
         duplicate_of_id=duplicate.original_id if duplicate else None,
@@ -223,11 +247,6 @@ def create_input(
     return item
 
 
-def normalize_newlines(text: str) -> str:
-    # Browsers send CRLF from a textarea; count and store one character per line break.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def find_by_receipt(session: Session, code: str) -> Input | None:
     code = (code or "").strip().upper()
     if not code:
@@ -235,267 +254,7 @@ def find_by_receipt(session: Session, code: str) -> Input | None:
     return session.execute(select(Input).where(Input.receipt_code == code)).scalar_one_or_none()
 
 
-# ------------------------------------------------------------------ moderation
-
-
-class InvalidStatus(InputError):
-    pass
-
-
-def set_status(
-    session: Session, input_id: int, status: InputStatus | str, hidden_reason: str | None = None
-) -> Input:
-    """Moderate an input: new, published or hidden (with an optional reason)."""
-    item = session.get(Input, input_id)
-    if item is None:
-        raise LookupError(input_id)
-    if str(status) not in {s.value for s in InputStatus}:
-        raise InvalidStatus()
-    item.status = str(status)
-    item.hidden_reason = (hidden_reason or "").strip() or None if status == "hidden" else None
-    session.flush()
-    return item
-
-
-def mark_not_duplicate(session: Session, input_id: int) -> Input:
-    """A reviewer decides an input marked as a duplicate is its own input after all."""
-    item = session.get(Input, input_id)
-    if item is None:
-        raise LookupError(input_id)
-    item.duplicate_of_id = None
-    item.duplicate_kind = None
-    item.duplicate_score = None
-    session.flush()
-    return item
-
-
-# ------------------------------------------------------------------ workshop notes
-
-
-def record_workshop_note(
-    session: Session,
-    *,
-    meeting_id: int,
-    text: str,
-    respondent_category: str | None = None,
-    focus_area_ids: Iterable[int] = (),
-    region_id: int | None = None,
-    created_on: date | None = None,
-) -> Input:
-    """One note from an input meeting (flip-chart, minutes), tied to that meeting.
-
-    Region and date default to the meeting's region and its day in Europe/Oslo.
-    """
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise UnknownMeeting()
-    if len(normalize_newlines(text).strip()) > NOTE_MAX_LENGTH:
-        raise InputError("text too long")
-    return create_input(
-        session,
-        channel=InputChannel.WORKSHOP_NOTE,
-        text=text,
-        region_id=region_id if region_id is not None else meeting.region_id,
-        respondent_category=respondent_category,
-        focus_area_ids=focus_area_ids,
-        created_on=created_on or meeting.starts_at.astimezone(OSLO).date(),
-        meeting_id=meeting.id,
-    )
-
-
-NOTE_ERRORS = {
-    "no_text_column": _l("The file has no column named “text”."),
-    "no_meeting_column": _l(
-        "The file needs a “meeting_id” or “region” column, or choose a meeting for the whole file."
-    ),
-    "empty_text": _l("The text is empty."),
-    "text_too_long": _l("The text is longer than 20000 characters."),
-    "unknown_meeting": _l("There is no meeting with this id."),
-    "unknown_region": _l("There is no region with this name."),
-    "ambiguous_region": _l("The region has more than one meeting; give meeting_id instead."),
-    "region_without_meeting": _l("The region has no meeting; give meeting_id instead."),
-    "unknown_category": _l("Unknown category."),
-    "unknown_focus_area": _l("Unknown focus area."),
-    "bad_date": _l("The date must be written as YYYY-MM-DD or DD.MM.YYYY."),
-    "empty_file": _l("The file has no rows."),
-    "not_csv": _l("The file could not be read as CSV (UTF-8, comma or semicolon separated)."),
-}
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int  # line number in the file, header = 1
-    code: str  # a key of NOTE_ERRORS
-    value: str = ""
-
-    @property
-    def message(self):
-        return NOTE_ERRORS[self.code]
-
-
-@dataclass
-class NoteImportReport:
-    created: list[Input] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def decode_csv_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM); Windows-1252 from older Excel as a fallback."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-_CATEGORY_ALIASES = {
-    "privatperson": "citizen",
-    "innbygger": "citizen",
-    "naeringsliv": "business",
-    "næringsliv": "business",
-    "bedrift": "business",
-    "kommune": "municipality",
-    "fylke/stat": "county_state",
-    "public_sector": "county_state",
-    "fou": "research_education",
-    "organisasjon": "organisation",
-    "organisasjon/forening": "organisation",
-}
-
-
-def _parse_date(value: str) -> date | None:
-    value = value.strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
-
-
-def import_workshop_notes(
-    session: Session, source: str, *, default_meeting_id: int | None = None
-) -> NoteImportReport:
-    """Workshop notes from CSV text; all rows or none.
-
-    Columns (header row, any order, comma or semicolon separated): ``text``
-    (required); ``meeting_id`` or ``region`` (slug or name of a region with one
-    meeting) unless ``default_meeting_id`` is given; optional ``category``
-    (a RespondentCategory value), ``focus_areas`` (keys separated by ``;``, ``,``
-    or ``|``) and ``date`` (YYYY-MM-DD or DD.MM.YYYY; default the meeting's day).
-    When any row is wrong, nothing is stored and every error is reported with its
-    line number.
-    """
-    report = NoteImportReport()
-    header = source.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max(",;\t", key=header.count)
-    reader = csv.DictReader(io.StringIO(source.lstrip("\ufeff")), delimiter=delimiter)
-    try:
-        fieldnames = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    except csv.Error:
-        report.errors.append(RowError(1, "not_csv"))
-        return report
-    reader.fieldnames = fieldnames
-    if "text" not in fieldnames:
-        report.errors.append(RowError(1, "no_text_column"))
-        return report
-    if default_meeting_id is None and "meeting_id" not in fieldnames and "region" not in fieldnames:
-        report.errors.append(RowError(1, "no_meeting_column"))
-        return report
-    if default_meeting_id is not None and session.get(Meeting, default_meeting_id) is None:
-        report.errors.append(RowError(1, "unknown_meeting", str(default_meeting_id)))
-        return report
-
-    areas_by_key = {a.key: a.id for a in session.execute(select(FocusArea)).scalars()}
-    meetings_by_region: dict[str, set[int]] = {}
-    for meeting_id, slug, name in session.execute(
-        select(Meeting.id, Region.slug, Region.name).join(Region, Meeting.region_id == Region.id)
-    ):
-        meetings_by_region.setdefault(slug.lower(), set()).add(meeting_id)
-        meetings_by_region.setdefault(name.lower(), set()).add(meeting_id)
-    categories = {c.value for c in RespondentCategory}
-
-    rows = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            values = {k: (v or "").strip() for k, v in row.items() if k}
-            if not any(values.values()):
-                continue
-            errors_before = len(report.errors)
-            text = normalize_newlines(values.get("text", "")).strip()
-            if not text:
-                report.errors.append(RowError(line, "empty_text"))
-            elif len(text) > NOTE_MAX_LENGTH:
-                report.errors.append(RowError(line, "text_too_long"))
-
-            meeting_id = default_meeting_id
-            if values.get("meeting_id"):
-                raw = values["meeting_id"]
-                if raw.isdigit() and session.get(Meeting, int(raw)) is not None:
-                    meeting_id = int(raw)
-                else:
-                    report.errors.append(RowError(line, "unknown_meeting", raw))
-            elif values.get("region"):
-                found = meetings_by_region.get(values["region"].lower())
-                if found is None:
-                    report.errors.append(RowError(line, "unknown_region", values["region"]))
-                elif len(found) > 1:
-                    report.errors.append(RowError(line, "ambiguous_region", values["region"]))
-                else:
-                    meeting_id = next(iter(found))
-            elif meeting_id is None:
-                report.errors.append(RowError(line, "unknown_meeting", ""))
-
-            category = values.get("category", "").lower() or None
-            if category:
-                category = _CATEGORY_ALIASES.get(category, category)
-                if category not in categories:
-                    report.errors.append(RowError(line, "unknown_category", values["category"]))
-
-            area_ids = []
-            for key in re.split(r"[;,|]", values.get("focus_areas", "")):
-                key = key.strip()
-                if not key:
-                    continue
-                if key in areas_by_key:
-                    area_ids.append(areas_by_key[key])
-                else:
-                    report.errors.append(RowError(line, "unknown_focus_area", key))
-
-            created_on = None
-            if values.get("date"):
-                try:
-                    created_on = _parse_date(values["date"])
-                except ValueError:
-                    report.errors.append(RowError(line, "bad_date", values["date"]))
-            if len(report.errors) == errors_before:
-                rows.append((meeting_id, text, category, area_ids, created_on))
-    except csv.Error:
-        report.errors.append(RowError(reader.line_num, "not_csv"))
-    if not rows and not report.errors:
-        report.errors.append(RowError(1, "empty_file"))
-    if report.errors:
-        return report
-
-    for meeting_id, text, category, area_ids, created_on in rows:
-        report.created.append(
-            record_workshop_note(
-                session,
-                meeting_id=meeting_id,
-                text=text,
-                respondent_category=category,
-                focus_area_ids=area_ids,
-                created_on=created_on,
-            )
-        )
-    return report
-
-
-# ------------------------------------------------------------------ reading (back office)
+# ------------------------------------------------------------------ the inbox
 
 
 def text_search_condition(session: Session, query: str) -> ColumnElement[bool]:
@@ -585,3 +344,525 @@ def duplicate_group(session: Session, input_id: int) -> list[Input]:
             .order_by(Input.id)
         ).scalars()
     )
+
+
+@dataclass
+class InboxFilter:
+    """The inbox's filters: those of ``InputFilter`` plus the review state.
+
+    ``focus_area_ids`` matches an input whose writer chose the area or whose
+    reviewer confirmed it.
+    """
+
+    base: InputFilter = field(default_factory=InputFilter)
+    focus_area_ids: Sequence[int] = ()
+    # None: all; True: focus areas confirmed by a reviewer; False: not yet.
+    reviewed: bool | None = None
+
+
+def filtered_query(session: Session, f: InboxFilter):
+    query = filtered_inputs(session, replace(f.base, focus_area_ids=()))
+    if f.focus_area_ids:
+        ids = list(f.focus_area_ids)
+        query = query.where(
+            or_(
+                Input.id.in_(
+                    select(input_focus_area.c.input_id).where(
+                        input_focus_area.c.focus_area_id.in_(ids)
+                    )
+                ),
+                Input.id.in_(
+                    select(ConfirmedFocusArea.input_id).where(
+                        ConfirmedFocusArea.focus_area_id.in_(ids)
+                    )
+                ),
+            )
+        )
+    if f.reviewed is not None:
+        reviewed = select(InputReview.input_id).where(
+            InputReview.focus_areas_confirmed_at.is_not(None)
+        )
+        query = query.where(Input.id.in_(reviewed) if f.reviewed else Input.id.not_in(reviewed))
+    return query
+
+
+@dataclass
+class InboxPage:
+    items: list[Input]
+    total: int
+    page: int
+    per_page: int
+    confirmed: dict[int, list[FocusArea]]
+    reviewed: set[int]
+    note_counts: dict[int, int]
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+def inbox_page(
+    session: Session, f: InboxFilter, *, page: int = 1, per_page: int = PER_PAGE
+) -> InboxPage:
+    """One page of the inbox. The number of queries is fixed (count, rows, and one
+    per related collection), however many inputs there are."""
+    query = filtered_query(session, f)
+    ids = query.with_only_columns(Input.id).order_by(None)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    items = list(
+        session.execute(
+            query.options(selectinload(Input.meeting)).limit(per_page).offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    page_ids = [item.id for item in items]
+    return InboxPage(
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        confirmed=confirmed_areas(session, page_ids),
+        reviewed=reviewed_ids(session, page_ids),
+        note_counts=note_counts(session, page_ids),
+    )
+
+
+def confirmed_areas(session: Session, input_ids: Iterable[int]) -> dict[int, list[FocusArea]]:
+    ids = list(input_ids)
+    result: dict[int, list[FocusArea]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = session.execute(
+        select(ConfirmedFocusArea.input_id, FocusArea)
+        .join(FocusArea, FocusArea.id == ConfirmedFocusArea.focus_area_id)
+        .where(ConfirmedFocusArea.input_id.in_(ids))
+        .order_by(FocusArea.position, FocusArea.key)
+    ).all()
+    for input_id, area in rows:
+        result[input_id].append(area)
+    return result
+
+
+def reviewed_ids(session: Session, input_ids: Iterable[int]) -> set[int]:
+    ids = list(input_ids)
+    if not ids:
+        return set()
+    return set(
+        session.execute(
+            select(InputReview.input_id).where(
+                InputReview.input_id.in_(ids), InputReview.focus_areas_confirmed_at.is_not(None)
+            )
+        ).scalars()
+    )
+
+
+def note_counts(session: Session, input_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(input_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(InputNote.input_id, func.count(InputNote.id))
+            .where(InputNote.input_id.in_(ids))
+            .group_by(InputNote.input_id)
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- one input
+
+
+@dataclass
+class InputDetail:
+    item: Input
+    confirmed: list[FocusArea]
+    review: InputReview | None
+    notes: list[InputNote]
+    duplicates: list[Input]
+
+
+def get_input(session: Session, input_id: int) -> Input:
+    item = session.execute(
+        select(Input)
+        .options(
+            selectinload(Input.focus_areas),
+            selectinload(Input.region),
+            selectinload(Input.meeting),
+            selectinload(Input.consultation_response),
+        )
+        .where(Input.id == input_id)
+    ).scalar_one_or_none()
+    if item is None:
+        raise InputNotFound()
+    return item
+
+
+def input_detail(session: Session, input_id: int) -> InputDetail:
+    item = get_input(session, input_id)
+    notes = list(
+        session.execute(
+            select(InputNote).where(InputNote.input_id == item.id).order_by(InputNote.id)
+        ).scalars()
+    )
+    group = duplicate_group(session, item.id)
+    return InputDetail(
+        item=item,
+        confirmed=confirmed_areas(session, [item.id])[item.id],
+        review=session.get(InputReview, item.id),
+        notes=notes,
+        duplicates=[other for other in group if other.id != item.id] if len(group) > 1 else [],
+    )
+
+
+# ------------------------------------------------------------------ moderation and tagging
+
+
+def set_status(
+    session: Session, input_id: int, status: InputStatus | str, hidden_reason: str | None = None
+) -> Input:
+    """Moderate an input: new, published or hidden (with an optional reason)."""
+    item = session.get(Input, input_id)
+    if item is None:
+        raise InputNotFound()
+    if str(status) not in {s.value for s in InputStatus}:
+        raise InvalidStatus()
+    item.status = str(status)
+    item.hidden_reason = (hidden_reason or "").strip() or None if status == "hidden" else None
+    session.flush()
+    return item
+
+
+def _load(session: Session, input_id: int) -> Input:
+    item = session.get(Input, input_id)
+    if item is None:
+        raise InputNotFound()
+    return item
+
+
+def _check_publishable(item: Input) -> None:
+    response = item.consultation_response
+    if response is None:
+        return
+    if not response.may_publish:
+        raise NotPublishable()
+    if response.published_at is None:
+        raise NotApproved()
+
+
+def publish(session: Session, actor: User, input_id: int, *, bulk: bool = False) -> Input:
+    """Publish an input (its redacted text). A consultation response whose writer
+    did not allow publication cannot be published."""
+    item = _load(session, input_id)
+    _check_publishable(item)
+    set_status(session, item.id, InputStatus.PUBLISHED)
+    audit.record(session, actor, "input.publish", "input", item.id, details=_bulk(bulk))
+    return item
+
+
+def hide(
+    session: Session, actor: User, input_id: int, reason: str = "", *, bulk: bool = False
+) -> Input:
+    """Hide an input. A hidden consultation response is off the consultation page too
+    (see ``consultation.service.is_published``)."""
+    item = _load(session, input_id)
+    set_status(session, item.id, InputStatus.HIDDEN, hidden_reason=reason)
+    audit.record(session, actor, "input.hide", "input", item.id, details=_bulk(bulk))
+    return item
+
+
+def reset(session: Session, actor: User, input_id: int, *, bulk: bool = False) -> Input:
+    item = _load(session, input_id)
+    set_status(session, item.id, InputStatus.NEW)
+    audit.record(session, actor, "input.reset", "input", item.id, details=_bulk(bulk))
+    return item
+
+
+def _bulk(bulk: bool) -> dict:
+    return {"bulk": True} if bulk else {}
+
+
+def edit_redaction(session: Session, actor: User, input_id: int, redacted_text: str) -> Input:
+    """Replace the redacted text (e.g. to remove a name the automatic redaction
+    missed). The original text is kept, for staff only."""
+    item = _load(session, input_id)
+    text = normalize_newlines(redacted_text).strip()
+    if not text:
+        raise EmptyText()
+    if text == item.redacted_text:
+        return item
+    item.redacted_text = text
+    item.text_length = len(text)
+    item.fingerprint = fingerprint(text)
+    session.flush()
+    audit.record(session, actor, "input.redaction", "input", item.id)
+    return item
+
+
+def confirm_focus_areas(
+    session: Session,
+    actor: User,
+    input_id: int,
+    focus_area_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+) -> list[FocusArea]:
+    """Set the confirmed focus areas of an input (possibly none: "none apply").
+
+    These are the labels the analysis learns from."""
+    now = now or utcnow()
+    item = _load(session, input_id)
+    wanted = sorted({int(i) for i in focus_area_ids})
+    areas = (
+        list(session.execute(select(FocusArea).where(FocusArea.id.in_(wanted))).scalars())
+        if wanted
+        else []
+    )
+    if len(areas) != len(wanted):
+        raise UnknownFocusArea()
+    current = set(
+        session.execute(
+            select(ConfirmedFocusArea.focus_area_id).where(ConfirmedFocusArea.input_id == item.id)
+        ).scalars()
+    )
+    added, removed = set(wanted) - current, current - set(wanted)
+    if removed:
+        session.execute(
+            delete(ConfirmedFocusArea).where(
+                ConfirmedFocusArea.input_id == item.id,
+                ConfirmedFocusArea.focus_area_id.in_(removed),
+            )
+        )
+    for area_id in sorted(added):
+        session.add(
+            ConfirmedFocusArea(
+                input_id=item.id, focus_area_id=area_id, confirmed_by_id=actor.id, confirmed_at=now
+            )
+        )
+    _mark_reviewed(session, actor, item.id, now)
+    session.flush()
+    keys = {area.id: area.key for area in areas}
+    removed_keys = (
+        list(session.execute(select(FocusArea.key).where(FocusArea.id.in_(removed))).scalars())
+        if removed
+        else []
+    )
+    audit.record(
+        session,
+        actor,
+        "input.focus_areas",
+        "input",
+        item.id,
+        details={
+            "confirmed": sorted(keys.values()),
+            "added": sorted(keys[i] for i in added),
+            "removed": sorted(removed_keys),
+        },
+    )
+    return sorted(areas, key=lambda a: (a.position, a.key))
+
+
+def add_confirmed_focus_area(
+    session: Session, actor: User, input_id: int, focus_area_id: int, *, now=None
+) -> None:
+    """Bulk tagging: add one confirmed area, keeping the ones already confirmed."""
+    now = now or utcnow()
+    item = _load(session, input_id)
+    if session.get(FocusArea, focus_area_id) is None:
+        raise UnknownFocusArea()
+    if session.get(ConfirmedFocusArea, (item.id, focus_area_id)) is None:
+        session.add(
+            ConfirmedFocusArea(
+                input_id=item.id,
+                focus_area_id=focus_area_id,
+                confirmed_by_id=actor.id,
+                confirmed_at=now,
+            )
+        )
+    _mark_reviewed(session, actor, item.id, now)
+    session.flush()
+    key = session.get(FocusArea, focus_area_id).key
+    audit.record(
+        session,
+        actor,
+        "input.focus_areas",
+        "input",
+        item.id,
+        details={"added": [key], "bulk": True},
+    )
+
+
+def _mark_reviewed(session: Session, actor: User, input_id: int, now: datetime) -> None:
+    review = session.get(InputReview, input_id)
+    if review is None:
+        review = InputReview(input_id=input_id)
+        session.add(review)
+    review.focus_areas_confirmed_at = now
+    review.focus_areas_confirmed_by_id = actor.id
+
+
+def add_note(session: Session, actor: User, input_id: int, text: str) -> InputNote:
+    item = _load(session, input_id)
+    text = normalize_newlines(text).strip()
+    if not text:
+        raise EmptyText()
+    note = InputNote(input_id=item.id, user_id=actor.id, author=actor.email, text=text)
+    session.add(note)
+    session.flush()
+    audit.record(session, actor, "input.note", "input", item.id)
+    return note
+
+
+def mark_not_duplicate(session: Session, actor: User | None, input_id: int) -> Input:
+    """A reviewer decides an input marked as a duplicate is its own input after all."""
+    item = _load(session, input_id)
+    item.duplicate_of_id = None
+    item.duplicate_kind = None
+    item.duplicate_score = None
+    session.flush()
+    audit.record(session, actor, "input.duplicate", "input", item.id, details={"duplicate": False})
+    return item
+
+
+BULK_ACTIONS = ("publish", "hide", "reset", "tag", "not_duplicate")
+
+
+@dataclass
+class BulkOutcome:
+    done: int = 0
+    skipped: int = 0  # e.g. responses that may not be published
+
+
+def bulk(
+    session: Session,
+    actor: User,
+    input_ids: Iterable[int],
+    action: str,
+    *,
+    reason: str = "",
+    focus_area_id: int | None = None,
+) -> BulkOutcome:
+    """Apply one action to a selection of inputs (at most MAX_BULK)."""
+    if action not in BULK_ACTIONS:
+        raise UnknownAction()
+    ids = sorted({int(i) for i in input_ids})[:MAX_BULK]
+    existing = set(session.execute(select(Input.id).where(Input.id.in_(ids))).scalars())
+    outcome = BulkOutcome()
+    if action == "tag" and (focus_area_id is None or session.get(FocusArea, focus_area_id) is None):
+        raise UnknownFocusArea()
+    for input_id in ids:
+        if input_id not in existing:
+            outcome.skipped += 1
+            continue
+        try:
+            if action == "publish":
+                publish(session, actor, input_id, bulk=True)
+            elif action == "hide":
+                hide(session, actor, input_id, reason, bulk=True)
+            elif action == "reset":
+                reset(session, actor, input_id, bulk=True)
+            elif action == "tag":
+                add_confirmed_focus_area(session, actor, input_id, focus_area_id)
+            else:
+                mark_not_duplicate(session, actor, input_id)
+        except (NotPublishable, NotApproved):
+            outcome.skipped += 1
+            continue
+        outcome.done += 1
+    audit.record(
+        session,
+        actor,
+        "input.bulk",
+        details={"action": action, "done": outcome.done, "skipped": outcome.skipped},
+    )
+    return outcome
+
+
+# ------------------------------------------------------------------ focus areas
+
+
+def active_focus_areas(session: Session) -> list[FocusArea]:
+    """The focus areas forms offer and the analysis uses, in their list order."""
+    return list(
+        session.execute(
+            select(FocusArea)
+            .where(FocusArea.active.is_(True))
+            .order_by(FocusArea.position, FocusArea.key)
+        ).scalars()
+    )
+
+
+@dataclass
+class FocusAreaData:
+    name_nb: str
+    name_nn: str
+    name_en: str
+    description_nb: str = ""
+    description_nn: str = ""
+    description_en: str = ""
+    seed_terms: list[str] = field(default_factory=list)
+    position: int = 0
+    active: bool = True
+
+
+def parse_terms(raw: str) -> list[str]:
+    """Seed terms from a text box: one per line or separated by commas; each once."""
+    seen: list[str] = []
+    for term in re.split(r"[,\n;]", raw or ""):
+        term = " ".join(term.split()).lower()
+        if term and term not in seen:
+            seen.append(term)
+    return seen
+
+
+def list_focus_areas(session: Session) -> list[FocusArea]:
+    return list(
+        session.execute(select(FocusArea).order_by(FocusArea.position, FocusArea.key)).scalars()
+    )
+
+
+def _apply(area: FocusArea, data: FocusAreaData) -> list[str]:
+    changed = []
+    for name, value in vars(data).items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(area, name) != value:
+            changed.append(name)
+            setattr(area, name, value)
+    return sorted(changed)
+
+
+def create_focus_area(session: Session, actor: User, key: str, data: FocusAreaData) -> FocusArea:
+    key = key.strip().lower()
+    if session.execute(select(FocusArea.id).where(FocusArea.key == key)).first():
+        raise KeyTaken()
+    area = FocusArea(key=key, name_nb="", name_nn="", name_en="", seed_terms=[])
+    _apply(area, data)
+    session.add(area)
+    session.flush()
+    audit.record(session, actor, "focus_area.create", "focus_area", area.id, details={"key": key})
+    return area
+
+
+def update_focus_area(
+    session: Session, actor: User, focus_area_id: int, data: FocusAreaData
+) -> FocusArea:
+    area = session.get(FocusArea, focus_area_id)
+    if area is None:
+        raise UnknownFocusArea()
+    changed = _apply(area, data)
+    session.flush()
+    audit.record(
+        session, actor, "focus_area.update", "focus_area", area.id, details={"changed": changed}
+    )
+    return area

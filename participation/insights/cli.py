@@ -24,7 +24,7 @@ def _echo_progress():
 
 
 def _run(kind: RunKind, n_themes: int | None) -> None:
-    from participation.insights import service, tasks
+    from participation.insights import runs as service
 
     app = current_app
     try:
@@ -35,7 +35,7 @@ def _run(kind: RunKind, n_themes: int | None) -> None:
             n_themes=n_themes,
             model_dir=app.config["MODEL_DIR"],
             keep_runs=app.config["ANALYSIS_KEEP_RUNS"],
-            stale_after=tasks.stale_after(app),
+            stale_after=service.stale_after(app),
             on_progress=_echo_progress(),
         )
     except service.RunInProgress as error:
@@ -103,7 +103,7 @@ def analysis_retrain(n_themes: int | None) -> None:
 @analysis_cli.command("status")
 def analysis_status() -> None:
     """Show the latest runs."""
-    from participation.insights import service
+    from participation.insights import runs as service
 
     runs = service.list_runs(db.session, limit=10)
     if not runs:

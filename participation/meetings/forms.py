@@ -1,8 +1,19 @@
+"""Forms of the meeting pages: the public sign-up and the back office's meeting admin."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from participation.forms import (
     AllOf,
@@ -11,21 +22,19 @@ from participation.forms import (
     OneOf,
     choice,
     choice_value,
+    choices_of,
+    date_field,
     email_validators,
-    field_choices,
+    long_text,
     no_control_characters,
     norwegian_phone,
     org_number_field,
+    parse_time,
+    text,
+    time_field,
 )
+from participation.labels import CATEGORY_LABELS
 from participation.models import ParticipantCategory
-
-CATEGORY_LABELS = {
-    ParticipantCategory.CITIZEN: _l("Citizen"),
-    ParticipantCategory.BUSINESS: _l("Business"),
-    ParticipantCategory.PUBLIC_SECTOR: _l("Public sector"),
-    ParticipantCategory.RESEARCH_EDUCATION: _l("Research and education"),
-    ParticipantCategory.ORGANISATION: _l("Organisation or association"),
-}
 
 
 class SignupForm(BaseForm):
@@ -69,7 +78,7 @@ class SignupForm(BaseForm):
     category = SelectField(
         _l("I take part as"),
         choices=[choice("", _l("Choose…"))]
-        + [choice(k.value, v) for k, v in CATEGORY_LABELS.items()],
+        + [choice(c.value, CATEGORY_LABELS[c]) for c in ParticipantCategory],
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Choose how you take part.")),
@@ -104,4 +113,82 @@ class CancelForm(BaseForm):
     """Just the CSRF token: cancelling is a POST, never a GET a mail scanner follows."""
 
 
-__all__ = ["CATEGORY_LABELS", "CancelForm", "SignupForm", "field_choices"]
+# ---------------------------------------------------------------- back office
+
+
+class RegionForm(BaseForm):
+    name = text(_l("Name of the region"), required_message=_l("Enter a name."), max_length=120)
+
+
+class MeetingForm(BaseForm):
+    region = SelectField(
+        _l("Region"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose a region.")),
+            OneOf(choices_of, message=_l("Choose a region.")),
+        ],
+    )
+    title = text(_l("Title"), required_message=_l("Enter a title."))
+    description = long_text(_l("Description"), max_length=5000)
+    day = date_field(_l("Date"), required_message=_l("Enter the date of the meeting."))
+    starts = time_field(_l("Starts at"), required_message=_l("Enter the start time."))
+    ends = time_field(_l("Ends at"), required_message=_l("Enter the end time."))
+    venue = text(_l("Venue"), required_message=_l("Enter the venue."))
+    address = text(_l("Address (optional)"), max_length=300)
+    seats = IntegerField(
+        _l("Seats"),
+        validators=[
+            InputRequired(message=_l("Enter the number of seats.")),
+            NumberRange(min=1, max=10000, message=_l("Enter a number from 1 to 10000.")),
+        ],
+    )
+    deadline_day = date_field(
+        _l("Registration deadline, date"),
+        required_message=_l("Enter the date of the registration deadline."),
+    )
+    deadline_time = time_field(
+        _l("Registration deadline, time"),
+        required_message=_l("Enter the time of the registration deadline."),
+    )
+
+    def validate_ends(self, field) -> None:
+        starts, ends = parse_time(self.starts.data), parse_time(field.data)
+        if starts and ends and ends <= starts:
+            raise ValidationError(_l("The meeting must end after it starts."))
+
+
+class CancelMeetingForm(BaseForm):
+    reason = long_text(
+        _l("Message to the registrants (optional)"),
+        max_length=2000,
+        description=_l("Included in the e-mail that tells everyone the meeting is cancelled."),
+    )
+    confirm = BooleanField(
+        _l("Yes, cancel the meeting and tell everyone who signed up"),
+        validators=[DataRequired(message=_l("Confirm that you want to cancel the meeting."))],
+    )
+
+
+class MessageForm(BaseForm):
+    subject = text(_l("Subject"), required_message=_l("Enter a subject."))
+    body = long_text(_l("Message"), required_message=_l("Write the message."), max_length=10000)
+    include_waiting = BooleanField(_l("Also send to the waiting list"), default=True)
+
+
+class MoveForm(BaseForm):
+    target = SelectField(
+        _l("Move to"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose where to move the registration.")),
+            OneOf(choices_of, message=_l("Choose where to move the registration.")),
+        ],
+    )
+    notify = BooleanField(_l("Tell the person by e-mail"), default=True)
+
+
+class AttendanceForm(BaseForm):
+    attended = MultiCheckboxField(
+        _l("Attended"), coerce=str, validate_choice=False, validators=[AllOf()]
+    )

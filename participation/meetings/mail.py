@@ -57,48 +57,119 @@ def meeting_ics(meeting: Meeting, registration: Registration) -> outbox.Attachme
     return outbox.Attachment("innspillsmote.ics", "text/calendar", calendar.to_ical().decode())
 
 
-def queue_signup_receipt(session: Session, registration: Registration, meeting: Meeting) -> None:
-    from participation.meetings.service import waiting_position
-
-    confirmed = registration.status == RegistrationStatus.CONFIRMED
+def _queue(
+    session: Session,
+    template: str,
+    registration: Registration,
+    meeting: Meeting,
+    *,
+    attachments: list[outbox.Attachment] | None = None,
+    **context,
+) -> None:
+    """One e-mail to a registrant, in their language; anonymised ones get none."""
+    if not registration.email:
+        return
     outbox.enqueue(
         session,
         recipient=registration.email,
         locale=registration.locale,
-        template="signup_confirmed" if confirmed else "signup_waiting",
-        attachments=[meeting_ics(meeting, registration)] if confirmed else [],
+        template=template,
+        attachments=attachments or [],
         registration_id=registration.id,
         registration=registration,
         meeting=meeting,
-        position=waiting_position(session, registration),
+        **context,
+    )
+
+
+def _calendar(meeting: Meeting, registration: Registration) -> list[outbox.Attachment]:
+    """The calendar file, for someone who holds a seat."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return []
+    return [meeting_ics(meeting, registration)]
+
+
+def queue_signup_receipt(
+    session: Session, registration: Registration, meeting: Meeting, *, position: int | None
+) -> None:
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    _queue(
+        session,
+        "signup_confirmed" if confirmed else "signup_waiting",
+        registration,
+        meeting,
+        attachments=_calendar(meeting, registration),
+        position=position,
         cancel_url=cancel_url(registration),
         meeting_url=meeting_url(meeting),
     )
 
 
 def queue_promotion(session: Session, registration: Registration, meeting: Meeting) -> None:
-    outbox.enqueue(
+    _queue(
         session,
-        recipient=registration.email,
-        locale=registration.locale,
-        template="signup_promoted",
-        attachments=[meeting_ics(meeting, registration)],
-        registration_id=registration.id,
-        registration=registration,
-        meeting=meeting,
+        "signup_promoted",
+        registration,
+        meeting,
+        attachments=_calendar(meeting, registration),
         cancel_url=cancel_url(registration),
         meeting_url=meeting_url(meeting),
     )
 
 
 def queue_cancel_receipt(session: Session, registration: Registration, meeting: Meeting) -> None:
-    outbox.enqueue(
+    _queue(session, "signup_cancelled", registration, meeting, meeting_url=meeting_url(meeting))
+
+
+def queue_meeting_cancelled(
+    session: Session, registration: Registration, meeting: Meeting, *, reason: str
+) -> None:
+    _queue(
         session,
-        recipient=registration.email,
-        locale=registration.locale,
-        template="signup_cancelled",
-        registration_id=registration.id,
-        registration=registration,
-        meeting=meeting,
-        meeting_url=meeting_url(meeting),
+        "meeting_cancelled",
+        registration,
+        meeting,
+        reason=reason,
+        meetings_url=outbox.external_url("meetings.regions"),
+    )
+
+
+def queue_waitlisted(
+    session: Session, registration: Registration, meeting: Meeting, *, position: int | None
+) -> None:
+    _queue(
+        session,
+        "registration_waitlisted",
+        registration,
+        meeting,
+        position=position,
+        cancel_url=cancel_url(registration),
+    )
+
+
+def queue_moved(
+    session: Session, registration: Registration, meeting: Meeting, *, position: int | None
+) -> None:
+    _queue(
+        session,
+        "registration_moved",
+        registration,
+        meeting,
+        attachments=_calendar(meeting, registration),
+        position=position,
+        cancel_url=cancel_url(registration),
+    )
+
+
+def queue_message(
+    session: Session, registration: Registration, meeting: Meeting, *, subject: str, body: str
+) -> None:
+    _queue(
+        session,
+        "meeting_message",
+        registration,
+        meeting,
+        subject=subject,
+        body=body,
+        cancel_url=cancel_url(registration),
     )

@@ -7,9 +7,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
-from participation.forms import choice, normalize_org_number, normalize_phone
+from participation.common import normalize_org_number
+from participation.forms import choice, normalize_phone
+from participation.inputs.service import active_focus_areas
+from participation.labels import CATEGORY_LABELS
 from participation.meetings import mail, service
-from participation.meetings.forms import CATEGORY_LABELS, CancelForm, SignupForm
+from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -52,7 +55,7 @@ def _signup_form() -> SignupForm:
     form = SignupForm()
     locale = str(get_locale())
     form.focus_areas.choices = [
-        choice(str(area.id), area.name(locale)) for area in service.active_focus_areas(db.session)
+        choice(str(area.id), area.name(locale)) for area in active_focus_areas(db.session)
     ]
     return form
 
@@ -97,7 +100,7 @@ def signup(meeting_id: int):
         )
         try:
             registration = service.register(db.session, meeting_id, data)
-        except service.SignupError as error:
+        except service.MeetingError as error:
             db.session.rollback()
             message = SIGNUP_ERRORS[type(error)]
             if not isinstance(error, service.DuplicateRegistration):

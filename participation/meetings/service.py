@@ -1,14 +1,21 @@
-"""Rules for meetings and sign-up: seat allocation, waiting list, cancellation.
+"""Rules for meetings and registrations, for the public pages and the back office alike.
 
-Every seat change for a meeting goes through a conditional UPDATE of
-``meeting.confirmed_count`` or under a lock on the meeting row, so concurrent
-sign-ups and cancellations never oversell a meeting (a CHECK constraint in the
-database backs this up).
+The one place for seats: signing up, the waiting list, cancelling, promotion and
+demotion, moving people between meetings, and the meeting's own changes. Every seat
+change for a meeting happens with the meeting row locked (``SELECT … FOR UPDATE``
+on PostgreSQL, the write lock on SQLite) and changes ``meeting.confirmed_count``
+only by conditional UPDATE in :func:`_take_seat` / :func:`_free_seat`, so
+concurrent sign-ups, cancellations and an administrator's moves never oversell a
+meeting (a CHECK constraint in the database backs this up).
+
+Functions take a session, flush, raise a ``MeetingError`` and change nothing when
+the rules refuse, and record the audit entry for a staff member's change; the
+caller commits.
 """
 
 from __future__ import annotations
 
-import secrets
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,7 +23,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from participation import audit
+from participation.common import normalize_email, random_code, slugify
 from participation.db import begin_write
+from participation.meetings import mail
 from participation.models import (
     FocusArea,
     Meeting,
@@ -24,35 +34,55 @@ from participation.models import (
     Region,
     Registration,
     RegistrationStatus,
+    User,
     utcnow,
 )
 
-# No 0/O, 1/I/L: codes are read aloud on the phone.
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+class MeetingError(Exception):
+    """A sign-up or change the rules refuse; nothing was changed."""
 
 
-class SignupError(Exception):
-    """A sign-up or cancellation the rules refuse; nothing was changed."""
-
-
-class MeetingNotFound(SignupError):
+class MeetingNotFound(MeetingError):
     pass
 
 
-class RegistrationClosed(SignupError):
+class RegistrationNotFound(MeetingError):
     pass
 
 
-class MeetingCancelled(SignupError):
+class RegistrationClosed(MeetingError):
+    """The registration deadline has passed."""
+
+
+class MeetingCancelled(MeetingError):
     pass
 
 
-class DuplicateRegistration(SignupError):
+class MeetingAlreadyHeld(MeetingError):
+    """The meeting has started: registrations can no longer be cancelled or moved."""
+
+
+class DuplicateRegistration(MeetingError):
+    """The e-mail address already holds a place at the meeting."""
+
+
+class NoSeatLeft(MeetingError):
     pass
 
 
-class MeetingAlreadyHeld(SignupError):
-    pass
+class NotMovable(MeetingError):
+    """Cancelled or anonymised registrations stay where they are."""
+
+
+class InvalidSchedule(MeetingError):
+    """The meeting must end after it starts, and the deadline must not be after the start."""
+
+
+class SeatsBelowConfirmed(MeetingError):
+    def __init__(self, confirmed: int) -> None:
+        super().__init__(confirmed)
+        self.confirmed = confirmed
 
 
 @dataclass
@@ -72,14 +102,6 @@ class SignupData:
 class RegionSummary:
     region: Region
     upcoming_meetings: int
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def new_reference() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
 def list_regions(session: Session, now: datetime | None = None) -> list[RegionSummary]:
@@ -135,14 +157,6 @@ def list_meetings(session: Session, region: Region | None = None) -> list[Meetin
     return list(session.execute(query).scalars())
 
 
-def active_focus_areas(session: Session) -> list[FocusArea]:
-    return list(
-        session.execute(
-            select(FocusArea).where(FocusArea.active).order_by(FocusArea.position, FocusArea.key)
-        ).scalars()
-    )
-
-
 def find_live_registration(session: Session, meeting_id: int, email: str) -> Registration | None:
     return session.execute(
         select(Registration).where(
@@ -166,6 +180,103 @@ def waiting_position(session: Session, registration: Registration) -> int | None
     return (ahead or 0) + 1
 
 
+# ---------------------------------------------------------------- seats
+
+
+def lock_meetings(session: Session, *meeting_ids: int) -> dict[int, Meeting]:
+    """Take the meeting rows' locks (in id order) for the rest of the transaction."""
+    begin_write(session)
+    found = session.execute(
+        select(Meeting)
+        .where(Meeting.id.in_(meeting_ids))
+        .order_by(Meeting.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalars()
+    meetings = {meeting.id: meeting for meeting in found}
+    if len(meetings) != len(set(meeting_ids)):
+        raise MeetingNotFound()
+    return meetings
+
+
+def lock_meeting(session: Session, meeting_id: int) -> Meeting:
+    return lock_meetings(session, meeting_id)[meeting_id]
+
+
+def seats_left(meeting: Meeting) -> int:
+    return max(meeting.seats - meeting.confirmed_count, 0)
+
+
+def _take_seat(session: Session, meeting: Meeting, registration: Registration, now) -> None:
+    """Confirm ``registration`` if the meeting has a seat, else :class:`NoSeatLeft`.
+
+    The only place a seat is taken: a conditional UPDATE, so it cannot oversell.
+    """
+    took = session.execute(
+        update(Meeting)
+        .where(
+            Meeting.id == meeting.id,
+            Meeting.confirmed_count < Meeting.seats,
+            Meeting.cancelled_at.is_(None),
+        )
+        .values(confirmed_count=Meeting.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if took != 1:
+        raise NoSeatLeft()
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    session.flush()
+    session.refresh(meeting)
+
+
+def _free_seat(session: Session, meeting: Meeting) -> None:
+    """The only place a seat is given back."""
+    session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id)
+        .values(confirmed_count=Meeting.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(meeting)
+
+
+def _first_waiting(session: Session, meeting_id: int) -> Registration | None:
+    """First on the waiting list: the earliest sign-up still waiting."""
+    return session.execute(
+        select(Registration)
+        .where(
+            Registration.meeting_id == meeting_id,
+            Registration.status == RegistrationStatus.WAITING,
+        )
+        .order_by(Registration.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _promote_waiting(
+    session: Session, meeting: Meeting, now: datetime, *, at_most: int | None = None
+) -> list[Registration]:
+    """Give free seats of a locked meeting to its waiting list, in the order of sign-up.
+
+    Nobody moves up at a cancelled meeting or one that has started.
+    """
+    promoted: list[Registration] = []
+    if meeting.cancelled_at is not None or now >= meeting.starts_at:
+        return promoted
+    while seats_left(meeting) and (at_most is None or len(promoted) < at_most):
+        registration = _first_waiting(session, meeting.id)
+        if registration is None:
+            break
+        _take_seat(session, meeting, registration, now)
+        promoted.append(registration)
+    return promoted
+
+
+# ---------------------------------------------------------------- signing up
+
+
 def _check_open_for_signup(meeting: Meeting | None, now: datetime) -> Meeting:
     if meeting is None:
         raise MeetingNotFound()
@@ -182,12 +293,10 @@ def register(
 ) -> Registration:
     """Sign someone up: a confirmed seat while any remain, else the waiting list.
 
-    Raises a ``SignupError`` and changes nothing when the meeting is closed,
+    Raises a ``MeetingError`` and changes nothing when the meeting is closed,
     cancelled or the e-mail address already holds a place. Queues the
     confirmation e-mail in the same transaction. The caller commits.
     """
-    from participation.meetings import mail
-
     now = now or utcnow()
     begin_write(session)
     meeting = _check_open_for_signup(session.get(Meeting, meeting_id), now)
@@ -203,7 +312,7 @@ def register(
         )
     registration = Registration(
         meeting_id=meeting.id,
-        reference=new_reference(),
+        reference=random_code(),
         status=RegistrationStatus.WAITING,
         name=data.name.strip(),
         email=data.email.strip(),
@@ -225,23 +334,12 @@ def register(
     except IntegrityError as error:
         session.rollback()
         raise DuplicateRegistration() from error
-
-    took_seat = session.execute(
-        update(Meeting)
-        .where(
-            Meeting.id == meeting.id,
-            Meeting.confirmed_count < Meeting.seats,
-            Meeting.cancelled_at.is_(None),
-        )
-        .values(confirmed_count=Meeting.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if took_seat == 1:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-    session.flush()
+    with contextlib.suppress(NoSeatLeft):  # full: it stays on the waiting list
+        _take_seat(session, meeting, registration, now)
     session.refresh(meeting)
-    mail.queue_signup_receipt(session, registration, meeting)
+    mail.queue_signup_receipt(
+        session, registration, meeting, position=waiting_position(session, registration)
+    )
     return registration
 
 
@@ -268,16 +366,12 @@ def cancel(
     The meeting row is locked first, so two cancellations cannot promote the
     same person and a sign-up cannot slip into a seat being handed over.
     """
-    from participation.meetings import mail
-
     now = now or utcnow()
     begin_write(session)
     registration = find_by_reference(session, reference)
     if registration is None:
-        raise MeetingNotFound()
-    meeting = session.execute(
-        select(Meeting).where(Meeting.id == registration.meeting_id).with_for_update()
-    ).scalar_one()
+        raise RegistrationNotFound()
+    meeting = lock_meeting(session, registration.meeting_id)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return CancelOutcome(registration, None, already_cancelled=True)
@@ -287,43 +381,16 @@ def cancel(
     held_seat = registration.status == RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
+    session.flush()
     promoted = None
     if held_seat:
-        promoted = _promote_first_waiting(session, meeting, now)
-        if promoted is None:
-            session.execute(
-                update(Meeting)
-                .where(Meeting.id == meeting.id)
-                .values(confirmed_count=Meeting.confirmed_count - 1)
-                .execution_options(synchronize_session=False)
-            )
-    session.flush()
-    session.refresh(meeting)
+        _free_seat(session, meeting)
+        promoted = next(iter(_promote_waiting(session, meeting, now, at_most=1)), None)
     if notify:
         mail.queue_cancel_receipt(session, registration, meeting)
         if promoted is not None:
             mail.queue_promotion(session, promoted, meeting)
     return CancelOutcome(registration, promoted)
-
-
-def _promote_first_waiting(
-    session: Session, meeting: Meeting, now: datetime
-) -> Registration | None:
-    if meeting.cancelled_at is not None:
-        return None
-    first = session.execute(
-        select(Registration)
-        .where(
-            Registration.meeting_id == meeting.id,
-            Registration.status == RegistrationStatus.WAITING,
-        )
-        .order_by(Registration.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if first is not None:
-        first.status = RegistrationStatus.CONFIRMED
-        first.confirmed_at = now
-    return first
 
 
 def registration_counts(session: Session, meeting_id: int) -> dict[str, int]:
@@ -333,3 +400,439 @@ def registration_counts(session: Session, meeting_id: int) -> dict[str, int]:
         .group_by(Registration.status)
     ).all()
     return {status: n for status, n in rows}
+
+
+# ---------------------------------------------------------------- the back office
+
+
+@dataclass
+class MeetingData:
+    region_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    seats: int
+    registration_deadline: datetime
+    description: str = ""
+    address: str = ""
+
+
+def _check_schedule(data: MeetingData) -> None:
+    if data.ends_at <= data.starts_at or data.registration_deadline > data.starts_at:
+        raise InvalidSchedule()
+
+
+def create_meeting(session: Session, actor: User, data: MeetingData) -> Meeting:
+    _check_schedule(data)
+    if session.get(Region, data.region_id) is None:
+        raise MeetingNotFound()
+    meeting = Meeting(
+        region_id=data.region_id,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        venue=data.venue.strip(),
+        address=data.address.strip(),
+        seats=data.seats,
+        registration_deadline=data.registration_deadline,
+        confirmed_count=0,
+    )
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "meeting.create", "meeting", meeting.id)
+    return meeting
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    meeting: Meeting
+    promoted: list[Registration]
+
+
+def update_meeting(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    data: MeetingData,
+    *,
+    now: datetime | None = None,
+) -> UpdateOutcome:
+    """Change a meeting. More seats move people up from the waiting list (and tell them);
+    fewer seats than confirmed participants are refused."""
+    now = now or utcnow()
+    _check_schedule(data)
+    meeting = lock_meeting(session, meeting_id)
+    if meeting.cancelled_at is not None:
+        raise MeetingCancelled()
+    if data.seats < meeting.confirmed_count:
+        raise SeatsBelowConfirmed(meeting.confirmed_count)
+    changed = sorted(
+        name
+        for name in (
+            "region_id",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "address",
+            "seats",
+            "registration_deadline",
+        )
+        if getattr(meeting, name) != getattr(data, name)
+    )
+    meeting.region_id = data.region_id
+    meeting.title = data.title.strip()
+    meeting.description = data.description.strip()
+    meeting.starts_at = data.starts_at
+    meeting.ends_at = data.ends_at
+    meeting.venue = data.venue.strip()
+    meeting.address = data.address.strip()
+    meeting.seats = data.seats
+    meeting.registration_deadline = data.registration_deadline
+    session.flush()
+    promoted = _promote_waiting(session, meeting, now)
+    for registration in promoted:
+        mail.queue_promotion(session, registration, meeting)
+    audit.record(
+        session,
+        actor,
+        "meeting.update",
+        "meeting",
+        meeting.id,
+        details={"changed": changed, "promoted": len(promoted)},
+    )
+    return UpdateOutcome(meeting, promoted)
+
+
+def cancel_meeting(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Cancel the meeting and e-mail everyone with a live registration.
+
+    The registrations keep their status (so the list of who had signed up is
+    not lost); the meeting's ``cancelled_at`` tells everyone it is off.
+    Returns the number of people told.
+    """
+    now = now or utcnow()
+    meeting = lock_meeting(session, meeting_id)
+    if meeting.cancelled_at is not None:
+        raise MeetingCancelled()
+    meeting.cancelled_at = now
+    session.flush()
+    live = _live_registrations(session, meeting.id)
+    for registration in live:
+        mail.queue_meeting_cancelled(session, registration, meeting, reason=reason.strip())
+    audit.record(
+        session, actor, "meeting.cancel", "meeting", meeting.id, details={"notified": len(live)}
+    )
+    return len(live)
+
+
+def _live_registrations(session: Session, meeting_id: int) -> list[Registration]:
+    return list(
+        session.execute(
+            select(Registration)
+            .where(
+                Registration.meeting_id == meeting_id,
+                Registration.status != RegistrationStatus.CANCELLED,
+                Registration.purged_at.is_(None),
+            )
+            .order_by(Registration.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class RegistrationLists:
+    confirmed: list[Registration]
+    waiting: list[Registration]
+    cancelled: list[Registration]
+
+
+def registrations_for(session: Session, meeting_id: int) -> RegistrationLists:
+    rows = list(
+        session.execute(
+            select(Registration)
+            .where(Registration.meeting_id == meeting_id)
+            .order_by(Registration.id)
+        ).scalars()
+    )
+    return RegistrationLists(
+        confirmed=[r for r in rows if r.status == RegistrationStatus.CONFIRMED],
+        waiting=[r for r in rows if r.status == RegistrationStatus.WAITING],
+        cancelled=[r for r in rows if r.status == RegistrationStatus.CANCELLED],
+    )
+
+
+def _load_registration(session: Session, registration_id: int) -> Registration:
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationNotFound()
+    return registration
+
+
+def _check_movable(meeting: Meeting, registration: Registration, now: datetime) -> None:
+    if registration.status == RegistrationStatus.CANCELLED or registration.purged_at is not None:
+        raise NotMovable()
+    if meeting.cancelled_at is not None:
+        raise MeetingCancelled()
+    if now >= meeting.starts_at:
+        raise MeetingAlreadyHeld()
+
+
+def _lock_movable(
+    session: Session, registration_id: int, now: datetime
+) -> tuple[Meeting, Registration]:
+    """Lock the registration's meeting, then re-read the registration under it."""
+    meeting_id = _load_registration(session, registration_id).meeting_id
+    meeting = lock_meeting(session, meeting_id)
+    registration = _load_registration(session, registration_id)
+    session.refresh(registration)
+    _check_movable(meeting, registration, now)
+    return meeting, registration
+
+
+def promote(
+    session: Session,
+    actor: User,
+    registration_id: int,
+    *,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> Registration:
+    """Give a waiting-list registration a seat, if the meeting has one free."""
+    now = now or utcnow()
+    meeting, registration = _lock_movable(session, registration_id, now)
+    if registration.status != RegistrationStatus.WAITING:
+        raise NotMovable()
+    _take_seat(session, meeting, registration, now)
+    if notify:
+        mail.queue_promotion(session, registration, meeting)
+    audit.record(
+        session,
+        actor,
+        "registration.move",
+        "registration",
+        registration.id,
+        details={"meeting": meeting.id, "to": "confirmed"},
+    )
+    return registration
+
+
+def demote(
+    session: Session,
+    actor: User,
+    registration_id: int,
+    *,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> Registration:
+    """Move a confirmed registration to the waiting list. It keeps its place in
+    the order of sign-up, so it is usually first in line for the next free seat;
+    the seat it frees is not handed on automatically (the administrator moves
+    someone up, or the next sign-up takes it)."""
+    now = now or utcnow()
+    meeting, registration = _lock_movable(session, registration_id, now)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise NotMovable()
+    registration.status = RegistrationStatus.WAITING
+    registration.confirmed_at = None
+    session.flush()
+    _free_seat(session, meeting)
+    if notify:
+        mail.queue_waitlisted(
+            session, registration, meeting, position=waiting_position(session, registration)
+        )
+    audit.record(
+        session,
+        actor,
+        "registration.move",
+        "registration",
+        registration.id,
+        details={"meeting": meeting.id, "to": "waiting"},
+    )
+    return registration
+
+
+def move_to_meeting(
+    session: Session,
+    actor: User,
+    registration_id: int,
+    target_meeting_id: int,
+    *,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> Registration:
+    """Move a registration to another meeting: a seat there if one is free,
+    else its waiting list. A seat it leaves goes to the first on the old
+    meeting's waiting list. Both meeting rows are locked, in id order."""
+    now = now or utcnow()
+    source_id = _load_registration(session, registration_id).meeting_id
+    if source_id == target_meeting_id:
+        raise NotMovable()
+    locked = lock_meetings(session, source_id, target_meeting_id)
+    source, target = locked[source_id], locked[target_meeting_id]
+    registration = _load_registration(session, registration_id)
+    session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED or registration.purged_at is not None:
+        raise NotMovable()
+    _check_movable(target, registration, now)
+    if find_live_registration(session, target.id, registration.email or ""):
+        raise DuplicateRegistration()
+
+    held_seat = registration.status == RegistrationStatus.CONFIRMED
+    registration.meeting_id = target.id
+    registration.status = RegistrationStatus.WAITING
+    registration.confirmed_at = None
+    session.flush()
+    promoted = None
+    if held_seat:
+        _free_seat(session, source)
+        promoted = next(iter(_promote_waiting(session, source, now, at_most=1)), None)
+    with contextlib.suppress(NoSeatLeft):  # else it stays on the target's waiting list
+        _take_seat(session, target, registration, now)
+    session.refresh(registration)
+    if notify:
+        mail.queue_moved(
+            session, registration, target, position=waiting_position(session, registration)
+        )
+    if promoted is not None:
+        mail.queue_promotion(session, promoted, source)
+    audit.record(
+        session,
+        actor,
+        "registration.move",
+        "registration",
+        registration.id,
+        details={"from": source.id, "meeting": target.id, "to": registration.status},
+    )
+    return registration
+
+
+def cancel_registration(
+    session: Session,
+    actor: User,
+    registration_id: int,
+    *,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> CancelOutcome:
+    """Cancel on someone's behalf (e.g. they phoned); the public rules apply."""
+    registration = _load_registration(session, registration_id)
+    outcome = cancel(session, registration.reference, now=now, notify=notify)
+    audit.record(
+        session,
+        actor,
+        "registration.cancel",
+        "registration",
+        registration.id,
+        details={"meeting": registration.meeting_id},
+    )
+    return outcome
+
+
+def set_attendance(session: Session, actor: User, meeting_id: int, attended_ids: set[int]) -> int:
+    """Mark who came: confirmed registrations in ``attended_ids`` attended, the rest did not."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise MeetingNotFound()
+    confirmed = registrations_for(session, meeting_id).confirmed
+    for registration in confirmed:
+        registration.attended = registration.id in attended_ids
+    session.flush()
+    present = sum(1 for r in confirmed if r.attended)
+    audit.record(
+        session,
+        actor,
+        "meeting.attendance",
+        "meeting",
+        meeting.id,
+        details={"attended": present, "confirmed": len(confirmed)},
+    )
+    return present
+
+
+def message_registrants(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    *,
+    subject: str,
+    body: str,
+    include_waiting: bool = True,
+) -> int:
+    """Queue one e-mail per registrant, each in their own language. Returns how many."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise MeetingNotFound()
+    statuses = [RegistrationStatus.CONFIRMED]
+    if include_waiting:
+        statuses.append(RegistrationStatus.WAITING)
+    recipients = [
+        r for r in _live_registrations(session, meeting_id) if r.status in statuses and r.email
+    ]
+    subject = " ".join(subject.split())
+    for registration in recipients:
+        mail.queue_message(session, registration, meeting, subject=subject, body=body.strip())
+    audit.record(
+        session,
+        actor,
+        "meeting.message",
+        "meeting",
+        meeting.id,
+        details={"recipients": len(recipients), "waiting_included": include_waiting},
+    )
+    return len(recipients)
+
+
+# ---------------------------------------------------------------- regions
+
+
+def create_region(session: Session, actor: User, name: str) -> Region:
+    base = slugify(name, fallback="region")
+    slug, n = base, 1
+    while session.execute(select(Region.id).where(Region.slug == slug)).first():
+        n += 1
+        slug = f"{base}-{n}"
+    position = (session.scalar(select(func.max(Region.position))) or 0) + 1
+    region = Region(slug=slug, name=name.strip(), position=position)
+    session.add(region)
+    session.flush()
+    audit.record(session, actor, "region.create", "region", region.id)
+    return region
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting: Meeting
+    confirmed: int
+    waiting: int
+
+
+def meeting_overview(session: Session) -> list[MeetingRow]:
+    """Every meeting with its confirmed and waiting counts (two queries)."""
+    meetings = list_meetings(session)
+    counts = session.execute(
+        select(Registration.meeting_id, Registration.status, func.count(Registration.id))
+        .where(Registration.status != RegistrationStatus.CANCELLED)
+        .group_by(Registration.meeting_id, Registration.status)
+    ).all()
+    by_meeting: dict[int, dict[str, int]] = {}
+    for meeting_id, status, n in counts:
+        by_meeting.setdefault(meeting_id, {})[status] = n
+    return [
+        MeetingRow(
+            m,
+            by_meeting.get(m.id, {}).get(RegistrationStatus.CONFIRMED, 0),
+            by_meeting.get(m.id, {}).get(RegistrationStatus.WAITING, 0),
+        )
+        for m in meetings
+    ]

@@ -11,7 +11,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import ValidationError
 
 from participation.forms import BaseForm, OneOf, choice, no_control_characters
-from participation.inputs.service import normalize_newlines
+from participation.common import normalize_newlines
 
 MIN_LENGTH = 20
 MAX_LENGTH = 5000

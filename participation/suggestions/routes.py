@@ -13,20 +13,13 @@ from sqlalchemy import select
 
 from participation.extensions import db, limiter
 from participation.forms import choice
-from participation.inputs.labels import CATEGORY_LABELS
-from participation.meetings.service import active_focus_areas
-from participation.models import Region
-from participation.redaction import Kind
+from participation.inputs.service import active_focus_areas
+from participation.labels import CATEGORY_LABELS, FINDING_LABELS
+from participation.models import Region, RespondentCategory
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
 
 bp = Blueprint("suggestions", __name__, url_prefix="/innspill")
-
-FINDING_LABELS = {
-    Kind.EMAIL: _l("an e-mail address"),
-    Kind.PHONE: _l("a phone number"),
-    Kind.NATIONAL_ID: _l("a national identity number"),
-}
 
 SUBMIT_ERRORS = {
     service.TextTooShort: _l("The suggestion must be at least 20 characters."),
@@ -50,7 +43,7 @@ def _form() -> SuggestionForm:
         choice(str(r.id), r.name) for r in regions
     ]
     form.category.choices = [choice("", _l("Don't want to say"))] + [
-        choice(key.value, label) for key, label in CATEGORY_LABELS.items()
+        choice(key.value, CATEGORY_LABELS[key]) for key in RespondentCategory
     ]
     return form
 

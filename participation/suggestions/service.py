@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.db import begin_write
+from participation.common import local_date, normalize_newlines
 from participation.inputs import service as inputs
+from participation.inputs.redaction import Redaction, redact
 from participation.models import FocusArea, Input, InputChannel, Region
-from participation.redaction import Redaction, redact
 
 MIN_LENGTH = 20
 MAX_LENGTH = 5000
@@ -50,14 +51,14 @@ class SuggestionData:
 
 def check_personal_data(text: str) -> Redaction:
     """What the writer would be warned about before sending, and the redacted text."""
-    return redact(inputs.normalize_newlines(text).strip())
+    return redact(normalize_newlines(text).strip())
 
 
 def submit_suggestion(
     session: Session, data: SuggestionData, *, today: date | None = None
 ) -> Input:
     """Store a suggestion (redacted, duplicates marked) and give it a receipt code."""
-    text = inputs.normalize_newlines(data.text).strip()
+    text = normalize_newlines(data.text).strip()
     if len(text) < MIN_LENGTH:
         raise TextTooShort()
     if len(text) > MAX_LENGTH:
@@ -83,7 +84,7 @@ def submit_suggestion(
             region_id=data.region_id,
             respondent_category=data.category or None,
             focus_area_ids=[data.focus_area_id] if data.focus_area_id is not None else [],
-            created_on=today or inputs.today_in_oslo(),
+            created_on=today or local_date(),
             receipt_code=code,
         )
     except inputs.InputError as error:

@@ -295,21 +295,21 @@ class World:
 def analyse_inputs(app, session, region: int) -> None:
     """Some ordinary inputs, and a real analysis run over them and the payloads."""
     from participation.inputs import service as inputs
-    from participation.insights import service as insights
+    from participation.insights import results, runs
 
     for n, text in enumerate(ORDINARY_TEXTS * 2):
         inputs.create_input(
             session, channel="suggestion_box", text=f"{text} ({n})", region_id=region
         )
     session.commit()
-    run = insights.run_now(session, model_dir=app.config["MODEL_DIR"], actor="test")
+    run = runs.run_now(session, model_dir=app.config["MODEL_DIR"], actor="test")
     assert run.status == "done", run.error
     session.commit()
 
 
 def seed(app, session, *, analyse: bool = False) -> World:
     """Send a payload through every text field of every form, public and back office."""
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     reset_request_state(app)
     app.config["SUGGESTION_MIN_SECONDS"] = 0

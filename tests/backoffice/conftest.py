@@ -52,7 +52,7 @@ def count(session, column, *where) -> int:
 
 @pytest.fixture
 def make_user(session):
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     counter = {"n": 0}
 

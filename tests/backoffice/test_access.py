@@ -158,7 +158,7 @@ def test_login_and_logout_are_audited(client, session, admin):
 
 
 def test_session_ends_after_idle_minutes(client, admin, monkeypatch):
-    from participation.backoffice import access
+    from participation.backoffice import blueprint as access
 
     now = 1_900_000_000.0
     monkeypatch.setattr(access, "clock", lambda: now)
@@ -178,7 +178,7 @@ def test_session_ends_after_idle_minutes(client, admin, monkeypatch):
 
 
 def test_session_ends_after_twelve_hours_however_active(client, admin, monkeypatch):
-    from participation.backoffice import access
+    from participation.backoffice import blueprint as access
 
     now = 1_900_000_000.0
     monkeypatch.setattr(access, "clock", lambda: now)

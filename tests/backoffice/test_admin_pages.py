@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from participation.backoffice.services import users as user_service
+from participation.backoffice import service as user_service
 from participation.models import AuditEntry, FocusArea, Region, User
-from participation.users import check_password
+from participation.backoffice.service import check_password
 from tests.backoffice.conftest import PASSWORD, count, login, post_form
 
 
@@ -188,7 +188,7 @@ def test_regions(as_admin, session):
 
 
 def test_audit_log_page_filters(as_admin, session, admin, make_input):
-    from participation.backoffice.services import inbox
+    from participation.inputs import service as inbox
 
     item = make_input()
     inbox.publish(session, admin, item.id)

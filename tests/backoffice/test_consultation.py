@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from participation.backoffice.services import consultation as service
+from participation.consultation import service
 from participation.consultation import service as public
 from participation.models import AuditEntry, DraftSection, DraftStrategy, Input
 from tests.backoffice.conftest import DRAFT_MARKDOWN, count, csrf_token, post_form

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from participation.backoffice.services import dashboard as service
+from participation.backoffice import dashboard as service
 
 
 def test_counts(session, admin, make_input, focus_areas, make_region):
-    from participation.backoffice.services import inbox
+    from participation.inputs import service as inbox
 
     north = make_region(name="Nord-Troms")
     session.commit()

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from participation.backoffice.services import exports as service
+from participation.backoffice import exports as service
 from participation.meetings import service as public
 from participation.models import AuditEntry, Input
 from tests.backoffice.conftest import count
@@ -43,7 +43,7 @@ def _xlsx(response) -> list[tuple]:
 
 
 def test_input_export_csv_and_excel(as_reviewer, session, make_input, focus_areas, admin):
-    from participation.backoffice.services import inbox
+    from participation.inputs import service as inbox
 
     item = make_input(
         '=HYPERLINK("http://evil.example","klikk") Lokalmat fra Senja trenger mottak.',

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from participation.backoffice.services import inbox as service
+from participation.inputs import service
 from participation.inputs import service as inputs
 from participation.models import AuditEntry, ConfirmedFocusArea, Input, InputNote
 from tests.backoffice.conftest import count, count_queries, csrf_token, post_form

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from participation.backoffice.services import meetings as service
+from participation.meetings import service
 from participation.meetings import service as public
 from participation.models import AuditEntry, Meeting, OutboxMessage, Registration
 from tests.backoffice.conftest import count, csrf_token, post_form

@@ -13,7 +13,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from participation.backoffice.services import meetings as service
+from participation.meetings import service
 from participation.meetings import service as public
 from participation.models import Meeting, Registration, User
 

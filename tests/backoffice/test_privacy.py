@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
-from participation import privacy_service as service
+from participation.privacy import service
 from participation.meetings import service as public
 from participation.models import (
     AuditEntry,
@@ -138,7 +138,7 @@ def _pdf() -> bytes:
 def _person_everywhere(session, make_meeting, signup_data, draft, make_response, make_input, admin):
     """Kari has signed up twice, responded to the consultation with a PDF, got
     e-mails, mentioned her address in the suggestion box, and a reviewer noted it."""
-    from participation.backoffice.services import inbox
+    from participation.inputs import service as inbox
     from participation.consultation.attachments import UploadedFile
 
     now = datetime.now(UTC)

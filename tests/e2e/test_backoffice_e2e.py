@@ -32,7 +32,7 @@ def office(session, make_meeting, make_region, signup_data):
     from participation.consultation import service as consultation
     from participation.inputs import service as inputs
     from participation.meetings import service as meetings
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     admin = create_user(session, "admin@fylke.example.no", PASSWORD, "admin", "Ada Admin")
     create_user(session, "reviewer@fylke.example.no", PASSWORD, "reviewer", "Rune Reviewer")

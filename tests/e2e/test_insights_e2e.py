@@ -29,7 +29,7 @@ RUN_WAIT_MS = 240_000
 def analysis_data(session, make_region):
     from participation.demo import DemoReport, seed_focus_areas
     from participation.inputs import service as inputs
-    from participation.users import create_user
+    from participation.backoffice.service import create_user
 
     create_user(session, "reviewer@fylke.example.no", PASSWORD, "reviewer", "Rune Reviewer")
     seed_focus_areas(session, DemoReport())
@@ -147,9 +147,9 @@ def test_reviewer_runs_the_analysis_and_sees_the_themes(page):
 
 
 def test_analysis_pages_have_no_wcag_violations_in_nynorsk_and_english(page, app, session):
-    from participation.insights import service
+    from participation.insights import results, runs
 
-    run = service.run_now(session, actor="test", model_dir=app.config["MODEL_DIR"])
+    run = runs.run_now(session, actor="test", model_dir=app.config["MODEL_DIR"])
     assert run.status == "done", run.error
     log_in(page)
     problems: list[str] = []

@@ -23,7 +23,7 @@ def model_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _shared_models(app, model_dir):
     """Share trained models between tests; wait for background runs before cleaning up."""
-    from participation.insights import tasks
+    from participation.insights import runs as tasks
 
     app.config["MODEL_DIR"] = str(model_dir)
     yield
@@ -98,12 +98,12 @@ def corpus(make_input, make_region, session, default_areas):
 @pytest.fixture
 def run_analysis(session, app):
     """Carry out a run synchronously, as the command line does."""
-    from participation.insights import service
+    from participation.insights import results, runs
 
     def run(**kwargs):
         kwargs.setdefault("model_dir", app.config["MODEL_DIR"])
         kwargs.setdefault("actor", "test")
-        found = service.run_now(session, **kwargs)
+        found = runs.run_now(session, **kwargs)
         assert found.status == "done", found.error
         return found
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from participation.insights import service
+from participation.insights import results, runs
 from participation.models import AnalysisRun, InputAnalysis, RunStatus
 
 
@@ -35,7 +35,7 @@ def test_analysis_retrain_trains_then_analyses(runner, session, corpus):
 
 
 def test_analysis_run_refuses_while_another_run_is_active(runner, session, default_areas):
-    busy = service.start_run(session, actor="someone")
+    busy = runs.start_run(session, actor="someone")
     session.commit()
 
     result = runner.invoke(args=["analysis", "run"])
@@ -66,7 +66,7 @@ def test_analysis_run_rejects_a_silly_number_of_themes(runner, default_areas):
 
 def test_analysis_status_lists_the_runs(runner, session, default_areas):
     assert "no analysis runs yet" in runner.invoke(args=["analysis", "status"]).output
-    service.start_run(session, actor="cli")
+    runs.start_run(session, actor="cli")
     session.commit()
     output = runner.invoke(args=["analysis", "status"]).output
     assert "run" in output and "queued" in output

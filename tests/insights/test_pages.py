@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from participation.insights import service, tasks
+from participation.insights import results as service
+from participation.insights import runs as tasks
 from participation.models import AnalysisRun, InputAnalysis, RunStatus
 from participation.models.backoffice import ConfirmedFocusArea, InputReview
 from tests.backoffice.conftest import csrf_token, login
@@ -110,7 +111,7 @@ def test_a_reviewer_starts_a_run_and_sees_the_themes(as_reviewer, session, corpu
 
 
 def test_a_run_shows_its_progress_while_it_works(as_reviewer, session, default_areas):
-    run = service.start_run(session, actor="test")
+    run = tasks.start_run(session, actor="test")
     run.status = RunStatus.RUNNING
     run.stage = "clustering"
     run.progress = 0.42
@@ -139,7 +140,7 @@ def test_a_run_shows_its_progress_while_it_works(as_reviewer, session, default_a
 
 
 def test_a_second_run_is_refused_while_one_runs(as_reviewer, session, default_areas):
-    busy = service.start_run(session, actor="test")
+    busy = tasks.start_run(session, actor="test")
     session.commit()
 
     response = start_from_page(as_reviewer)
@@ -156,7 +157,7 @@ def test_a_stale_run_shows_as_failed(as_reviewer, session, default_areas):
 
     from participation.models import utcnow
 
-    run = service.start_run(session, actor="test")
+    run = tasks.start_run(session, actor="test")
     run.heartbeat_at = utcnow() - timedelta(hours=3)
     session.commit()
 
@@ -169,9 +170,9 @@ def test_a_stale_run_shows_as_failed(as_reviewer, session, default_areas):
 
 
 def test_a_failed_run_shows_its_reason(as_reviewer, session, default_areas):
-    run = service.start_run(session, actor="test")
+    run = tasks.start_run(session, actor="test")
     session.commit()
-    service.execute_run(session, run.id, analyse=lambda *a, **k: 1 / 0)
+    tasks.execute_run(session, run.id, analyse=lambda *a, **k: 1 / 0)
 
     page = as_reviewer.get("/admin/analyse/")
     assert "The run failed:" in page.text and "ZeroDivisionError" in page.text
@@ -362,7 +363,7 @@ def test_the_input_page_offers_the_suggestion_in_one_click(as_reviewer, session,
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/innspill/{item.id}"
-    keys = service.confirmed_keys(session)[item.id]
+    keys = tasks.confirmed_keys(session)[item.id]
     assert "local_food" in keys
     page = as_reviewer.get(f"/admin/innspill/{item.id}")
     assert "The suggested focus areas were confirmed" in page.text

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.backoffice.services import inbox
+from participation.inputs import service as inbox
 from participation.extensions import db
-from participation.insights import service
+from participation.insights import results, runs
 from participation.models import (
     AnalysisRun,
     AnalysisTheme,
@@ -68,7 +68,7 @@ def test_records_use_the_redacted_text_and_leave_hidden_inputs_out(
     inputs.set_status(session, hidden.id, "hidden")
     session.commit()
 
-    records = service.input_records(session)
+    records = runs.input_records(session)
 
     assert [r.id for r in records] == [kept.id]
     assert "912 34 567" not in records[0].text
@@ -94,7 +94,7 @@ def test_focus_areas_come_from_the_database(session, default_areas):
     )
     session.commit()
 
-    specs = {s.key: s for s in service.focus_area_specs(session)}
+    specs = {s.key: s for s in runs.focus_area_specs(session)}
 
     assert specs["local_food"].names["nb"] == "Mat fra regionen"
     assert "petroleum" not in specs
@@ -110,12 +110,12 @@ def test_confirmed_areas_and_none_become_labelled_examples(
     inbox.confirm_focus_areas(session, reviewer, tourism.id, [])  # "none of them"
     session.commit()
 
-    confirmed = service.confirmed_keys(session)
-    labelled = service.labelled_examples(session)
+    confirmed = runs.confirmed_keys(session)
+    labelled = runs.labelled_examples(session)
 
     assert confirmed == {food.id: ("local_food",), tourism.id: ()}
     assert labelled == [(food.redacted_text, ["local_food"]), (tourism.redacted_text, [])]
-    records = {r.id: r for r in service.input_records(session)}
+    records = {r.id: r for r in runs.input_records(session)}
     assert records[food.id].confirmed_areas == ("local_food",)
     assert records[tourism.id].confirmed_areas == ()
 
@@ -287,18 +287,18 @@ def test_old_runs_lose_their_per_input_rows_but_keep_their_summary(session, corp
 
 
 def test_a_second_run_is_refused_while_one_is_queued_or_running(session, default_areas):
-    first = service.start_run(session, actor="test")
+    first = runs.start_run(session, actor="test")
     session.commit()
 
-    with pytest.raises(service.RunInProgress) as refused:
-        service.start_run(session, actor="test")
+    with pytest.raises(runs.RunInProgress) as refused:
+        runs.start_run(session, actor="test")
     assert refused.value.run.id == first.id
     session.rollback()
 
     first.status = RunStatus.RUNNING
     session.commit()
-    with pytest.raises(service.RunInProgress):
-        service.start_run(session, actor="test")
+    with pytest.raises(runs.RunInProgress):
+        runs.start_run(session, actor="test")
     session.rollback()
     assert session.query(AnalysisRun).count() == 1
 
@@ -312,10 +312,10 @@ def test_two_people_starting_at_the_same_moment_get_one_run(app, default_areas):
         with Session(engine) as own:
             barrier.wait()
             try:
-                service.start_run(own, actor="test")
+                runs.start_run(own, actor="test")
                 own.commit()
                 outcomes.append("started")
-            except service.RunInProgress:
+            except runs.RunInProgress:
                 own.rollback()
                 outcomes.append("refused")
 
@@ -331,13 +331,13 @@ def test_two_people_starting_at_the_same_moment_get_one_run(app, default_areas):
 
 
 def test_a_stale_run_counts_as_failed(session, default_areas):
-    stale = service.start_run(session, actor="test")
+    stale = runs.start_run(session, actor="test")
     stale.status = RunStatus.RUNNING
     stale.heartbeat_at = utcnow() - timedelta(hours=2)
     session.commit()
 
-    assert service.active_run(session, stale_after=timedelta(hours=1)) is None
-    fresh = service.start_run(session, actor="test", stale_after=timedelta(hours=1))
+    assert runs.active_run(session, stale_after=timedelta(hours=1)) is None
+    fresh = runs.start_run(session, actor="test", stale_after=timedelta(hours=1))
     session.commit()
 
     session.refresh(stale)
@@ -362,9 +362,9 @@ def test_progress_is_written_to_the_run_as_it_goes(app, session, corpus):
 
         return run_analysis(*args, progress=spy, **kwargs)
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    service.execute_run(
+    runs.execute_run(
         session,
         run.id,
         model_dir=app.config["MODEL_DIR"],
@@ -405,9 +405,9 @@ def test_a_heartbeat_shows_a_quiet_run_is_alive(app, session, corpus):
                 break
         return run_analysis(*args, **kwargs)
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    service.execute_run(
+    runs.execute_run(
         session, run.id, model_dir=app.config["MODEL_DIR"], analyse=quiet, heartbeat_seconds=0.05
     )
 
@@ -436,21 +436,21 @@ def test_reviewers_can_confirm_tags_while_a_run_works(
         progress("clustering", 0.5)  # the run writes again after someone else did
         return run_analysis(*args, progress=progress, **kwargs)
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    run = service.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=meanwhile)
+    run = runs.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=meanwhile)
 
     assert run.status == RunStatus.DONE, run.error
-    assert service.confirmed_keys(session)[corpus[0].id] == ("energy",)
+    assert runs.confirmed_keys(session)[corpus[0].id] == ("energy",)
 
 
 def test_a_failing_run_is_recorded_with_its_reason_and_frees_the_way(session, corpus, app):
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    service.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=broken)
+    runs.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=broken)
 
     session.expire_all()
     run = session.get(AnalysisRun, run.id)
@@ -458,7 +458,7 @@ def test_a_failing_run_is_recorded_with_its_reason_and_frees_the_way(session, co
     assert run.error == "RuntimeError: the disk is full"
     assert run.finished_at is not None
     assert session.query(InputAnalysis).count() == 0
-    assert service.start_run(session, actor="test").status == RunStatus.QUEUED
+    assert runs.start_run(session, actor="test").status == RunStatus.QUEUED
 
 
 def test_a_model_from_another_scikit_learn_is_rebuilt(session, corpus, app, monkeypatch):
@@ -479,9 +479,9 @@ def test_a_model_from_another_scikit_learn_is_rebuilt(session, corpus, app, monk
             raise persistence.ModelVersionError("model saved with scikit-learn 0.1")
         return run_analysis(*args, **kwargs)
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    run = service.execute_run(
+    run = runs.execute_run(
         session, run.id, model_dir=app.config["MODEL_DIR"], analyse=once_outdated
     )
 
@@ -498,9 +498,9 @@ def test_a_run_that_cannot_rebuild_the_model_fails_clearly(session, corpus, app,
     def always_outdated(*args, **kwargs):
         raise persistence.ModelVersionError("model saved with scikit-learn 0.1")
 
-    run = service.start_run(session, actor="test")
+    run = runs.start_run(session, actor="test")
     session.commit()
-    run = service.execute_run(
+    run = runs.execute_run(
         session, run.id, model_dir=app.config["MODEL_DIR"], analyse=always_outdated
     )
 
@@ -518,14 +518,14 @@ def test_the_review_queue_offers_the_least_certain_unconfirmed_inputs_first(
     inbox.confirm_focus_areas(session, reviewer, corpus[1].id, [default_areas["local_food"].id])
     session.commit()
 
-    queue = service.review_queue(session, run, per_page=50)
+    queue = results.review_queue(session, run, per_page=50)
 
     ids = [row.item.id for row in queue.rows]
     assert corpus[1].id not in ids
     assert queue.total == len(corpus) - 1
     scores = [row.analysis.uncertainty for row in queue.rows]
     assert scores == sorted(scores)
-    first_page = service.review_queue(session, run, per_page=5)
+    first_page = results.review_queue(session, run, per_page=5)
     assert [row.item.id for row in first_page.rows] == ids[:5]
     assert all(row.suggestions is not None for row in first_page.rows)
 
@@ -538,11 +538,11 @@ def test_confirming_a_suggestion_uses_the_back_office_confirmation(
     expected = suggested_keys(session, run, item.id)
     assert expected
 
-    areas = service.confirm_suggestion(session, reviewer, item.id)
+    areas = results.confirm_suggestion(session, reviewer, item.id)
     session.commit()
 
     assert {a.key for a in areas} == expected
-    assert service.confirmed_keys(session)[item.id] == tuple(a.key for a in areas)
+    assert runs.confirmed_keys(session)[item.id] == tuple(a.key for a in areas)
     entry = session.query(AuditEntry).filter_by(action="input.focus_areas").one()
     assert entry.object_id == str(item.id) and entry.user_id == reviewer.id
 
@@ -551,14 +551,14 @@ def test_quality_compares_suggestions_with_later_confirmations(
     session, corpus, run_analysis, reviewer, default_areas
 ):
     run = run_analysis()
-    assert service.quality(session, run).agreement is None
+    assert results.quality(session, run).agreement is None
 
     for item in corpus[:4]:
-        service.confirm_suggestion(session, reviewer, item.id)  # agrees with the run
+        results.confirm_suggestion(session, reviewer, item.id)  # agrees with the run
     inbox.confirm_focus_areas(session, reviewer, corpus[4].id, [default_areas["energy"].id])
     session.commit()
 
-    found = service.quality(session, run)
+    found = results.quality(session, run)
 
     assert found.agreement["n"] == 5
     assert 0 < found.agreement["f1_micro"] < 1
@@ -568,7 +568,7 @@ def test_quality_compares_suggestions_with_later_confirmations(
 
 
 def test_latest_suggestions_feed_the_back_office(session, corpus, run_analysis):
-    from participation.insights import hooks
+    from participation.insights import results
 
     run = run_analysis()
     found = hooks.suggestions(session, corpus[:2])
@@ -576,5 +576,5 @@ def test_latest_suggestions_feed_the_back_office(session, corpus, run_analysis):
     assert {s.focus_area.key for s in found[corpus[0].id]} == suggested_keys(
         session, run, corpus[0].id
     )
-    insight = service.input_insight(session, corpus[0].id)
+    insight = results.input_insight(session, corpus[0].id)
     assert insight.run.id == run.id and insight.theme is not None

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from participation.models import FocusArea, Meeting, Region, User
-from participation.users import check_password
+from participation.backoffice.service import check_password
 
 OSLO = ZoneInfo("Europe/Oslo")
 TROMS = {

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from participation.forms import normalize_phone, valid_org_number
+from participation.common import valid_org_number
+from participation.forms import normalize_phone
 from participation.meetings import service
 from participation.models import Meeting, MeetingStatus, OutboxMessage, Registration
 from tests.meetings.conftest import count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from participation.redaction import (
+from participation.inputs.redaction import (
     PLACEHOLDERS,
     Kind,
     find_personal_data,

@@ -1,26 +1,35 @@
-"""Who may see the back office: login, roles, session lifetime, login throttling.
+"""The project group's back office: the /admin blueprint, who may see it, and the
+helpers every back-office view uses.
 
-Every back-office view carries one of the decorators below; the blueprint's
-``before_request`` also refuses anonymous requests before any view runs, so a
-view that forgot its decorator still shows nothing to an anonymous visitor
-(and a test walks the URL map to prove both).
+Each domain attaches its back-office views to ``bp`` in its own ``admin.py``
+(``meetings/admin.py``, ``consultation/admin.py``, ``inputs/admin.py`` …), so a
+domain's public and back-office pages live together; the app registers the
+blueprint once they are imported (``setup.register_blueprints``).
+
+Every view carries one of the decorators below; the blueprint's ``before_request``
+also refuses anonymous requests before any view runs, so a view that forgot its
+decorator still shows nothing to an anonymous visitor (a test walks the URL map
+to prove both).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import format_date, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from participation.extensions import login_manager
+from participation.backoffice import service
+from participation.extensions import db, login_manager
 from participation.models import Role
+
+bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
 # Endpoints an anonymous visitor may reach.
 PUBLIC_ENDPOINTS = {"backoffice.login"}
@@ -32,6 +41,9 @@ SEEN_AT = "bo_seen_at"
 def clock() -> float:
     """Seconds since the epoch; a function so tests can move it."""
     return time.time()
+
+
+# ---------------------------------------------------------------- roles
 
 
 def staff_required(view: Callable) -> Callable:
@@ -67,6 +79,9 @@ def public(view: Callable) -> Callable:
     return view
 
 
+# ---------------------------------------------------------------- the login session
+
+
 def start_session() -> None:
     now = int(clock())
     session.permanent = True  # lifetime: SESSION_HOURS (permanent_session_lifetime)
@@ -94,16 +109,13 @@ def end_session() -> None:
 
 
 def guard_request():
-    """``before_request`` of the back-office blueprint."""
+    """``before_request`` of the back office (and of the analysis pages under it)."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if session_expired():
-        from participation import audit
-        from participation.extensions import db
-
-        audit.record(db.session, current_user._get_current_object(), "session.expired")
+        service.session_expired(db.session, actor())
         db.session.commit()
         end_session()
         flash(
@@ -112,6 +124,9 @@ def guard_request():
         return redirect(url_for("backoffice.login", next=_next_path()), code=303)
     session[SEEN_AT] = int(clock())
     return None
+
+
+bp.before_request(guard_request)
 
 
 def _next_path() -> str | None:
@@ -130,28 +145,22 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-# ---------------------------------------------------------------- throttling
+# ---------------------------------------------------------------- view helpers
 
 
-def _hash(value: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+def tell(message, category: str = "success") -> None:
+    """Flash a (possibly lazy) translated message; the session stores plain text."""
+    flash(str(message), category)
 
 
-def account_key() -> str:
-    """Rate-limit key for the account being tried (keyed hash of the address)."""
-    email = (request.form.get("email") or "").strip().lower()
-    return "login-account:" + _hash(email)
+def actor():
+    """The logged-in staff member as a model instance (for services and the audit log)."""
+    return current_user._get_current_object()
 
 
-def login_account_limit() -> str:
-    return current_app.config.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes")
-
-
-def login_client_limit() -> str:
-    return current_app.config.get("LOGIN_CLIENT_LIMIT", "20 per 15 minutes")
-
-
-def failed_login(response) -> bool:
-    """Only failed attempts count against the limits (a success redirects)."""
-    return response.status_code != 303
+@bp.app_template_filter("date_short")
+def date_short(value) -> str:
+    """A calendar date (or a timestamp's Oslo date) in the short local form."""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date()
+    return format_date(value, "short")

@@ -8,14 +8,33 @@ import json
 
 from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired
 
-from participation import audit, privacy_service
-from participation.backoffice import bp
-from participation.backoffice.access import admin_required
-from participation.backoffice.forms import PrivacyDeleteForm, PrivacyLookupForm, PurgeForm
-from participation.backoffice.labels import REGISTRATION_STATUS_LABELS, STANCE_LABELS
-from participation.backoffice.util import actor, tell
+from participation.backoffice.blueprint import actor, admin_required, bp, tell
 from participation.extensions import db
+from participation.forms import BaseForm, email_validators
+from participation.labels import REGISTRATION_STATUS_LABELS, STANCE_LABELS
+from participation.privacy import service
+
+
+class PrivacyLookupForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter an e-mail address.")), *email_validators()],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "type": "email"},
+    )
+
+
+class PrivacyDeleteForm(PrivacyLookupForm):
+    confirm = BooleanField(
+        _l("Yes, delete everything held about this e-mail address"),
+        validators=[DataRequired(message=_l("Confirm that you want to delete the data."))],
+    )
+
+
+class PurgeForm(BaseForm):
+    """Only the CSRF token: runs the retention purge now."""
 
 
 def _page(lookup=None, delete=None, data=None, code=200):
@@ -27,7 +46,7 @@ def _page(lookup=None, delete=None, data=None, code=200):
         purge_form=PurgeForm(prefix="purge"),
         data=data,
         retention_days=retention,
-        due=privacy_service.due_for_purge(db.session, retention_days=retention),
+        due=service.due_for_purge(db.session, retention_days=retention),
         statuses=REGISTRATION_STATUS_LABELS,
         stances=STANCE_LABELS,
     ), code
@@ -45,8 +64,7 @@ def privacy_lookup():
     form = PrivacyLookupForm(prefix="lookup")
     if not form.validate_on_submit():
         return _page(lookup=form, code=422)
-    data = privacy_service.find_person(db.session, form.email.data)
-    audit.record(db.session, actor(), "privacy.lookup", details=data.counts())
+    data = service.look_up(db.session, actor(), form.email.data)
     db.session.commit()
     delete = PrivacyDeleteForm(prefix="delete", formdata=None)
     delete.email.data = data.email
@@ -59,9 +77,7 @@ def privacy_export():
     form = PrivacyLookupForm(prefix="lookup")
     if not form.validate_on_submit():
         return _page(lookup=form, code=422)
-    data = privacy_service.find_person(db.session, form.email.data)
-    payload = privacy_service.export_person(data)
-    audit.record(db.session, actor(), "privacy.export", details=data.counts())
+    payload = service.export(db.session, actor(), form.email.data)
     db.session.commit()
     return Response(
         json.dumps(payload, ensure_ascii=False, indent=2),
@@ -77,13 +93,13 @@ def privacy_delete():
     if not form.validate_on_submit():
         data = None
         if form.email.data and not form.email.errors:
-            data = privacy_service.find_person(db.session, form.email.data)
+            data = service.find_person(db.session, form.email.data)
         lookup = PrivacyLookupForm(prefix="lookup", formdata=None)
         lookup.email.data = form.email.data
         return _page(lookup=lookup, delete=form, data=data, code=422)
-    report = privacy_service.delete_person(db.session, actor(), form.email.data)
+    report = service.delete_person(db.session, actor(), form.email.data)
     db.session.commit()
-    privacy_service.remove_files(current_app.config["UPLOAD_DIR"], report.files_removed)
+    service.remove_files(current_app.config["UPLOAD_DIR"], report.files_removed)
     tell(
         _l(
             "Deleted: %(registrations)d registrations, %(responses)d consultation responses, %(messages)d e-mails; the address was removed from %(texts)d other texts.",
@@ -100,7 +116,7 @@ def privacy_delete():
 @admin_required
 def privacy_purge():
     if PurgeForm(prefix="purge").validate_on_submit():
-        report = privacy_service.purge_expired(
+        report = service.purge_expired(
             db.session,
             retention_days=current_app.config["RETENTION_DAYS"],
             actor=actor(),

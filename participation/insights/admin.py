@@ -1,5 +1,8 @@
 """The analysis in the back office (/admin/analyse): results, runs, review queue, quality.
 
+Its own blueprint (endpoints ``insights.*``) under the back office's address, guarded
+like it.
+
 Every staff member (reviewer or administrator) may look, start a run, retrain and
 confirm tags: running the analysis changes nothing anyone entered, and confirming
 tags is a reviewer's everyday work.
@@ -19,19 +22,16 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
 
-from participation.backoffice.access import guard_request, safe_next, staff_required
-from participation.backoffice.forms import ConfirmAreasForm, PostForm
-from participation.backoffice.labels import (
-    CHANNEL_LABELS,
-    RESPONDENT_CATEGORY_LABELS,
-    WRITTEN_FORM_LABELS,
-)
-from participation.backoffice.util import actor, tell
+from participation import labels
+from participation.backoffice.blueprint import actor, guard_request, safe_next, staff_required, tell
 from participation.extensions import db
-from participation.forms import choice
-from participation.insights import labels, service, tasks
-from participation.insights.forms import StartRunForm
+from participation.forms import BaseForm, OneOf, PostForm, choice, field_choices
+from participation.inputs import service as inputs_service
+from participation.inputs.admin import ConfirmAreasForm
+from participation.insights import results
+from participation.insights import runs as lifecycle
 from participation.models import AnalysisRun, FocusArea, RunKind, RunStatus, utcnow
 
 bp = Blueprint("insights", __name__, url_prefix="/admin/analyse")
@@ -43,37 +43,103 @@ STALE_MESSAGE = _l(
 )
 
 
+MIN_THEMES = 2
+MAX_THEMES = 30
+
+
+class StartRunForm(BaseForm):
+    n_themes = SelectField(
+        _l("Number of themes"),
+        validate_choice=False,
+        validators=[OneOf(field_choices, message=_l("Choose a number of themes from the list."))],
+        description=_l(
+            "Leave it to the analysis unless the themes come out too broad or too narrow."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.n_themes.choices = [choice("", _l("Choose automatically"))] + [
+            choice(str(n), str(n)) for n in range(MIN_THEMES, MAX_THEMES + 1)
+        ]
+
+    @property
+    def themes(self) -> int | None:
+        return int(self.n_themes.data) if self.n_themes.data else None
+
+
+def spread_value(column: str, value: str, areas_by_key: dict, locale: str) -> str:
+    """A readable name for one value of a spread column."""
+    if column in ("focus_areas", "chosen_areas"):
+        if not value:
+            return str(labels.NO_AREA)
+        area = areas_by_key.get(value)
+        return area.name(locale) if area is not None else value
+    if not value:
+        return str(labels.NOT_GIVEN)
+    if column == "channel":
+        return str(labels.CHANNEL_LABELS.get(value, value))
+    if column == "category":
+        return str(labels.CATEGORY_LABELS.get(value, value))
+    if column == "written_form":
+        return str(labels.WRITTEN_FORM_LABELS.get(value, value))
+    return value
+
+
+# Theme colours (colour-blind-safe, at least 3:1 against white) and marker shapes:
+# a theme is told apart by both, and the table gives the same information in words.
+THEME_COLOURS = (
+    "#0072B2",
+    "#C24E00",
+    "#007756",
+    "#B3478C",
+    "#6B4C9A",
+    "#8A6D00",
+    "#333333",
+    "#1F6F8B",
+)
+THEME_SHAPES = ("circle", "square", "triangle", "diamond")
+
+
+def theme_style(position: int) -> tuple[str, str]:
+    """(colour, shape) for the theme at ``position`` in the run's list."""
+    return (
+        THEME_COLOURS[position % len(THEME_COLOURS)],
+        THEME_SHAPES[(position // len(THEME_COLOURS) + position) % len(THEME_SHAPES)],
+    )
+
+
 def _locale() -> str:
     return str(get_locale() or "nb")
 
 
 def _is_stale(run: AnalysisRun) -> bool:
-    return run.is_active and run.heartbeat_at < utcnow() - tasks.stale_after()
+    return run.is_active and run.heartbeat_at < utcnow() - lifecycle.stale_after()
 
 
 def status_of(run: AnalysisRun) -> dict:
     """The run's state for the page and the poller; a stale run shows as failed."""
-    data = service.run_status(run)
+    data = lifecycle.run_status(run)
     if _is_stale(run):
         data.update(status=RunStatus.FAILED, stage="failed", active=False, error=str(STALE_MESSAGE))
-    data["status_label"] = str(labels.STATUS_LABELS.get(data["status"], data["status"]))
-    data["stage_label"] = str(labels.STAGE_LABELS.get(data["stage"], data["stage"]))
+    data["status_label"] = str(labels.RUN_STATUS_LABELS.get(data["status"], data["status"]))
+    data["stage_label"] = str(labels.RUN_STAGE_LABELS.get(data["stage"], data["stage"]))
     return data
 
 
 def _common(**context):
     context.setdefault("locale", _locale())
-    context.setdefault("stage_labels", labels.STAGE_LABELS)
-    context.setdefault("status_labels", labels.STATUS_LABELS)
-    context.setdefault("kind_labels", labels.KIND_LABELS)
+    context.setdefault("stage_labels", labels.RUN_STAGE_LABELS)
+    context.setdefault("status_labels", labels.RUN_STATUS_LABELS)
+    context.setdefault("kind_labels", labels.RUN_KIND_LABELS)
     context.setdefault("training_sources", labels.TRAINING_SOURCE_LABELS)
     context.setdefault("timing_labels", labels.TIMING_LABELS)
-    context.setdefault("written_form_labels", WRITTEN_FORM_LABELS)
+    context.setdefault("written_form_labels", labels.WRITTEN_FORM_LABELS)
     return context
 
 
 def _latest_done_or_none():
-    return service.latest_done_run(db.session)
+    return lifecycle.latest_done_run(db.session)
 
 
 def _require_results():
@@ -90,9 +156,9 @@ def _require_results():
 @bp.get("/")
 @staff_required
 def index():
-    latest = service.latest_run(db.session)
+    latest = lifecycle.latest_run(db.session)
     done = _latest_done_or_none()
-    overview = service.overview(db.session, done) if done is not None else None
+    overview = results.overview(db.session, done) if done is not None else None
     return render_template(
         "insights/index.html",
         **_common(
@@ -101,9 +167,9 @@ def index():
             overview=overview,
             form=StartRunForm(),
             post_form=PostForm(),
-            theme_style=labels.theme_style,
+            theme_style=theme_style,
             spread_labels=labels.SPREAD_LABELS,
-            spread_value=labels.spread_value,
+            spread_value=spread_value,
         ),
     )
 
@@ -115,10 +181,10 @@ def theme(number: int):
     if run is None:
         return redirect(url_for("insights.index"), code=303)
     try:
-        found = service.get_theme(db.session, run, number)
-    except service.RunNotFound:
+        found = results.get_theme(db.session, run, number)
+    except results.RunNotFound:
         abort(404)
-    page = service.list_inputs(
+    page = results.list_inputs(
         db.session, run, theme=number, page=request.args.get("page", 1, type=int) or 1
     )
     return render_template(
@@ -126,14 +192,14 @@ def theme(number: int):
         **_common(
             run=run,
             theme=found,
-            quotes=service.quotes_for(db.session, found.representative_ids),
+            quotes=results.quotes_for(db.session, found.representative_ids),
             page=page,
             page_url=lambda n: url_for("insights.theme", number=number, page=n),
             areas_by_key=_areas_by_key(),
-            theme_style=labels.theme_style,
+            theme_style=theme_style,
             spread_labels=labels.SPREAD_LABELS,
-            spread_value=labels.spread_value,
-            channels=CHANNEL_LABELS,
+            spread_value=spread_value,
+            channels=labels.CHANNEL_LABELS,
         ),
     )
 
@@ -153,7 +219,7 @@ def inputs():
     area = db.session.query(FocusArea).filter_by(key=key).one_or_none() if key else None
     if area is None:
         abort(404)
-    page = service.list_inputs(
+    page = results.list_inputs(
         db.session,
         run,
         suggested_area_id=area.id,
@@ -166,7 +232,7 @@ def inputs():
             area=area,
             page=page,
             page_url=lambda n: url_for("insights.inputs", satsingsomrade=area.key, page=n),
-            channels=CHANNEL_LABELS,
+            channels=labels.CHANNEL_LABELS,
         ),
     )
 
@@ -182,11 +248,11 @@ def map_page():
         "insights/map.html",
         **_common(
             run=run,
-            input_map=service.input_map(db.session, run),
+            input_map=results.input_map(db.session, run),
             themes=themes,
             theme_position={t.number: i for i, t in enumerate(themes)},
             theme_by_number={t.number: t for t in themes},
-            theme_style=labels.theme_style,
+            theme_style=theme_style,
         ),
     )
 
@@ -196,14 +262,14 @@ def map_page():
 
 def _start(kind: RunKind, n_themes: int | None):
     try:
-        run = service.start_run(
+        run = lifecycle.start_run(
             db.session,
             kind=kind,
             user=actor(),
             n_themes=n_themes,
-            stale_after=tasks.stale_after(),
+            stale_after=lifecycle.stale_after(),
         )
-    except service.RunInProgress:
+    except lifecycle.RunInProgress:
         db.session.rollback()
         tell(
             _l("An analysis is already running. Wait for it to finish before starting another."),
@@ -211,7 +277,7 @@ def _start(kind: RunKind, n_themes: int | None):
         )
         return redirect(url_for("insights.index"), code=303)
     db.session.commit()
-    tasks.start_in_background(current_app._get_current_object(), run.id)
+    lifecycle.start_in_background(current_app._get_current_object(), run.id)
     if kind == RunKind.RETRAIN:
         tell(_l("Retraining has started. The results are updated when it is done."), "info")
     else:
@@ -244,7 +310,7 @@ def retrain():
 @staff_required
 def latest_status():
     """The latest run's state as JSON, for the progress poller."""
-    run = service.latest_run(db.session)
+    run = lifecycle.latest_run(db.session)
     if run is None:
         return jsonify({"status": None, "active": False})
     return jsonify(status_of(run))
@@ -260,7 +326,7 @@ def run_status(run_id: int):
 @bp.get("/kjoringar")
 @staff_required
 def runs():
-    found = service.list_runs(db.session, limit=100)
+    found = lifecycle.list_runs(db.session, limit=100)
     return render_template(
         "insights/runs.html",
         **_common(runs=found, statuses={r.id: status_of(r) for r in found}),
@@ -286,7 +352,7 @@ def _queue_form(row, active_areas) -> ConfirmAreasForm:
     form.focus_areas.choices = [choice(str(a.id), a.name(locale)) for a in active_areas]
     if request.method == "GET":
         form.focus_areas.data = [
-            str(s.focus_area_id) for s in row.suggestions if s.suggested and s.focus_area.active
+            str(s.focus_area_id) for s in row.suggestions if s.suggested
         ]
     return form
 
@@ -297,8 +363,8 @@ def queue():
     run = _require_results()
     if run is None:
         return redirect(url_for("insights.index"), code=303)
-    page = service.review_queue(db.session, run, page=request.args.get("page", 1, type=int) or 1)
-    active_areas = service.active_focus_areas(db.session)
+    page = results.review_queue(db.session, run, page=request.args.get("page", 1, type=int) or 1)
+    active_areas = inputs_service.active_focus_areas(db.session)
     return render_template(
         "insights/queue.html",
         **_common(
@@ -306,9 +372,9 @@ def queue():
             page=page,
             forms={row.item.id: _queue_form(row, active_areas) for row in page.rows},
             page_url=lambda n: url_for("insights.queue", page=n),
-            channels=CHANNEL_LABELS,
-            categories=RESPONDENT_CATEGORY_LABELS,
-            written_forms=WRITTEN_FORM_LABELS,
+            channels=labels.CHANNEL_LABELS,
+            categories=labels.CATEGORY_LABELS,
+            written_forms=labels.WRITTEN_FORM_LABELS,
         ),
     )
 
@@ -316,12 +382,10 @@ def queue():
 @bp.post(f"/ko/<int(max={MAX_ID}):input_id>")
 @staff_required
 def queue_confirm(input_id: int):
-    from participation.backoffice.services import inbox
-
     locale = _locale()
     form = ConfirmAreasForm(prefix=f"q{input_id}")
     form.focus_areas.choices = [
-        choice(str(a.id), a.name(locale)) for a in service.active_focus_areas(db.session)
+        choice(str(a.id), a.name(locale)) for a in inputs_service.active_focus_areas(db.session)
     ]
     page = request.args.get("page", 1, type=int) or 1
     back = url_for("insights.queue", page=page)
@@ -332,12 +396,12 @@ def queue_confirm(input_id: int):
             tell(error, "danger")
         return redirect(back, code=303)
     try:
-        areas = inbox.confirm_focus_areas(
+        areas = inputs_service.confirm_focus_areas(
             db.session, actor(), input_id, [int(v) for v in form.focus_areas.data or []]
         )
-    except inbox.InputNotFound:
+    except inputs_service.InputNotFound:
         abort(404)
-    except inbox.UnknownFocusArea:
+    except inputs_service.UnknownFocusArea:
         db.session.rollback()
         tell(_l("Choose among the options shown."), "danger")
         return redirect(back, code=303)
@@ -359,16 +423,14 @@ def queue_confirm(input_id: int):
 @staff_required
 def confirm_suggestion(input_id: int):
     """One click on the input page: confirm what the analysis suggests."""
-    from participation.backoffice.services import inbox
-
     if not PostForm().validate_on_submit():
         abort(400)
     back = safe_next(request.form.get("next"))
     try:
-        areas = service.confirm_suggestion(db.session, actor(), input_id)
-    except inbox.InputNotFound:
+        areas = results.confirm_suggestion(db.session, actor(), input_id)
+    except inputs_service.InputNotFound:
         abort(404)
-    except service.NoSuggestion:
+    except results.NoSuggestion:
         tell(_l("The analysis has no suggestion for this input yet."), "warning")
         return redirect(back, code=303)
     db.session.commit()
@@ -395,12 +457,5 @@ def quality():
     if run is None:
         return redirect(url_for("insights.index"), code=303)
     return render_template(
-        "insights/quality.html", **_common(quality=service.quality(db.session, run), run=run)
+        "insights/quality.html", **_common(quality=results.quality(db.session, run), run=run)
     )
-
-
-@bp.record_once
-def _register_hooks(state) -> None:
-    from participation.insights import hooks
-
-    hooks.register()

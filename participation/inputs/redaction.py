@@ -155,6 +155,3 @@ def redact(text: str) -> Redaction:
     parts.append(text[position:])
     return Redaction("".join(parts), tuple(findings))
 
-
-def redact_text(text: str) -> str:
-    return redact(text).text

@@ -1,8 +1,9 @@
-"""The analysis in the app: read the database, call ``analysis.service``, store the run.
+"""Analysis runs in the app: their lifecycle and progress, and storing what they produced.
 
-Plain functions that take a session. Reading (``overview``, ``review_queue`` …) only
-queries; ``start_run`` flushes and leaves the commit to the caller; ``execute_run`` is
-the worker: it commits as it goes, because other requests must see its progress.
+A run is queued (``start_run``: flushes, the caller commits), carried out in a thread of
+its own (``start_in_background`` → ``execute_run``, which commits as it goes because
+other requests must see its progress) or on the command line (``run_now``), and marked
+failed when it stops giving signs of life. The results are read by ``insights.results``.
 
 What goes into a run:
 
@@ -24,19 +25,22 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, update
+from flask import Flask, current_app
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.focus_areas import FocusAreaSpec
 from analysis.service import AnalysisResult, InputRecord
+from participation.config import Config
 from participation.db import begin_write
+from participation.extensions import db
+from participation.inputs.service import active_focus_areas
 from participation.models import (
     AnalysisRun,
     AnalysisTheme,
@@ -57,15 +61,12 @@ from participation.models.backoffice import ConfirmedFocusArea, InputReview
 
 log = logging.getLogger(__name__)
 
-# Probabilities below this are not stored unless the area is suggested (storage: an
-# input has a handful of rows, not one per area).
 MIN_STORED_PROBABILITY = 0.05
 INSERT_CHUNK = 2000
-DEFAULT_STALE_AFTER = timedelta(minutes=10)
+DEFAULT_STALE_AFTER = timedelta(minutes=Config.ANALYSIS_STALE_MINUTES)
 HEARTBEAT_SECONDS = 30.0
 # Progress is written at most this often (seconds), and at every new stage.
 PROGRESS_INTERVAL = 0.5
-QUOTE_LENGTH = 400
 
 STAGES = (
     "queued",
@@ -97,10 +98,6 @@ class RunNotFound(InsightsError):
     pass
 
 
-class NoSuggestion(InsightsError):
-    """The latest run has no result for this input."""
-
-
 # ---------------------------------------------------------------- reading the data
 
 
@@ -115,16 +112,6 @@ def focus_area_spec(area: FocusArea) -> FocusAreaSpec:
             "en": area.description_en or "",
         },
         seed_terms=tuple(area.seed_terms or ()),
-    )
-
-
-def active_focus_areas(session: Session) -> list[FocusArea]:
-    return list(
-        session.execute(
-            select(FocusArea)
-            .where(FocusArea.active.is_(True))
-            .order_by(FocusArea.position, FocusArea.key)
-        ).scalars()
     )
 
 
@@ -547,7 +534,6 @@ def _finite(value: float | None) -> float | None:
 
 def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: dict) -> None:
     area_ids = dict(session.execute(select(FocusArea.key, FocusArea.id)).all())
-    thresholds = result.parameters.get("thresholds", {})
     # An input deleted while the run worked (privacy deletion) is left out.
     existing = set(session.execute(select(Input.id)).scalars())
     analysis_rows: list[dict] = []
@@ -569,13 +555,13 @@ def _store(session: Session, run: AnalysisRun, result: AnalysisResult, notes: di
                 "confirmed": bool(item.confirmed),
             }
         )
-        tags = set(item.tags)
+        # Stored as the analysis decided it (also for inputs whose confirmed tags win).
+        suggested_keys = set(item.suggested)
         for key, probability in item.suggestions.items():
             area_id = area_ids.get(key)
             if area_id is None:
                 continue
-            # The model's own suggestion, also for inputs whose confirmed tags win.
-            suggested = probability >= thresholds.get(key, 1.0) if item.confirmed else key in tags
+            suggested = key in suggested_keys
             if suggested or probability >= MIN_STORED_PROBABILITY:
                 suggestion_rows.append(
                     {
@@ -709,14 +695,61 @@ def run_now(
     )
 
 
-# ---------------------------------------------------------------- reading results
+
+# ---------------------------------------------------------------- in the background
+
+_threads: dict[int, threading.Thread] = {}
+_lock = threading.Lock()
 
 
-def get_run(session: Session, run_id: int) -> AnalysisRun:
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise RunNotFound()
-    return run
+def stale_after(app: Flask | None = None) -> timedelta:
+    """How long a run may be silent before it counts as failed (ANALYSIS_STALE_MINUTES)."""
+    app = app or current_app
+    return timedelta(minutes=app.config["ANALYSIS_STALE_MINUTES"])
+
+
+def execute(app: Flask, run_id: int) -> None:
+    """Carry out a queued run in a fresh app context (and so a fresh session)."""
+    with app.app_context():
+        try:
+            execute_run(
+                db.session,
+                run_id,
+                model_dir=app.config["MODEL_DIR"],
+                keep_runs=app.config["ANALYSIS_KEEP_RUNS"],
+            )
+        except Exception:  # pragma: no cover - execute_run records its own failures
+            app.logger.exception("analysis run %s could not be carried out", run_id)
+        finally:
+            db.session.remove()
+
+
+def start_in_background(app: Flask, run_id: int) -> threading.Thread:
+    """Carry out ``run_id`` (already queued and committed) in a daemon thread."""
+    thread = threading.Thread(
+        target=execute, args=(app, run_id), name=f"analysis-run-{run_id}", daemon=True
+    )
+    with _lock:
+        _threads[run_id] = thread
+    thread.start()
+    return thread
+
+
+def wait(run_id: int | None = None, timeout: float | None = None) -> None:
+    """Wait for one background run (or all of them) to end; for tests and shutdown."""
+    with _lock:
+        threads = [_threads[run_id]] if run_id in _threads else list(_threads.values())
+        if run_id is not None and run_id not in _threads:
+            threads = []
+    for thread in threads:
+        thread.join(timeout)
+    with _lock:
+        for key, thread in list(_threads.items()):
+            if not thread.is_alive():
+                del _threads[key]
+
+
+# ---------------------------------------------------------------- reading runs
 
 
 def latest_run(session: Session) -> AnalysisRun | None:
@@ -754,455 +787,3 @@ def run_status(run: AnalysisRun) -> dict[str, Any]:
         "active": run.is_active,
         "error": run.error if run.status == RunStatus.FAILED else None,
     }
-
-
-@dataclass
-class AreaCount:
-    area: FocusArea
-    suggested: int
-    confirmed: int
-    chosen: int
-
-
-@dataclass
-class Overview:
-    run: AnalysisRun
-    themes: list[AnalysisTheme]
-    quotes: dict[int, str]  # input id → redacted text (visible inputs only)
-    area_counts: list[AreaCount]
-    areas_by_key: dict[str, FocusArea]
-    n_inputs: int
-    n_unique: int
-    n_confirmed: int
-    n_without_area: int
-    new_since: int  # inputs created after the run read them
-
-
-def quotes_for(session: Session, input_ids: Iterable[int]) -> dict[int, str]:
-    """Redacted texts of inputs that still exist and are not hidden."""
-    ids = sorted({int(i) for i in input_ids})
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Input.id, Input.redacted_text).where(
-            Input.id.in_(ids), Input.status != InputStatus.HIDDEN
-        )
-    )
-    return {i: _shorten(text) for i, text in rows}
-
-
-def _shorten(text: str, length: int = QUOTE_LENGTH) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= length:
-        return text
-    cut = text[:length].rsplit(" ", 1)[0]
-    return cut + " …"
-
-
-def area_counts(session: Session, run: AnalysisRun) -> list[AreaCount]:
-    """Per focus area: suggested by this run, confirmed by reviewers, chosen by writers."""
-    suggested = dict(
-        session.execute(
-            select(InputSuggestion.focus_area_id, func.count())
-            .where(InputSuggestion.run_id == run.id, InputSuggestion.suggested.is_(True))
-            .group_by(InputSuggestion.focus_area_id)
-        ).all()
-    )
-    confirmed = dict(
-        session.execute(
-            select(ConfirmedFocusArea.focus_area_id, func.count())
-            .join(InputReview, InputReview.input_id == ConfirmedFocusArea.input_id)
-            .where(InputReview.focus_areas_confirmed_at.is_not(None))
-            .group_by(ConfirmedFocusArea.focus_area_id)
-        ).all()
-    )
-    chosen = dict(
-        session.execute(
-            select(input_focus_area.c.focus_area_id, func.count()).group_by(
-                input_focus_area.c.focus_area_id
-            )
-        ).all()
-    )
-    areas = session.execute(select(FocusArea).order_by(FocusArea.position, FocusArea.key)).scalars()
-    return [
-        AreaCount(a, suggested.get(a.id, 0), confirmed.get(a.id, 0), chosen.get(a.id, 0))
-        for a in areas
-        if a.active or suggested.get(a.id) or confirmed.get(a.id)
-    ]
-
-
-def overview(session: Session, run: AnalysisRun) -> Overview:
-    themes = list(run.themes)
-    quotes = quotes_for(session, (i for t in themes for i in t.representative_ids))
-    metrics = run.metrics or {}
-    new_since = session.scalar(
-        select(func.count(Input.id)).where(
-            Input.status != InputStatus.HIDDEN,
-            Input.id.not_in(select(InputAnalysis.input_id).where(InputAnalysis.run_id == run.id)),
-        )
-    )
-    return Overview(
-        run=run,
-        themes=themes,
-        quotes=quotes,
-        area_counts=area_counts(session, run),
-        areas_by_key={a.key: a for a in session.execute(select(FocusArea)).scalars()},
-        n_inputs=int(metrics.get("n_inputs", run.n_inputs)),
-        n_unique=int(metrics.get("n_unique", run.n_inputs)),
-        n_confirmed=int(metrics.get("n_confirmed", 0)),
-        n_without_area=int(metrics.get("n_without_area", 0)),
-        new_since=0 if run.pruned else int(new_since or 0),
-    )
-
-
-def get_theme(session: Session, run: AnalysisRun, number: int) -> AnalysisTheme:
-    theme = session.execute(
-        select(AnalysisTheme).where(AnalysisTheme.run_id == run.id, AnalysisTheme.number == number)
-    ).scalar_one_or_none()
-    if theme is None:
-        raise RunNotFound()
-    return theme
-
-
-@dataclass
-class InputRow:
-    item: Input
-    analysis: InputAnalysis
-    suggestions: list[InputSuggestion]
-
-
-@dataclass
-class InputList:
-    rows: list[InputRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
-def _rows(session: Session, run: AnalysisRun, pairs) -> list[InputRow]:
-    ids = [a.input_id for _, a in pairs]
-    found = suggestions_of(session, run, ids)
-    return [InputRow(item, analysis, found.get(item.id, [])) for item, analysis in pairs]
-
-
-def suggestions_of(
-    session: Session, run: AnalysisRun, input_ids: Sequence[int]
-) -> dict[int, list[InputSuggestion]]:
-    """Stored suggestions (with their focus areas), most probable first."""
-    result: dict[int, list[InputSuggestion]] = defaultdict(list)
-    if not input_ids:
-        return result
-    rows = session.execute(
-        select(InputSuggestion, FocusArea)
-        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
-        .where(InputSuggestion.run_id == run.id, InputSuggestion.input_id.in_(list(input_ids)))
-        .order_by(InputSuggestion.input_id, InputSuggestion.probability.desc())
-    )
-    for suggestion, _area in rows:
-        result[suggestion.input_id].append(suggestion)
-    return result
-
-
-def list_inputs(
-    session: Session,
-    run: AnalysisRun,
-    *,
-    theme: int | None = None,
-    suggested_area_id: int | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> InputList:
-    """Inputs of a run, filtered by theme and/or suggested focus area; by input id."""
-    query = (
-        select(Input, InputAnalysis)
-        .join(InputAnalysis, InputAnalysis.input_id == Input.id)
-        .where(InputAnalysis.run_id == run.id, Input.status != InputStatus.HIDDEN)
-    )
-    if theme is not None:
-        query = query.where(InputAnalysis.theme == theme)
-    if suggested_area_id is not None:
-        query = query.where(
-            Input.id.in_(
-                select(InputSuggestion.input_id).where(
-                    InputSuggestion.run_id == run.id,
-                    InputSuggestion.focus_area_id == suggested_area_id,
-                    InputSuggestion.suggested.is_(True),
-                )
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    pairs = session.execute(
-        query.order_by(Input.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return InputList(_rows(session, run, pairs), total, page, per_page)
-
-
-@dataclass
-class MapPoint:
-    input_id: int
-    theme: int | None
-    x: float  # in the SVG's coordinates
-    y: float
-    raw_x: float
-    raw_y: float
-
-
-@dataclass
-class InputMap:
-    points: list[MapPoint]
-    total: int  # inputs in the run; the map shows a sample when there are many
-    width: int
-    height: int
-
-
-def input_map(
-    session: Session,
-    run: AnalysisRun,
-    *,
-    limit: int = 1000,
-    width: int = 640,
-    height: int = 420,
-    margin: int = 16,
-) -> InputMap:
-    """Map positions scaled into a ``width`` × ``height`` box; an even sample above ``limit``."""
-    total = session.scalar(select(func.count()).where(InputAnalysis.run_id == run.id)) or 0
-    step = max(1, math.ceil(total / limit)) if limit else 1
-    rows = session.execute(
-        select(InputAnalysis.input_id, InputAnalysis.theme, InputAnalysis.x, InputAnalysis.y)
-        .where(InputAnalysis.run_id == run.id)
-        .order_by(InputAnalysis.input_id)
-    ).all()
-    rows = rows[::step][:limit]
-    if not rows:
-        return InputMap([], total, width, height)
-    xs = [r.x for r in rows]
-    ys = [r.y for r in rows]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    sx = (width - 2 * margin) / (x1 - x0) if x1 > x0 else 0.0
-    sy = (height - 2 * margin) / (y1 - y0) if y1 > y0 else 0.0
-    points = [
-        MapPoint(
-            input_id=r.input_id,
-            theme=r.theme,
-            x=round(margin + (r.x - x0) * sx if sx else width / 2, 1),
-            # SVG y grows downwards; the map's y grows upwards.
-            y=round(height - margin - (r.y - y0) * sy if sy else height / 2, 1),
-            raw_x=round(r.x, 3),
-            raw_y=round(r.y, 3),
-        )
-        for r in rows
-    ]
-    return InputMap(points, total, width, height)
-
-
-# ---------------------------------------------------------------- review queue
-
-
-@dataclass
-class QueuePage:
-    rows: list[InputRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
-def _reviewed_ids():
-    return select(InputReview.input_id).where(InputReview.focus_areas_confirmed_at.is_not(None))
-
-
-def review_queue(
-    session: Session, run: AnalysisRun, *, page: int = 1, per_page: int = 10
-) -> QueuePage:
-    """Inputs nobody has confirmed yet, least certain first (active learning).
-
-    Certainty is the run's: how far the most borderline focus area is from its
-    threshold. Inputs without a score (no focus areas at all) come last.
-    """
-    query = (
-        select(Input, InputAnalysis)
-        .join(InputAnalysis, InputAnalysis.input_id == Input.id)
-        .where(
-            InputAnalysis.run_id == run.id,
-            Input.status != InputStatus.HIDDEN,
-            Input.id.not_in(_reviewed_ids()),
-        )
-    )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-    pairs = session.execute(
-        query.order_by(
-            case((InputAnalysis.uncertainty.is_(None), 1), else_=0),
-            InputAnalysis.uncertainty,
-            Input.id,
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return QueuePage(_rows(session, run, pairs), total, page, per_page)
-
-
-def suggested_area_ids(session: Session, run: AnalysisRun, input_id: int) -> list[int]:
-    return list(
-        session.execute(
-            select(InputSuggestion.focus_area_id)
-            .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
-            .where(
-                InputSuggestion.run_id == run.id,
-                InputSuggestion.input_id == input_id,
-                InputSuggestion.suggested.is_(True),
-                FocusArea.active.is_(True),
-            )
-            .order_by(InputSuggestion.probability.desc())
-        ).scalars()
-    )
-
-
-def confirm_suggestion(session: Session, actor: User, input_id: int) -> list[FocusArea]:
-    """Confirm the latest run's suggested (active) focus areas for an input.
-
-    Uses the back office's confirmation, so it is recorded and audited the same way
-    as a reviewer ticking the boxes. Raises :class:`NoSuggestion` when the latest run
-    has no result for the input.
-    """
-    from participation.backoffice.services import inbox
-
-    run = latest_done_run(session)
-    if run is None or session.get(InputAnalysis, (run.id, input_id)) is None:
-        raise NoSuggestion()
-    return inbox.confirm_focus_areas(
-        session, actor, input_id, suggested_area_ids(session, run, input_id)
-    )
-
-
-# ---------------------------------------------------------------- quality
-
-
-@dataclass
-class Quality:
-    run: AnalysisRun
-    tagger: dict[str, Any]  # out-of-fold figures from training
-    thresholds: dict[str, float]
-    n_training: dict[str, int]
-    # Suggestions against what reviewers confirmed *after* the run (held out from it)
-    agreement: dict[str, Any] | None
-    areas_by_key: dict[str, FocusArea] = field(default_factory=dict)
-
-
-def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | None:
-    """How well this run's suggestions match reviewers' later confirmations.
-
-    Only inputs that were not confirmed when the run read them count, so none of them
-    was training data for the run's model: an honest, growing held-out set.
-    Returns ``evaluate_predictions`` figures, or None when there is nothing to score.
-    """
-    from analysis.evaluate import evaluate_predictions
-
-    if run.pruned:
-        return None
-    ids = list(
-        session.execute(
-            select(InputAnalysis.input_id).where(
-                InputAnalysis.run_id == run.id,
-                InputAnalysis.confirmed.is_(False),
-                InputAnalysis.input_id.in_(_reviewed_ids()),
-            )
-        ).scalars()
-    )
-    if not ids:
-        return None
-    confirmed = confirmed_keys(session)
-    suggested: dict[int, list[str]] = defaultdict(list)
-    for input_id, key in session.execute(
-        select(InputSuggestion.input_id, FocusArea.key)
-        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
-        .where(
-            InputSuggestion.run_id == run.id,
-            InputSuggestion.suggested.is_(True),
-            InputSuggestion.input_id.in_(ids),
-        )
-    ):
-        suggested[input_id].append(key)
-    keys = list((run.parameters or {}).get("area_keys") or [])
-    return evaluate_predictions(
-        [list(confirmed.get(i, ())) for i in ids], [suggested.get(i, []) for i in ids], keys
-    )
-
-
-def quality(session: Session, run: AnalysisRun) -> Quality:
-    metrics = run.metrics or {}
-    tagger = dict(metrics.get("tagger") or {})
-    thresholds = dict(
-        tagger.pop("thresholds", None) or (run.parameters or {}).get("thresholds") or {}
-    )
-    return Quality(
-        run=run,
-        tagger=tagger,
-        thresholds=thresholds,
-        n_training=dict((run.model or {}).get("n_training") or {}),
-        agreement=review_agreement(session, run),
-        areas_by_key={a.key: a for a in session.execute(select(FocusArea)).scalars()},
-    )
-
-
-# ---------------------------------------------------------------- back-office hooks
-
-
-def latest_suggestions(
-    session: Session, input_ids: Sequence[int], *, only_suggested: bool = True
-) -> dict[int, list[tuple[FocusArea, float]]]:
-    """The latest finished run's suggestions for these inputs (two queries)."""
-    run = latest_done_run(session)
-    result: dict[int, list[tuple[FocusArea, float]]] = {}
-    if run is None or not input_ids:
-        return result
-    query = (
-        select(InputSuggestion.input_id, FocusArea, InputSuggestion.probability)
-        .join(FocusArea, FocusArea.id == InputSuggestion.focus_area_id)
-        .where(InputSuggestion.run_id == run.id, InputSuggestion.input_id.in_(list(input_ids)))
-        .order_by(InputSuggestion.probability.desc())
-    )
-    if only_suggested:
-        query = query.where(InputSuggestion.suggested.is_(True))
-    for input_id, area, probability in session.execute(query):
-        result.setdefault(input_id, []).append((area, probability))
-    return result
-
-
-@dataclass
-class InputInsight:
-    run: AnalysisRun
-    analysis: InputAnalysis
-    theme: AnalysisTheme | None
-    suggestions: list[InputSuggestion]
-    suggested_active: list[FocusArea]
-
-
-def input_insight(session: Session, input_id: int) -> InputInsight | None:
-    """What the latest finished run says about one input, or None."""
-    run = latest_done_run(session)
-    if run is None:
-        return None
-    analysis = session.get(InputAnalysis, (run.id, input_id))
-    if analysis is None:
-        return None
-    theme = None
-    if analysis.theme is not None:
-        theme = session.execute(
-            select(AnalysisTheme).where(
-                AnalysisTheme.run_id == run.id, AnalysisTheme.number == analysis.theme
-            )
-        ).scalar_one_or_none()
-    suggestions = suggestions_of(session, run, [input_id]).get(input_id, [])
-    active = [s.focus_area for s in suggestions if s.suggested and s.focus_area.active]
-    return InputInsight(run, analysis, theme, suggestions, active)

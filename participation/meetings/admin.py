@@ -1,4 +1,6 @@
-"""Meetings and registrations in the back office."""
+"""The back office's meeting pages: meetings, registrations, attendance, messages, regions.
+
+The seat rules are ``meetings.service``'s, the same the public sign-up follows."""
 
 from __future__ import annotations
 
@@ -9,42 +11,36 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from participation.backoffice import bp
-from participation.backoffice.access import admin_required, staff_required
-from participation.backoffice.forms import (
+from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
+from participation.extensions import db
+from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
+from participation.labels import CATEGORY_LABELS, REGISTRATION_STATUS_LABELS
+from participation.meetings import service
+from participation.meetings.forms import (
     AttendanceForm,
     CancelMeetingForm,
     MeetingForm,
     MessageForm,
     MoveForm,
-    PostForm,
     RegionForm,
-    local_datetime,
-    parse_date,
-    parse_time,
 )
-from participation.backoffice.labels import REGISTRATION_STATUS_LABELS
-from participation.backoffice.services import meetings as service
-from participation.backoffice.util import actor, tell
-from participation.extensions import db
-from participation.forms import choice
-from participation.meetings import service as public_service
-from participation.meetings.forms import CATEGORY_LABELS
 from participation.models import Meeting, Region, Registration, utcnow
 
 MOVE_ERRORS = {
     service.NoSeatLeft: _l(
         "The meeting has no free seat. Move someone to the waiting list first, or add seats."
     ),
-    service.MeetingIsCancelled: _l("The meeting is cancelled."),
-    service.MeetingIsOver: _l(
+    service.MeetingCancelled: _l("The meeting is cancelled."),
+    service.MeetingAlreadyHeld: _l(
         "The meeting has already started, so registrations can no longer be moved."
     ),
-    service.AlreadyRegistered: _l("This person is already signed up for that meeting."),
+    service.DuplicateRegistration: _l("This person is already signed up for that meeting."),
     service.NotMovable: _l("This registration cannot be moved."),
     service.MeetingNotFound: _l("We could not find the meeting."),
     service.RegistrationNotFound: _l("We could not find the registration."),
-    public_service.MeetingAlreadyHeld: _l(
+}
+CANCEL_ERRORS = MOVE_ERRORS | {
+    service.MeetingAlreadyHeld: _l(
         "The meeting has already taken place, so the registration cannot be cancelled."
     ),
 }
@@ -152,7 +148,7 @@ def meeting_edit(meeting_id: int):
                     n=refused.confirmed,
                 )
             )
-        except service.MeetingIsCancelled:
+        except service.MeetingCancelled:
             db.session.rollback()
             error = _l("The meeting is cancelled.")
         else:
@@ -184,7 +180,7 @@ def meeting(meeting_id: int):
     # does not grow with every past meeting.
     others = [
         m
-        for m in public_service.list_meetings(db.session)
+        for m in service.list_meetings(db.session)
         if m.id != found.id and m.cancelled_at is None and now < m.starts_at
     ]
     return render_template(
@@ -217,7 +213,7 @@ def registration_move(meeting_id: int, registration_id: int):
         abort(404)
     others = [
         m
-        for m in public_service.list_meetings(db.session)
+        for m in service.list_meetings(db.session)
         if m.id != meeting_id and m.cancelled_at is None
     ]
     form = MoveForm()
@@ -244,7 +240,7 @@ def registration_move(meeting_id: int, registration_id: int):
                 int(target.split(":", 1)[1]),
                 notify=form.notify.data,
             )
-    except service.MeetingAdminError as error:
+    except service.MeetingError as error:
         db.session.rollback()
         tell(MOVE_ERRORS[type(error)], "danger")
     else:
@@ -263,9 +259,9 @@ def registration_cancel(meeting_id: int, registration_id: int):
     if form.validate_on_submit():
         try:
             outcome = service.cancel_registration(db.session, actor(), registration.id)
-        except (service.MeetingAdminError, public_service.SignupError) as error:
+        except service.MeetingError as error:
             db.session.rollback()
-            tell(MOVE_ERRORS.get(type(error), _l("This registration cannot be moved.")), "danger")
+            tell(CANCEL_ERRORS.get(type(error), _l("This registration cannot be moved.")), "danger")
         else:
             db.session.commit()
             tell(_l("The registration was cancelled and the person was told by e-mail."), "success")
@@ -287,7 +283,7 @@ def meeting_cancel(meeting_id: int):
             told = service.cancel_meeting(
                 db.session, actor(), meeting.id, reason=form.reason.data or ""
             )
-        except service.MeetingIsCancelled:
+        except service.MeetingCancelled:
             db.session.rollback()
             error = _l("The meeting is already cancelled.")
         else:
@@ -297,7 +293,7 @@ def meeting_cancel(meeting_id: int):
                 "success",
             )
             return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    counts = public_service.registration_counts(db.session, meeting.id)
+    counts = service.registration_counts(db.session, meeting.id)
     status = 422 if request.method == "POST" and (form.errors or error) else 200
     return render_template(
         "backoffice/meeting_cancel.html", meeting=meeting, form=form, error=error, counts=counts
@@ -363,7 +359,7 @@ def meeting_message(meeting_id: int):
         db.session.commit()
         tell(_l("The message was queued for %(n)d people.", n=sent), "success")
         return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    counts = public_service.registration_counts(db.session, meeting.id)
+    counts = service.registration_counts(db.session, meeting.id)
     return render_template(
         "backoffice/meeting_message.html", meeting=meeting, form=form, counts=counts
     ), (422 if form.errors else 200)

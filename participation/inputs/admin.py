@@ -1,44 +1,286 @@
-"""The inbox: every input in one list, one input's page, moderation and tagging."""
+"""The inbox: every input in one list, one input's page, moderation and tagging,
+workshop notes, and the focus areas (the back office's pages of the inputs domain)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from participation import audit
-from participation.backoffice import bp, hooks
-from participation.backoffice.access import safe_next, staff_required
-from participation.backoffice.forms import (
-    BulkForm,
-    ConfirmAreasForm,
-    FilterForm,
-    NoteForm,
-    NoteImportForm,
-    PostForm,
-    RedactionForm,
-    StatusForm,
-    WorkshopNoteForm,
-    parse_date,
+from participation.backoffice.blueprint import (
+    actor,
+    admin_required,
+    bp,
+    safe_next,
+    staff_required,
+    tell,
 )
-from participation.backoffice.labels import (
+from participation.extensions import db
+from participation.forms import (
+    AllOf,
+    BaseForm,
+    MultiCheckboxField,
+    OneOf,
+    PostForm,
+    choice,
+    choices_of,
+    date_field,
+    long_text,
+    no_control_characters,
+    parse_date,
+    text,
+)
+from participation.inputs import notes, service
+from participation.insights import results
+from participation.labels import (
     ACTION_LABELS,
+    CATEGORY_LABELS,
     CHANNEL_LABELS,
     DUPLICATE_LABELS,
     INPUT_STATUS_LABELS,
-    RESPONDENT_CATEGORY_LABELS,
     WRITTEN_FORM_LABELS,
 )
-from participation.backoffice.services import inbox as service
-from participation.backoffice.util import actor, tell
-from participation.extensions import db
-from participation.forms import choice
-from participation.inputs import service as inputs
 from participation.meetings import service as meeting_service
 from participation.models import FocusArea, Region, RespondentCategory
+
+# ---------------------------------------------------------------- forms
+
+
+class FilterForm(BaseForm):
+    """The inbox filters: a GET form, so a filtered list has its own address."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Search the text"),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
+            no_control_characters,
+        ],
+        render_kw={"type": "search"},
+    )
+    channel = SelectField(
+        _l("Channel"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    status = SelectField(
+        _l("Status"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    region = SelectField(
+        _l("Region"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    category = SelectField(
+        _l("Respondent category"),
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices)],
+    )
+    focus_area = SelectField(
+        _l("Focus area"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    written_form = SelectField(
+        _l("Language"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    meeting = SelectField(
+        _l("Meeting"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    date_from = date_field(_l("From date"))
+    date_to = date_field(_l("To date"))
+    duplicates = SelectField(
+        _l("Duplicates"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
+    )
+    reviewed = SelectField(
+        _l("Focus areas confirmed"),
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices)],
+    )
+
+
+class StatusForm(BaseForm):
+    action = SelectField(
+        _l("Action"),
+        choices=[choice("publish", "publish"), choice("hide", "hide"), choice("reset", "reset")],
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices, message=_l("Choose an action."))],
+    )
+    reason = text(
+        _l("Reason for hiding"),
+        max_length=500,
+        description=_l("For the project group, for example: abusive, off topic, personal data."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        # A check across fields: Optional() would stop a validate_reason chain early.
+        valid = super().validate(extra_validators)
+        if self.action.data == "hide" and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, _l("Give a reason for hiding the input.")]
+            return False
+        return valid
+
+
+class RedactionForm(BaseForm):
+    redacted_text = long_text(
+        _l("Text shown and analysed (redacted)"),
+        required_message=_l("The text cannot be empty."),
+        max_length=20000,
+        description=_l(
+            "Remove names and other personal data the automatic redaction missed. "
+            "The original text is kept for staff."
+        ),
+    )
+
+
+class ConfirmAreasForm(BaseForm):
+    focus_areas = MultiCheckboxField(
+        _l("Confirmed focus areas"),
+        coerce=str,
+        validate_choice=False,
+        validators=[AllOf()],
+        description=_l(
+            "Tick every focus area the input concerns, or none. The analysis learns from what you confirm."
+        ),
+    )
+
+
+class NoteForm(BaseForm):
+    note = long_text(
+        _l("New note"),
+        required_message=_l("Write the note."),
+        max_length=5000,
+        description=_l("Only the project group sees notes."),
+    )
+
+
+class BulkForm(BaseForm):
+    action = SelectField(
+        _l("Do this with the selected inputs"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose an action.")),
+            OneOf(choices_of, message=_l("Choose an action.")),
+        ],
+    )
+    reason = text(_l("Reason for hiding"), max_length=500)
+    focus_area = SelectField(
+        _l("Focus area to confirm"),
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices, message=_l("Choose a focus area."))],
+    )
+    return_to = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.action.data == "hide" and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, _l("Give a reason for hiding the inputs.")]
+            return False
+        return valid
+
+    def validate_focus_area(self, field) -> None:
+        if self.action.data == "tag" and not field.data:
+            raise ValidationError(_l("Choose a focus area."))
+
+
+class WorkshopNoteForm(BaseForm):
+    meeting = SelectField(
+        _l("Meeting"),
+        validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Choose the meeting.")),
+            OneOf(choices_of, message=_l("Choose the meeting.")),
+        ],
+    )
+    text = long_text(
+        _l("Note"),
+        required_message=_l("Write the note."),
+        max_length=20000,
+        description=_l(
+            "What was said or written at the meeting, for example one flip-chart sheet."
+        ),
+    )
+    category = SelectField(
+        _l("Respondent category (optional)"),
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices)],
+    )
+    focus_areas = MultiCheckboxField(
+        _l("Focus areas (optional)"), coerce=str, validate_choice=False, validators=[AllOf()]
+    )
+
+
+class NoteImportForm(BaseForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(message=_l("Choose a CSV file."))],
+        description=_l(
+            "UTF-8, comma or semicolon separated, with a header row. Columns: text (required), "
+            "meeting_id or region, and optionally category, focus_areas and date."
+        ),
+    )
+    meeting = SelectField(
+        _l("Meeting for every row (optional)"),
+        validate_choice=False,
+        validators=[OneOf(lambda f, fl: fl.choices)],
+        description=_l("Leave empty when the file has a meeting_id or region column."),
+    )
+
+
+class FocusAreaForm(BaseForm):
+    key = StringField(
+        _l("Key"),
+        validators=[
+            DataRequired(message=_l("Enter a key.")),
+            Length(max=64, message=_l("Write at most %(max)d characters.", max=64)),
+        ],
+        description=_l(
+            "Lower-case letters, digits and hyphens, for example lokalmat. "
+            "Used by the analysis; it cannot be changed later."
+        ),
+        render_kw={"spellcheck": "false"},
+    )
+    name_nb = text(
+        _l("Name in Bokmål"), required_message=_l("Enter a name in Bokmål."), max_length=160
+    )
+    name_nn = text(
+        _l("Name in Nynorsk"), required_message=_l("Enter a name in Nynorsk."), max_length=160
+    )
+    name_en = text(
+        _l("Name in English"), required_message=_l("Enter a name in English."), max_length=160
+    )
+    description_nb = long_text(_l("Description in Bokmål"), max_length=2000)
+    description_nn = long_text(_l("Description in Nynorsk"), max_length=2000)
+    description_en = long_text(_l("Description in English"), max_length=2000)
+    seed_terms = long_text(
+        _l("Seed terms"),
+        max_length=4000,
+        description=_l("Words that point to this focus area, one per line or separated by commas."),
+    )
+    position = IntegerField(
+        _l("Position in lists"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1000, message=_l("Enter a number from 0 to 1000.")),
+        ],
+    )
+    active = BooleanField(_l("Active (shown in forms and used by the analysis)"), default=True)
+
+    def validate_key(self, field) -> None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9\-]*", field.data or ""):
+            raise ValidationError(
+                _l("Use only lower-case letters a–z, digits and hyphens, for example lokalmat.")
+            )
+
+
+# ---------------------------------------------------------------- the inbox
+
 
 FILTER_KEYS = (
     "q",
@@ -74,7 +316,7 @@ def filter_form() -> FilterForm:
     regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
     form.region.choices = _all() + [choice(str(r.id), r.name) for r in regions]
     form.category.choices = _all() + [
-        choice(c.value, RESPONDENT_CATEGORY_LABELS[c.value]) for c in RespondentCategory
+        choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory
     ]
     form.focus_area.choices = _all() + [choice(str(a.id), a.name(locale)) for a in _focus_areas()]
     form.written_form.choices = _all() + [choice(k, v) for k, v in WRITTEN_FORM_LABELS.items()]
@@ -104,7 +346,7 @@ def inbox_filter(form: FilterForm) -> service.InboxFilter:
     def int_or_none(value: str) -> int | None:
         return int(value) if value.isdigit() else None
 
-    base = inputs.InputFilter(
+    base = service.InputFilter(
         channels=[ok(form.channel)] if ok(form.channel) else [],
         statuses=[ok(form.status)] if ok(form.status) else [],
         region_ids=[int(ok(form.region))] if ok(form.region).isdigit() else [],
@@ -157,14 +399,14 @@ def inbox():
         "backoffice/inbox.html",
         form=form,
         page=page,
-        suggestions=hooks.suggestions_for(db.session, page.items),
+        suggestions=results.latest_suggestions(db.session, [item.id for item in page.items]),
         filter_args=args,
         page_url=lambda n: url_for("backoffice.inbox", **args, page=n),
         export_query=urlencode(args),
         bulk=bulk,
         channels=CHANNEL_LABELS,
         statuses=INPUT_STATUS_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
+        categories=CATEGORY_LABELS,
         written_forms=WRITTEN_FORM_LABELS,
         locale=str(get_locale()),
     )
@@ -237,12 +479,12 @@ def _render_detail(detail: service.InputDetail, forms: dict, code: int = 200):
         "backoffice/input.html",
         detail=detail,
         item=item,
-        suggestions=hooks.suggestions_for(db.session, [item])[item.id],
-        panels=hooks.panels_for(db.session, item),
+        suggestions=results.latest_suggestions(db.session, [item.id]).get(item.id, []),
+        panels=_analysis_panels(item),
         history=audit.entries_for(db.session, "input", item.id),
         channels=CHANNEL_LABELS,
         statuses=INPUT_STATUS_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
+        categories=CATEGORY_LABELS,
         written_forms=WRITTEN_FORM_LABELS,
         duplicate_kinds=DUPLICATE_LABELS,
         action_labels=ACTION_LABELS,
@@ -251,6 +493,16 @@ def _render_detail(detail: service.InputDetail, forms: dict, code: int = 200):
         back=safe_next(request.args.get("back")),
         **forms,
     ), code
+
+
+def _analysis_panels(item) -> list[tuple[str, dict]]:
+    """What the latest analysis run says about the input, when it has a result."""
+    insight = results.input_insight(db.session, item.id)
+    if insight is None:
+        return []
+    locale = str(get_locale() or "nb")
+    names = ", ".join(area.name(locale) for area in insight.suggested)
+    return [("insights/_input_panel.html", {"insight": insight, "suggested_names": names})]
 
 
 def _detail(input_id: int) -> service.InputDetail:
@@ -295,6 +547,16 @@ def input_status(input_id: int):
         db.session.rollback()
         tell(
             _l("The writer did not allow publication, so this response cannot be published."),
+            "danger",
+        )
+        return _back_to_detail(input_id)
+    except service.NotApproved:
+        db.session.rollback()
+        tell(
+            _l(
+                "A consultation response is published from the consultation's page, "
+                "where its published text is approved."
+            ),
             "danger",
         )
         return _back_to_detail(input_id)
@@ -380,20 +642,20 @@ def workshop_note():
     if request.method == "GET" and request.args.get("meeting", "").isdigit():
         form.meeting.data = request.args["meeting"]
     form.category.choices = [choice("", _l("Not given"))] + [
-        choice(c.value, RESPONDENT_CATEGORY_LABELS[c.value]) for c in RespondentCategory
+        choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory
     ]
     form.focus_areas.choices = [
         choice(str(a.id), a.name(locale)) for a in _focus_areas() if a.active
     ]
     if form.validate_on_submit():
-        item = inputs.record_workshop_note(
+        notes.record_workshop_note(
             db.session,
+            actor=actor(),
             meeting_id=int(form.meeting.data),
             text=form.text.data,
             respondent_category=form.category.data or None,
             focus_area_ids=[int(v) for v in form.focus_areas.data or []],
         )
-        audit.record(db.session, actor(), "input.create", "input", item.id)
         db.session.commit()
         tell(_l("The workshop note was recorded."))
         return redirect(url_for("backoffice.workshop_note", meeting=form.meeting.data), code=303)
@@ -409,16 +671,14 @@ def workshop_import():
     form.meeting.choices = _meeting_choices(_l("Given in the file"))
     errors = []
     if form.validate_on_submit():
-        source = inputs.decode_csv_bytes(form.file.data.read())
-        report = inputs.import_workshop_notes(
+        source = notes.decode_csv_bytes(form.file.data.read())
+        report = notes.import_workshop_notes(
             db.session,
             source,
+            actor=actor(),
             default_meeting_id=int(form.meeting.data) if form.meeting.data else None,
         )
         if report.ok:
-            audit.record(
-                db.session, actor(), "input.import", details={"created": len(report.created)}
-            )
             db.session.commit()
             tell(_l("%(n)d workshop notes were imported.", n=len(report.created)))
             return redirect(url_for("backoffice.inbox", channel="workshop_note"), code=303)
@@ -426,4 +686,67 @@ def workshop_import():
         errors = report.errors
     return render_template("backoffice/workshop_import.html", form=form, errors=errors), (
         422 if (form.errors or errors) else 200
+    )
+
+
+# ---------------------------------------------------------------- focus areas
+
+
+def _data(form: FocusAreaForm) -> service.FocusAreaData:
+    return service.FocusAreaData(
+        name_nb=form.name_nb.data,
+        name_nn=form.name_nn.data,
+        name_en=form.name_en.data,
+        description_nb=form.description_nb.data or "",
+        description_nn=form.description_nn.data or "",
+        description_en=form.description_en.data or "",
+        seed_terms=service.parse_terms(form.seed_terms.data or ""),
+        position=form.position.data or 0,
+        active=form.active.data,
+    )
+
+
+@bp.get("/satsingsomrader")
+@admin_required
+def focus_areas():
+    return render_template(
+        "backoffice/focus_areas.html", areas=service.list_focus_areas(db.session)
+    )
+
+
+@bp.route("/satsingsomrader/ny", methods=["GET", "POST"])
+@admin_required
+def focus_area_new():
+    form = FocusAreaForm()
+    if form.validate_on_submit():
+        try:
+            area = service.create_focus_area(db.session, actor(), form.key.data, _data(form))
+        except service.KeyTaken:
+            db.session.rollback()
+            form.key.errors.append(_l("A focus area with this key already exists."))
+        else:
+            db.session.commit()
+            tell(_l("The focus area %(name)s was created.", name=area.name_nb))
+            return redirect(url_for("backoffice.focus_areas"), code=303)
+    return render_template("backoffice/focus_area_form.html", form=form, area=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/satsingsomrader/<int:focus_area_id>", methods=["GET", "POST"])
+@admin_required
+def focus_area_edit(focus_area_id: int):
+    area = db.session.get(FocusArea, focus_area_id) or abort(404)
+    form = FocusAreaForm(obj=area)
+    if request.method == "GET":
+        form.seed_terms.data = "\n".join(area.seed_terms or [])
+    # The key is fixed once created: the analysis and exports refer to it.
+    form.key.data = area.key
+    if form.validate_on_submit():
+        service.update_focus_area(db.session, actor(), area.id, _data(form))
+        db.session.commit()
+        tell(_l("The focus area %(name)s was saved.", name=area.name_nb))
+        return redirect(url_for("backoffice.focus_areas"), code=303)
+    return render_template("backoffice/focus_area_form.html", form=form, area=area), (
+        422 if form.errors else 200
     )

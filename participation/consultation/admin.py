@@ -1,5 +1,6 @@
 """The consultation in the back office: drafts, sections, the period, responses,
-approval for publication, attachments and the printable summary."""
+approval for publication, attachments and the printable summary (rules:
+``consultation.service``, the same the public pages follow)."""
 
 from __future__ import annotations
 
@@ -11,35 +12,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from participation import audit
-from participation.backoffice import bp
-from participation.backoffice.access import admin_required, staff_required
+from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
 from participation.backoffice.exports import labels as export_labels
-from participation.backoffice.exports import send
-from participation.backoffice.forms import (
-    ApproveForm,
-    DraftForm,
-    DraftImportForm,
-    PostForm,
-    SectionForm,
-    local_datetime,
-    parse_date,
-    parse_time,
-)
-from participation.backoffice.labels import RESPONDENT_CATEGORY_LABELS, STANCE_LABELS
-from participation.backoffice.services import consultation as service
-from participation.backoffice.services import exports as export_service
-from participation.backoffice.util import actor, tell
+from participation.backoffice.exports import response_sheet, send
 from participation.consultation import attachments as files
-from participation.consultation import service as public_service
+from participation.consultation import service
+from participation.consultation.forms import ApproveForm, DraftForm, DraftImportForm, SectionForm
 from participation.consultation.markdown import DraftFormatError
 from participation.extensions import db
-from participation.forms import choice
-from participation.models import Attachment, DraftSection, utcnow
+from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
+from participation.labels import CATEGORY_LABELS, RESPONSE_STATE_LABELS, STANCE_LABELS
+from participation.models import DraftSection, utcnow
+
+@bp.app_template_global("response_published")
+def response_published(response) -> bool:
+    """For the pages: whether a response is on the public pages (one rule, the service's)."""
+    return service.is_published(response)
+
 
 DRAFT_ERRORS = {
-    public_service.BadPeriod: _l("The deadline must be after the opening time."),
-    public_service.MissingTitle: _l("Enter a title, or give the file a # heading."),
-    public_service.SlugTaken: _l("A draft with this title already exists. Choose another title."),
+    service.BadPeriod: _l("The deadline must be after the opening time."),
+    service.MissingTitle: _l("Enter a title, or give the file a # heading."),
+    service.SlugTaken: _l("A draft with this title already exists. Choose another title."),
 }
 SECTION_ERRORS = {
     service.BadNumber: _l(
@@ -70,8 +64,8 @@ RESPONSE_HEADER = (
 
 def _draft_or_404(draft_id: int):
     try:
-        return service.get_draft(db.session, draft_id)
-    except public_service.DraftNotFound:
+        return service.get_draft_by_id(db.session, draft_id)
+    except service.DraftNotFound:
         abort(404)
 
 
@@ -95,11 +89,11 @@ def _fill_period(form, draft) -> None:
 @bp.get("/horing")
 @staff_required
 def drafts():
-    found = public_service.list_drafts(db.session)
+    found = service.list_drafts(db.session)
     return render_template(
         "backoffice/drafts.html",
         drafts=[
-            (d, service.figures_by_section(db.session, service.get_draft(db.session, d.id)))
+            (d, service.figures_by_section(db.session, service.get_draft_by_id(db.session, d.id)))
             for d in found
         ],
         now=utcnow(),
@@ -302,15 +296,8 @@ def section_delete(draft_id: int, section_id: int):
 
 
 def _responses_url(draft, section, **args) -> str:
-    scope = section.anchor if section is not None else public_service.WHOLE_DRAFT
+    scope = section.anchor if section is not None else service.WHOLE_DRAFT
     return url_for("backoffice.draft_responses", draft_id=draft.id, **{"del": scope}, **args)
-
-
-STATE_LABELS = {
-    "awaiting": _l("Awaiting approval"),
-    "published": _l("Published"),
-    "not_publishable": _l("May not be published"),
-}
 
 
 @bp.get("/horing/<int:draft_id>/svar")
@@ -322,7 +309,7 @@ def draft_responses(draft_id: int):
     if state not in service.RESPONSE_STATES:
         state = ""
     section = next((s for s in found.sections if s.anchor == chosen), None)
-    whole = chosen == public_service.WHOLE_DRAFT
+    whole = chosen == service.WHOLE_DRAFT
     if section is None and not whole:
         chosen = ""
     responses = service.list_responses(
@@ -343,14 +330,14 @@ def draft_responses(draft_id: int):
         responses=responses,
         chosen=chosen,
         state=state,
-        whole=public_service.WHOLE_DRAFT,
+        whole=service.WHOLE_DRAFT,
         section=section,
         figures=figures,
         shown=shown,
         stances=STANCE_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
-        states=STATE_LABELS,
-        section_choices=[("", _l("All")), (public_service.WHOLE_DRAFT, _l("The whole draft"))]
+        categories=CATEGORY_LABELS,
+        states=RESPONSE_STATE_LABELS,
+        section_choices=[("", _l("All")), (service.WHOLE_DRAFT, _l("The whole draft"))]
         + [(s.anchor, s.label) for s in found.sections],
     )
 
@@ -358,7 +345,7 @@ def draft_responses(draft_id: int):
 def _response_or_404(response_id: int):
     try:
         return service.get_response(db.session, response_id)
-    except public_service.ResponseNotFound:
+    except service.ResponseNotFound:
         abort(404)
 
 
@@ -384,7 +371,7 @@ def response(response_id: int):
                 form.published_text.data,
                 withhold_attachment_ids=[int(v) for v in form.withhold.data or []],
             )
-        except public_service.NotPublishable:
+        except service.NotPublishable:
             db.session.rollback()
             error = _l(
                 "The sender did not allow publication, so this response cannot be published."
@@ -399,7 +386,7 @@ def response(response_id: int):
         form=form,
         error=error,
         stances=STANCE_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
+        categories=CATEGORY_LABELS,
         post_form=PostForm(),
         history=audit.entries_for(db.session, "response", found.id),
     ), (422 if (form.errors or error) else 200)
@@ -419,14 +406,16 @@ def response_withdraw(response_id: int):
 @bp.get("/horing/vedlegg/<int:attachment_id>")
 @staff_required
 def attachment(attachment_id: int):
-    item = db.session.get(Attachment, attachment_id) or abort(404)
+    try:
+        item = service.staff_attachment(db.session, actor(), attachment_id)
+    except service.ResponseNotFound:
+        abort(404)
     try:
         path = files.path_of(current_app.config["UPLOAD_DIR"], item.stored_name)
     except ValueError:
         abort(404)
     if not path.is_file():
         abort(404)
-    audit.record(db.session, actor(), "attachment.download", "attachment", item.id)
     db.session.commit()
     return send_file(
         path,
@@ -446,7 +435,7 @@ def draft_summary(draft_id: int):
         draft=found,
         sections=service.summary(db.session, found),
         stances=STANCE_LABELS,
-        categories=RESPONDENT_CATEGORY_LABELS,
+        categories=CATEGORY_LABELS,
         printed_at=utcnow(),
     )
 
@@ -461,7 +450,7 @@ def export_responses(draft_id: int, fmt: str):
     whole, yes, no = _("The whole draft"), _("Yes"), _("No")
     return send(
         lambda session: [
-            export_service.response_sheet(
+            response_sheet(
                 session,
                 found.id,
                 names,

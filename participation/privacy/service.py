@@ -23,6 +23,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
+from participation.common import normalize_email
+from participation.consultation import attachments
+from participation.meetings import mail
 from participation.meetings import service as meeting_service
 from participation.models import (
     ConsultationResponse,
@@ -150,10 +153,6 @@ def _chunks(values: list, size: int = 500):
 # ---------------------------------------------------------------- one person
 
 
-def normalize_email(email: str) -> str:
-    return meeting_service.normalize_email(email)
-
-
 def _like(column, email: str):
     escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
@@ -246,6 +245,22 @@ def find_person(session: Session, email: str) -> PersonData:
         ).scalars()
     )
     return data
+
+
+def look_up(session: Session, actor: User | None, email: str) -> PersonData:
+    """:func:`find_person`, recorded in the audit log (counts only, never the address)."""
+    data = find_person(session, email)
+    audit.record(session, actor, "privacy.lookup", details=data.counts())
+    session.flush()
+    return data
+
+
+def export(session: Session, actor: User | None, email: str) -> dict:
+    """:func:`export_person` of what is held about ``email``, recorded in the audit log."""
+    data = find_person(session, email)
+    audit.record(session, actor, "privacy.export", details=data.counts())
+    session.flush()
+    return export_person(data)
 
 
 def _iso(value) -> str | None:
@@ -362,8 +377,6 @@ def delete_person(
     - E-mails to the address: deleted; the address inside other free text is
       replaced by ``[e-post]``.
     """
-    from participation.meetings import mail
-
     now = now or utcnow()
     data = find_person(session, email)
     email = data.email
@@ -440,6 +453,4 @@ def delete_person(
 
 def remove_files(upload_dir: str | Path, stored_names: list[str]) -> None:
     """Remove deleted responses' attachments from disk (after the commit)."""
-    from participation.consultation import attachments
-
     attachments.remove(upload_dir, stored_names)

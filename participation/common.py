@@ -1,0 +1,70 @@
+"""Small helpers every domain shares: reference codes, slugs, e-mail addresses,
+organisation numbers, line breaks and the county's local time.
+
+Plain functions with no Flask import: services and forms both use them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from participation.config import Config
+from participation.models import utcnow
+
+# No 0/O, 1/I/L: codes are read aloud on the phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+# The county's time zone: dates people see and type are local (config default).
+LOCAL_TIMEZONE = ZoneInfo(Config.TIMEZONE)
+
+_NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+
+
+def random_code(length: int = 8) -> str:
+    """``length`` characters from :data:`CODE_ALPHABET`."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def slugify(text: str, fallback: str) -> str:
+    """An address-safe name: ASCII lower case and hyphens (``Nord-Troms`` → ``nord-troms``)."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_NORWEGIAN_LETTERS))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalize_newlines(text: str) -> str:
+    # Browsers send CRLF from a textarea; count and store one character per line break.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def valid_org_number(value: str) -> bool:
+    """Norwegian organisation number: 9 digits with a modulus-11 check digit."""
+    if not re.fullmatch(r"\d{9}", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(value[8])
+
+
+def normalize_org_number(value: str | None) -> str:
+    return re.sub(r"\s", "", value or "")
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar day of ``moment`` (default: now) in the county's time zone."""
+    return (moment or utcnow()).astimezone(LOCAL_TIMEZONE).date()

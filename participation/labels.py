@@ -1,0 +1,228 @@
+"""The one translated label for every value the site shows: categories, stances,
+channels, statuses, written forms, roles, audit actions and analysis stages.
+
+Forms, pages, e-mails and exports all read their labels here, so a value is
+called the same everywhere (a map is keyed by the value, as stored).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from participation.inputs.redaction import Kind
+from participation.models import (
+    DuplicateKind,
+    InputChannel,
+    InputStatus,
+    ParticipantCategory,
+    RegistrationStatus,
+    RespondentCategory,
+    Role,
+    RunKind,
+    RunStatus,
+    Stance,
+    WrittenForm,
+)
+
+# Who someone is: the consultation and the suggestion box ask with RespondentCategory,
+# the meeting sign-up with ParticipantCategory; shared values share their label.
+CATEGORY_LABELS = {
+    RespondentCategory.CITIZEN: _l("Private individual"),
+    RespondentCategory.BUSINESS: _l("Business"),
+    RespondentCategory.MUNICIPALITY: _l("Municipality"),
+    RespondentCategory.COUNTY_STATE: _l("County or state body"),
+    RespondentCategory.RESEARCH_EDUCATION: _l("Research and education"),
+    RespondentCategory.ORGANISATION: _l("Organisation or association"),
+    ParticipantCategory.PUBLIC_SECTOR: _l("Public sector"),
+}
+
+STANCE_LABELS = {
+    Stance.SUPPORT: _l("Support"),
+    Stance.PARTLY: _l("Partly support"),
+    Stance.OPPOSE: _l("Oppose"),
+    Stance.NONE: _l("No stance"),
+}
+
+CHANNEL_LABELS = {
+    InputChannel.SUGGESTION_BOX: _l("Suggestion box"),
+    InputChannel.CONSULTATION_RESPONSE: _l("Consultation response"),
+    InputChannel.WORKSHOP_NOTE: _l("Workshop note"),
+}
+
+INPUT_STATUS_LABELS = {
+    InputStatus.NEW: _l("New"),
+    InputStatus.PUBLISHED: _l("Published"),
+    InputStatus.HIDDEN: _l("Hidden"),
+}
+
+WRITTEN_FORM_LABELS = {
+    WrittenForm.BOKMAAL: _l("Bokmål"),
+    WrittenForm.NYNORSK: _l("Nynorsk"),
+    WrittenForm.OTHER: _l("Other or unknown"),
+}
+
+DUPLICATE_LABELS = {
+    DuplicateKind.EXACT: _l("Exact duplicate"),
+    DuplicateKind.NEAR: _l("Near duplicate"),
+}
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITING: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+# A consultation response in the back office's list (see consultation.service).
+RESPONSE_STATE_LABELS = {
+    "awaiting": _l("Awaiting approval"),
+    "published": _l("Published"),
+    "not_publishable": _l("May not be published"),
+}
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.REVIEWER: _l("Reviewer"),
+}
+
+# What the suggestion box warns a writer about before sending.
+FINDING_LABELS = {
+    Kind.EMAIL: _l("an e-mail address"),
+    Kind.PHONE: _l("a phone number"),
+    Kind.NATIONAL_ID: _l("a national identity number"),
+}
+
+# ---------------------------------------------------------------- audit log
+
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login.failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "session.expired": _l("Session expired"),
+    "input.publish": _l("Input published"),
+    "input.hide": _l("Input hidden"),
+    "input.reset": _l("Input set back to new"),
+    "input.redaction": _l("Redaction edited"),
+    "input.focus_areas": _l("Focus areas confirmed"),
+    "input.note": _l("Note added"),
+    "input.duplicate": _l("Duplicate marking changed"),
+    "input.bulk": _l("Bulk action"),
+    "input.create": _l("Workshop note recorded"),
+    "input.import": _l("Workshop notes imported"),
+    "export": _l("Export downloaded"),
+    "meeting.create": _l("Meeting created"),
+    "meeting.update": _l("Meeting changed"),
+    "meeting.cancel": _l("Meeting cancelled"),
+    "meeting.attendance": _l("Attendance marked"),
+    "meeting.message": _l("Message sent to registrants"),
+    "registration.move": _l("Registration moved"),
+    "registration.cancel": _l("Registration cancelled"),
+    "region.create": _l("Region created"),
+    "focus_area.create": _l("Focus area created"),
+    "focus_area.update": _l("Focus area changed"),
+    "draft.create": _l("Draft created"),
+    "draft.update": _l("Draft changed"),
+    "draft.import": _l("Draft imported from Markdown"),
+    "section.create": _l("Section created"),
+    "section.update": _l("Section changed"),
+    "section.delete": _l("Section deleted"),
+    "response.approve": _l("Response approved for publication"),
+    "response.reject": _l("Response not published"),
+    "attachment.download": _l("Attachment downloaded"),
+    "privacy.lookup": _l("Personal data looked up"),
+    "privacy.export": _l("Personal data exported"),
+    "privacy.delete": _l("Personal data deleted"),
+    "privacy.purge": _l("Retention purge"),
+    "user.create": _l("Account created"),
+    "user.update": _l("Account changed"),
+}
+
+ACTION_GROUPS = {
+    "login": _l("Logins"),
+    "input": _l("Moderation and tagging"),
+    "export": _l("Exports"),
+    "meeting": _l("Meetings"),
+    "registration": _l("Registrations"),
+    "focus_area": _l("Focus areas"),
+    "draft": _l("Drafts"),
+    "section": _l("Sections"),
+    "response": _l("Consultation responses"),
+    "privacy": _l("Privacy"),
+    "user": _l("Accounts"),
+}
+
+OBJECT_LABELS = {
+    "user": _l("Account"),
+    "input": _l("Input"),
+    "meeting": _l("Meeting"),
+    "registration": _l("Registration"),
+    "region": _l("Region"),
+    "focus_area": _l("Focus area"),
+    "draft": _l("Draft"),
+    "section": _l("Section"),
+    "response": _l("Consultation response"),
+    "attachment": _l("Attachment"),
+    "export": _l("Export"),
+}
+
+# ---------------------------------------------------------------- analysis
+
+RUN_STAGE_LABELS = {
+    "queued": _l("Waiting to start"),
+    "reading": _l("Reading the input"),
+    "training": _l("Training the model on the confirmed tags"),
+    "model": _l("Preparing the model"),
+    "preprocess": _l("Preparing the texts"),
+    "tagging": _l("Suggesting focus areas"),
+    "duplicates": _l("Finding near-duplicates"),
+    "clustering": _l("Finding themes"),
+    "themes": _l("Naming the themes"),
+    "storing": _l("Saving the results"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
+RUN_STATUS_LABELS = {
+    RunStatus.QUEUED: _l("Queued"),
+    RunStatus.RUNNING: _l("Running"),
+    RunStatus.DONE: _l("Done"),
+    RunStatus.FAILED: _l("Failed"),
+}
+
+RUN_KIND_LABELS = {
+    RunKind.RUN: _l("Analysis"),
+    RunKind.RETRAIN: _l("Retraining and analysis"),
+}
+
+# Columns of a theme's spread, in the order they are shown.
+SPREAD_LABELS = {
+    "focus_areas": _l("Focus areas (suggested or confirmed)"),
+    "region": _l("Regions"),
+    "channel": _l("Channels"),
+    "category": _l("Respondent categories"),
+    "chosen_areas": _l("Focus areas chosen by the writers"),
+    "written_form": _l("Written form"),
+}
+
+TRAINING_SOURCE_LABELS = {
+    "seed_term": _l("seed terms"),
+    "name": _l("focus-area names"),
+    "description": _l("focus-area descriptions"),
+    "example": _l("bundled examples"),
+    "confirmed": _l("confirmed by reviewers"),
+}
+
+TIMING_LABELS = {
+    "reading": _l("Reading the input"),
+    "model": _l("Preparing or training the model"),
+    "preprocess": _l("Preparing the texts"),
+    "tagging": _l("Suggesting focus areas"),
+    "duplicates": _l("Finding near-duplicates"),
+    "clustering": _l("Finding themes"),
+    "themes": _l("Naming the themes and the map"),
+    "analysis": _l("The analysis itself (the stages above)"),
+    "storing": _l("Saving the results"),
+    "total": _l("Total"),
+}
+
+NOT_GIVEN = _l("Not given")
+NO_AREA = _l("None of the focus areas")
