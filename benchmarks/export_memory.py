@@ -35,9 +35,9 @@ def child(size: int, fmt: str, url: str, workdir: str) -> dict:
     from sqlalchemy import create_engine, insert, text
 
     from participation import create_app
+    from participation.backoffice.service import create_user
     from participation.extensions import db
     from participation.models import Input
-    from participation.backoffice.service import create_user
 
     if url.startswith("postgresql"):
         engine = create_engine(url, isolation_level="AUTOCOMMIT")

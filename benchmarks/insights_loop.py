@@ -57,13 +57,13 @@ def loop(records, k: int, strategy: str, workdir: Path) -> dict:
     from flask_migrate import upgrade
 
     from participation import create_app
-    from participation.inputs import service as inbox
+    from participation.backoffice.service import create_user
     from participation.demo import DemoReport, seed_focus_areas
     from participation.extensions import db
+    from participation.inputs import service as inbox
     from participation.inputs import service as inputs
     from participation.insights import results, runs
     from participation.models import FocusArea
-    from participation.backoffice.service import create_user
 
     url = f"sqlite:///{workdir / (strategy + '.sqlite')}"
     app = create_app(

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from participation.common import Paged
 from participation.models import User, utcnow
 from participation.models.backoffice import AuditEntry
 
@@ -89,15 +90,11 @@ def record(
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(Paged):
     entries: list[AuditEntry]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
 def list_entries(

@@ -68,3 +68,19 @@ def normalize_org_number(value: str | None) -> str:
 def local_date(moment: datetime | None = None) -> date:
     """The calendar day of ``moment`` (default: now) in the county's time zone."""
     return (moment or utcnow()).astimezone(LOCAL_TIMEZONE).date()
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    """``page`` within 1 … the last page of ``total`` rows (an empty list has one page)."""
+    return min(max(page, 1), max((total + per_page - 1) // per_page, 1))
+
+
+class Paged:
+    """``pages`` for a paged list that has ``total`` rows shown ``per_page`` at a time."""
+
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)

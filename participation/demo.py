@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
 from participation.backoffice.service import set_password
+from participation.common import LOCAL_TIMEZONE
+from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
 
-OSLO = ZoneInfo("Europe/Oslo")
 DEMO_ADMIN_EMAIL = "admin@example.no"
 
 # (slug, name, venue, address, days after the first meeting, seats)
@@ -44,7 +44,7 @@ class DemoReport:
 
 
 def oslo_datetime(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock, tzinfo=OSLO).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, clock, tzinfo=LOCAL_TIMEZONE).astimezone(ZoneInfo("UTC"))
 
 
 def first_meeting_day(today: date) -> date:
@@ -130,7 +130,7 @@ EXTRA_STEPS: list = [_consultation_and_inputs]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:
-    today = today or utcnow().astimezone(OSLO).date()
+    today = today or utcnow().astimezone(LOCAL_TIMEZONE).date()
     report = DemoReport()
     seed_focus_areas(session, report)
     seed_meetings(session, report, today)

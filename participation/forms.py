@@ -13,10 +13,18 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField, ValidationError, widgets
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from participation.common import normalize_org_number, valid_org_number
+from participation.common import normalize_newlines, normalize_org_number, valid_org_number
 
 try:  # WTForms >= 3.3
     from wtforms import SelectChoice
@@ -194,53 +202,121 @@ def valid_time(form, field) -> None:
         raise ValidationError(_l("Enter a time as HH:MM, for example 09:30."))
 
 
-def date_field(label, required_message=None, **kwargs) -> StringField:
-    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
+def _required_or_optional(message) -> list:
+    return [DataRequired(message=message)] if message else [Optional()]
+
+
+def _picker(kind: str, check, label, required_message, **kwargs) -> StringField:
+    """A date or time typed as text, shown with the browser's own picker."""
     return StringField(
         label,
-        validators=[*validators, valid_date],
-        render_kw={"type": "date", "autocomplete": "off"},
+        validators=[*_required_or_optional(required_message), check],
+        render_kw={"type": kind, "autocomplete": "off"},
         **kwargs,
     )
+
+
+def date_field(label, required_message=None, **kwargs) -> StringField:
+    return _picker("date", valid_date, label, required_message, **kwargs)
 
 
 def time_field(label, required_message=None, **kwargs) -> StringField:
-    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
-    return StringField(
-        label,
-        validators=[*validators, valid_time],
-        render_kw={"type": "time", "autocomplete": "off"},
-        **kwargs,
-    )
+    return _picker("time", valid_time, label, required_message, **kwargs)
+
+
+def _text_validators(required_message, max_length: int) -> list:
+    return [
+        *_required_or_optional(required_message),
+        Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length)),
+        no_control_characters,
+    ]
 
 
 def text(label, *, required_message=None, max_length=200, **kwargs) -> StringField:
-    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
-    return StringField(
-        label,
-        validators=[
-            *validators,
-            Length(
-                max=max_length,
-                message=_l("Write at most %(max)d characters.", max=max_length),
-            ),
-            no_control_characters,
-        ],
-        **kwargs,
-    )
+    return StringField(label, validators=_text_validators(required_message, max_length), **kwargs)
 
 
 def long_text(label, *, required_message=None, max_length=20000, **kwargs) -> TextAreaField:
-    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
-    return TextAreaField(
+    return TextAreaField(label, validators=_text_validators(required_message, max_length), **kwargs)
+
+
+# ---------------------------------------------------------------- fields several forms ask for
+
+
+def select_field(label, message=None, *, required: bool = False, **kwargs) -> SelectField:
+    """A select whose value must be one of its options (the empty "Choose…" only when
+    not ``required``); the options are set by the view."""
+    validators = (
+        [InputRequired(message=message), OneOf(choices_of, message=message)]
+        if required
+        else [OneOf(field_choices, message=message)]
+    )
+    return SelectField(label, validate_choice=False, validators=validators, **kwargs)
+
+
+def checkboxes(label, **kwargs) -> MultiCheckboxField:
+    """Check boxes whose values must be among the options shown."""
+    return MultiCheckboxField(
+        label, coerce=str, validate_choice=False, validators=[AllOf()], **kwargs
+    )
+
+
+def keep_line_breaks(value):
+    """A textarea filter: one character per line break, as the services count them."""
+    return normalize_newlines(value) if isinstance(value, str) else value
+
+
+def text_length(minimum: int, maximum: int, *, empty, too_short, too_long):
+    """A validator for a free text with a minimum and a maximum length.
+
+    ``too_short``/``too_long`` are lazy messages with ``%(min)s``/``%(max)s`` and
+    ``%(count)s``, formatted here.
+    """
+
+    def validate(form, field) -> None:
+        text = field.data or ""
+        if not text:
+            raise ValidationError(empty)
+        if len(text) < minimum:
+            raise ValidationError(too_short % {"min": minimum, "count": len(text)})
+        if len(text) > maximum:
+            raise ValidationError(too_long % {"max": maximum, "count": len(text)})
+
+    return validate
+
+
+def person_name_field(label) -> StringField:
+    return StringField(
         label,
         validators=[
-            *validators,
+            DataRequired(message=_l("Enter your name.")),
+            Length(max=200, message=_l("The name can be at most 200 characters.")),
+            no_control_characters,
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def own_email_field(description) -> EmailField:
+    """The writer's own e-mail address, for the receipt."""
+    return EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), *email_validators()],
+        description=description,
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def organisation_field(description=None) -> StringField:
+    return StringField(
+        _l("Organisation or business (optional)"),
+        validators=[
+            Optional(),
             Length(
-                max=max_length,
-                message=_l("Write at most %(max)d characters.", max=max_length),
+                max=200, message=_l("The name of the organisation can be at most 200 characters.")
             ),
             no_control_characters,
         ],
-        **kwargs,
+        description=description,
+        render_kw={"autocomplete": "organization"},
     )

@@ -226,3 +226,26 @@ TIMING_LABELS = {
 
 NOT_GIVEN = _l("Not given")
 NO_AREA = _l("None of the focus areas")
+
+# The names every page and e-mail knows the maps by (``setup.register_template_helpers``).
+FOR_TEMPLATES = {
+    "categories": CATEGORY_LABELS,
+    "category_labels": CATEGORY_LABELS,
+    "stances": STANCE_LABELS,
+    "stance_labels": STANCE_LABELS,
+    "channels": CHANNEL_LABELS,
+    "written_forms": WRITTEN_FORM_LABELS,
+    "written_form_labels": WRITTEN_FORM_LABELS,
+    "duplicate_kinds": DUPLICATE_LABELS,
+    "action_labels": ACTION_LABELS,
+    "finding_labels": FINDING_LABELS,
+    "objects": OBJECT_LABELS,
+    "states": RESPONSE_STATE_LABELS,
+    "roles": ROLE_LABELS,
+    "spread_labels": SPREAD_LABELS,
+    "stage_labels": RUN_STAGE_LABELS,
+    "status_labels": RUN_STATUS_LABELS,
+    "kind_labels": RUN_KIND_LABELS,
+    "training_sources": TRAINING_SOURCE_LABELS,
+    "timing_labels": TIMING_LABELS,
+}

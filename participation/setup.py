@@ -271,9 +271,14 @@ PUBLIC_NAV = [
 
 
 def register_template_helpers(app: Flask) -> None:
-    from participation import formatting
+    from participation import formatting, labels
 
     app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def inject_labels():
+        # Every page and e-mail names a value with the one label in labels.py.
+        return labels.FOR_TEMPLATES
 
     @app.context_processor
     def inject_locale():

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from participation import create_app
 from participation.extensions import db as _db
 from participation.models import Base
+from tests.helpers import DRAFT_MARKDOWN, DRAFT_MD, PASSWORD, login, reset_request_state
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -83,6 +84,7 @@ def _migrated(database_url, tmp_path_factory) -> str:
 @pytest.fixture
 def app(_migrated, tmp_path):
     app = create_app(base_config(_migrated, tmp_path))
+    reset_request_state(app)
     with app.app_context():
         yield app
         _db.session.remove()
@@ -117,10 +119,6 @@ def session(app):
 
 
 # ---------------------------------------------------------------- factories
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -187,6 +185,166 @@ def signup_data():
         return SignupData(**values)
 
     return make
+
+
+@pytest.fixture
+def focus_areas(session):
+    """Four focus areas; the last is retired (inactive), so forms do not offer it."""
+    from participation.models import FocusArea
+
+    areas = []
+    for position, (key, nb, en, active) in enumerate(
+        [
+            ("lokalmat", "Lokalmat", "Local food", True),
+            ("reiseliv", "Reiseliv", "Tourism", True),
+            ("havbruk", "Fiskeri og havbruk", "Fisheries and aquaculture", True),
+            ("petroleum", "Petroleum", "Petroleum", False),
+        ]
+    ):
+        area = FocusArea(
+            key=key, name_nb=nb, name_nn=nb, name_en=en, active=active, position=position
+        )
+        session.add(area)
+        areas.append(area)
+    session.commit()
+    return areas
+
+
+@pytest.fixture
+def make_input(session):
+    """Inputs as any channel creates them (``inputs.service.create_input``), committed."""
+    from participation.inputs import service as inputs
+
+    counter = {"n": 0}
+
+    def make(text: str | None = None, **kwargs):
+        counter["n"] += 1
+        kwargs.setdefault("channel", "suggestion_box")
+        item = inputs.create_input(
+            session,
+            text=text or f"Innspill nummer {counter['n']} om næringsutvikling i regionen vår.",
+            **kwargs,
+        )
+        session.commit()
+        return item
+
+    return make
+
+
+@pytest.fixture
+def make_draft(session):
+    """Draft strategies imported from Markdown (``DRAFT_MD`` unless given), open now."""
+    from participation.consultation import service
+
+    counter = {"n": 0}
+
+    def make(opens_at=None, closes_at=None, source=DRAFT_MD, **kwargs):
+        counter["n"] += 1
+        now = datetime.now(UTC)
+        draft = service.import_markdown(
+            session,
+            source,
+            opens_at=opens_at or now - timedelta(days=1),
+            closes_at=closes_at or now + timedelta(days=20),
+            slug=kwargs.pop("slug", f"utkast-{counter['n']}"),
+            **kwargs,
+        )
+        session.commit()
+        return draft
+
+    return make
+
+
+@pytest.fixture
+def draft(make_draft):
+    """The back office's draft (``DRAFT_MARKDOWN``), open for thirty days."""
+    now = datetime.now(UTC)
+    return make_draft(
+        source=DRAFT_MARKDOWN,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+        slug=None,
+    )
+
+
+@pytest.fixture
+def make_response(session, app):
+    from participation.consultation import service as consultation
+
+    counter = {"n": 0}
+
+    def make(draft, section=None, **overrides):
+        counter["n"] += 1
+        values = {
+            "text": f"Høringssvar nummer {counter['n']}: vi støtter satsingen på kompetanse og samarbeid.",
+            "name": f"Svarer {counter['n']}",
+            "email": f"svarer{counter['n']}@example.no",
+            "category": "business",
+            "locale": "nb",
+            "stance": "support",
+            "may_publish": True,
+            "section_id": section.id if section is not None else None,
+            "organisation": "Testbedrift AS",
+        }
+        uploads = overrides.pop("uploads", ())
+        values.update(overrides)
+        response = consultation.submit_response(
+            session,
+            draft.id,
+            consultation.ResponseData(**values),
+            uploads,
+            upload_dir=app.config["UPLOAD_DIR"],
+        )
+        session.commit()
+        return response
+
+    return make
+
+
+@pytest.fixture
+def make_user(session):
+    from participation.backoffice.service import create_user
+
+    counter = {"n": 0}
+
+    def make(role: str = "reviewer", **overrides):
+        counter["n"] += 1
+        values = {
+            "email": f"staff{counter['n']}@fylke.example.no",
+            "password": PASSWORD,
+            "role": role,
+            "name": f"Staff {counter['n']}",
+        }
+        values.update(overrides)
+        user = create_user(session, **values)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", email="admin@fylke.example.no", name="Ada Admin")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", email="reviewer@fylke.example.no", name="Rune Reviewer")
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    response = login(client, admin)
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def as_reviewer(client, reviewer):
+    response = login(client, reviewer)
+    assert response.status_code == 303
+    return client
 
 
 # ---------------------------------------------------------------- real servers

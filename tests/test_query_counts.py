@@ -47,7 +47,7 @@ from participation.models import (
     registration_focus_area,
 )
 from tests.abuse.crawl import crawl
-from tests.backoffice.conftest import login, reset_request_state
+from tests.helpers import login, reset_request_state
 
 pytestmark = pytest.mark.slow
 
@@ -480,7 +480,7 @@ class World:
 
     def analyse(self, model_dir: str) -> AnalysisRun:
         """A real analysis run over what is there now."""
-        from participation.insights import results, runs
+        from participation.insights import runs
 
         run = runs.run_now(self.session, model_dir=model_dir, actor="test")
         assert run.status == "done", run.error

@@ -6,8 +6,8 @@ from flask import render_template, request, url_for
 
 from participation import audit
 from participation.backoffice.blueprint import admin_required, bp
-from participation.labels import ACTION_GROUPS, ACTION_LABELS, OBJECT_LABELS
 from participation.extensions import db
+from participation.labels import ACTION_GROUPS, ACTION_LABELS
 
 
 @bp.get("/logg")
@@ -36,6 +36,5 @@ def audit_log():
         action=action,
         labels=ACTION_LABELS,
         groups=ACTION_GROUPS,
-        objects=OBJECT_LABELS,
         page_url=lambda n: url_for("backoffice.audit_log", **args, page=n),
     )

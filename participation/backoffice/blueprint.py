@@ -20,7 +20,17 @@ from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -164,3 +174,9 @@ def date_short(value) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone()).date()
     return format_date(value, "short")
+
+
+def form_page(template: str, form, *, error=None, **context):
+    """A page with a form: 422 when what was sent has errors (the form's or ``error``)."""
+    status = 422 if request.method == "POST" and (form.errors or error) else 200
+    return render_template(template, form=form, error=error, **context), status

@@ -202,29 +202,22 @@ def batched(
 # ---------------------------------------------------------------- inputs
 
 
-@dataclass
 class Labels:
-    """Translated names used in exported cells; given by the view (in the user's language)."""
+    """The labels of ``participation.labels`` translated once into the user's language
+    (not once per cell), for exported cells."""
 
-    channels: dict
-    statuses: dict
-    categories: dict
-    written_forms: dict
-    stances: dict
-    duplicate_kinds: dict
-    locale: str = "nb"
-
-    def __post_init__(self) -> None:
-        # Translate each (lazy) label once, not once per cell.
-        for name in (
-            "channels",
-            "statuses",
-            "categories",
-            "written_forms",
-            "stances",
-            "duplicate_kinds",
+    def __init__(self, locale: str = "nb") -> None:
+        self.locale = locale
+        for name, mapping in (
+            ("channels", CHANNEL_LABELS),
+            ("statuses", INPUT_STATUS_LABELS),
+            ("categories", CATEGORY_LABELS),
+            ("written_forms", WRITTEN_FORM_LABELS),
+            ("stances", STANCE_LABELS),
+            ("duplicate_kinds", DUPLICATE_LABELS),
+            ("registration_statuses", REGISTRATION_STATUS_LABELS),
         ):
-            setattr(self, name, {k: str(v) for k, v in getattr(self, name).items()})
+            setattr(self, name, {k: str(v) for k, v in mapping.items()})
 
     def of(self, mapping: dict, key):
         if key is None or key == "":
@@ -279,7 +272,6 @@ def registration_sheet(
     header: Sequence[str],
     title: str,
     *,
-    registration_statuses: dict,
     meeting_id: int | None = None,
 ) -> Sheet:
     query = select(Registration).options(
@@ -296,7 +288,7 @@ def registration_sheet(
                 r.meeting.starts_at,
                 r.meeting.region.name,
                 r.reference,
-                labels.of(registration_statuses, r.status),
+                labels.of(labels.registration_statuses, r.status),
                 r.name or "",
                 r.email or "",
                 r.phone or "",
@@ -356,7 +348,7 @@ def response_sheet(
                     r.org_number or "",
                     labels.of(labels.categories, r.category),
                     yes if r.may_publish else no,
-                    r.published_at if consultation.is_published(r) else None,
+                    r.published_at if r.is_published else None,
                     len(r.attachments),
                     r.text,
                     r.published_text or "",
@@ -409,15 +401,7 @@ REGISTRATION_HEADER = (
 
 
 def labels() -> Labels:
-    return Labels(
-        channels=CHANNEL_LABELS,
-        statuses=INPUT_STATUS_LABELS,
-        categories=CATEGORY_LABELS,
-        written_forms=WRITTEN_FORM_LABELS,
-        stances=STANCE_LABELS,
-        duplicate_kinds=DUPLICATE_LABELS,
-        locale=str(get_locale()),
-    )
+    return Labels(str(get_locale()))
 
 
 def export_session() -> Session:
@@ -456,9 +440,7 @@ def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = N
         )
     session = export_session()
     try:
-        stream = xlsx_tempfile(
-            sheet_factory(session), timezone=current_app.config["TIMEZONE"]
-        )
+        stream = xlsx_tempfile(sheet_factory(session), timezone=current_app.config["TIMEZONE"])
     finally:
         session.close()
     size = os.fstat(stream.fileno()).st_size
@@ -524,7 +506,6 @@ def export_registrations(fmt: str):
                 names,
                 header,
                 title,
-                registration_statuses={k: str(v) for k, v in REGISTRATION_STATUS_LABELS.items()},
                 meeting_id=meeting_id,
             )
         ],

@@ -8,7 +8,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from participation.backoffice import service
-from participation.backoffice.blueprint import actor, admin_required, bp, tell
+from participation.backoffice.blueprint import actor, admin_required, bp, form_page, tell
 from participation.backoffice.service import MIN_PASSWORD_LENGTH
 from participation.extensions import db
 from participation.forms import BaseForm, OneOf, choice, email_validators, text
@@ -70,9 +70,7 @@ class UserEditForm(BaseForm):
 @bp.get("/brukere")
 @admin_required
 def users():
-    return render_template(
-        "backoffice/users.html", users=service.list_users(db.session), roles=ROLE_LABELS
-    )
+    return render_template("backoffice/users.html", users=service.list_users(db.session))
 
 
 @bp.route("/brukere/ny", methods=["GET", "POST"])
@@ -96,9 +94,7 @@ def user_new():
             db.session.commit()
             tell(_l("The account for %(email)s was created.", email=user.email), "success")
             return redirect(url_for("backoffice.users"), code=303)
-    return render_template("backoffice/user_form.html", form=form, user=None), (
-        422 if form.errors else 200
-    )
+    return form_page("backoffice/user_form.html", form, user=None)
 
 
 @bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
@@ -130,5 +126,4 @@ def user_edit(user_id: int):
             db.session.commit()
             tell(_l("The account for %(email)s was saved.", email=user.email), "success")
             return redirect(url_for("backoffice.users"), code=303)
-    status = 422 if (form.errors or error) else 200
-    return render_template("backoffice/user_form.html", form=form, user=user, error=error), status
+    return form_page("backoffice/user_form.html", form, user=user, error=error)

@@ -5,35 +5,40 @@ approval for publication, attachments and the printable summary (rules:
 from __future__ import annotations
 
 from datetime import UTC
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from participation import audit
-from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
+from participation.backoffice.blueprint import (
+    actor,
+    admin_required,
+    bp,
+    form_page,
+    staff_required,
+    tell,
+)
 from participation.backoffice.exports import labels as export_labels
 from participation.backoffice.exports import response_sheet, send
-from participation.consultation import attachments as files
 from participation.consultation import service
 from participation.consultation.forms import ApproveForm, DraftForm, DraftImportForm, SectionForm
 from participation.consultation.markdown import DraftFormatError
+from participation.consultation.routes import send_attachment
 from participation.extensions import db
 from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
-from participation.labels import CATEGORY_LABELS, RESPONSE_STATE_LABELS, STANCE_LABELS
 from participation.models import DraftSection, utcnow
-
-@bp.app_template_global("response_published")
-def response_published(response) -> bool:
-    """For the pages: whether a response is on the public pages (one rule, the service's)."""
-    return service.is_published(response)
-
 
 DRAFT_ERRORS = {
     service.BadPeriod: _l("The deadline must be after the opening time."),
     service.MissingTitle: _l("Enter a title, or give the file a # heading."),
     service.SlugTaken: _l("A draft with this title already exists. Choose another title."),
+    DraftFormatError: _l(
+        "The Markdown could not be read as a draft. Each section needs a heading (## …) with text, and no two sections may have the same number."
+    ),
+    UnicodeDecodeError: _l("The file must be a text file in UTF-8."),
 }
 SECTION_ERRORS = {
     service.BadNumber: _l(
@@ -100,74 +105,58 @@ def drafts():
     )
 
 
-@bp.route("/horing/ny", methods=["GET", "POST"])
-@admin_required
-def draft_new():
-    form = DraftForm()
+def _draft_page(form, template: str, save, saved, draft=None):
+    """Save a draft from ``form`` with ``save(session, actor, opens_at=…, closes_at=…)``;
+    the page again with the reason when the rules refuse."""
     error = None
     if form.validate_on_submit():
         opens, closes = _period(form)
         try:
-            draft = service.create_empty_draft(
-                db.session,
-                actor(),
-                title=form.title.data,
-                introduction=form.introduction.data or "",
-                opens_at=opens,
-                closes_at=closes,
-            )
+            result = save(db.session, actor(), opens_at=opens, closes_at=closes)
         except tuple(DRAFT_ERRORS) as refused:
             db.session.rollback()
             error = DRAFT_ERRORS[type(refused)]
         else:
             db.session.commit()
-            tell(_l("The draft was created. Add its sections."))
-            return redirect(url_for("backoffice.draft", draft_id=draft.id), code=303)
-    return render_template("backoffice/draft_form.html", form=form, draft=None, error=error), (
-        422 if (form.errors or error) else 200
+            tell(saved(result))
+            return redirect(url_for("backoffice.draft", draft_id=result.id), code=303)
+    return form_page(template, form, draft=draft, error=error)
+
+
+@bp.route("/horing/ny", methods=["GET", "POST"])
+@admin_required
+def draft_new():
+    form = DraftForm()
+    return _draft_page(
+        form,
+        "backoffice/draft_form.html",
+        partial(
+            service.create_empty_draft,
+            title=form.title.data,
+            introduction=form.introduction.data or "",
+        ),
+        lambda draft: _l("The draft was created. Add its sections."),
     )
+
+
+def _markdown_source(form: DraftImportForm) -> str:
+    """The uploaded file (UTF-8, else ``UnicodeDecodeError``) or the pasted text."""
+    if form.file.data and getattr(form.file.data, "filename", ""):
+        return form.file.data.read().decode("utf-8-sig")
+    return form.source.data
 
 
 @bp.route("/horing/import", methods=["GET", "POST"])
 @admin_required
 def draft_import():
     form = DraftImportForm()
-    error = None
-    if form.validate_on_submit():
-        opens, closes = _period(form)
-        if form.file.data and getattr(form.file.data, "filename", ""):
-            raw = form.file.data.read()
-            try:
-                source = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                source = None
-                error = _l("The file must be a text file in UTF-8.")
-        else:
-            source = form.source.data
-        if source is not None:
-            try:
-                draft = service.import_draft(
-                    db.session,
-                    actor(),
-                    source,
-                    opens_at=opens,
-                    closes_at=closes,
-                    title=form.title.data or None,
-                )
-            except DraftFormatError:
-                db.session.rollback()
-                error = _l(
-                    "The Markdown could not be read as a draft. Each section needs a heading (## …) with text, and no two sections may have the same number."
-                )
-            except tuple(DRAFT_ERRORS) as refused:
-                db.session.rollback()
-                error = DRAFT_ERRORS[type(refused)]
-            else:
-                db.session.commit()
-                tell(_l("The draft was imported with %(n)d sections.", n=len(draft.sections)))
-                return redirect(url_for("backoffice.draft", draft_id=draft.id), code=303)
-    return render_template("backoffice/draft_import.html", form=form, error=error), (
-        422 if (form.errors or error) else 200
+    return _draft_page(
+        form,
+        "backoffice/draft_import.html",
+        lambda session, user, **period: service.import_draft(
+            session, user, _markdown_source(form), title=form.title.data or None, **period
+        ),
+        lambda draft: _l("The draft was imported with %(n)d sections.", n=len(draft.sections)),
     )
 
 
@@ -180,7 +169,6 @@ def draft(draft_id: int):
         draft=found,
         figures=service.figures_by_section(db.session, found),
         response_link=lambda f: _responses_url(found, f.section),
-        stances=STANCE_LABELS,
         now=utcnow(),
         post_form=PostForm(),
     )
@@ -193,28 +181,17 @@ def draft_edit(draft_id: int):
     form = DraftForm(obj=found)
     if request.method == "GET":
         _fill_period(form, found)
-    error = None
-    if form.validate_on_submit():
-        opens, closes = _period(form)
-        try:
-            service.update_draft(
-                db.session,
-                actor(),
-                found.id,
-                title=form.title.data,
-                introduction=form.introduction.data or "",
-                opens_at=opens,
-                closes_at=closes,
-            )
-        except tuple(DRAFT_ERRORS) as refused:
-            db.session.rollback()
-            error = DRAFT_ERRORS[type(refused)]
-        else:
-            db.session.commit()
-            tell(_l("The draft was saved."))
-            return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
-    return render_template("backoffice/draft_form.html", form=form, draft=found, error=error), (
-        422 if (form.errors or error) else 200
+    return _draft_page(
+        form,
+        "backoffice/draft_form.html",
+        partial(
+            service.update_draft,
+            draft_id=found.id,
+            title=form.title.data,
+            introduction=form.introduction.data or "",
+        ),
+        lambda draft: _l("The draft was saved."),
+        draft=found,
     )
 
 
@@ -241,9 +218,9 @@ def section_new(draft_id: int):
             db.session.commit()
             tell(_l("Section %(number)s was added.", number=section.number))
             return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
-    return render_template(
-        "backoffice/section_form.html", form=form, draft=found, current_section=None, error=error
-    ), (422 if form.errors else 200)
+    return form_page(
+        "backoffice/section_form.html", form, draft=found, current_section=None, error=error
+    )
 
 
 def _section_or_404(draft, section_id: int) -> DraftSection:
@@ -267,14 +244,14 @@ def section_edit(draft_id: int, section_id: int):
         db.session.commit()
         tell(_l("Section %(number)s was saved.", number=section.number))
         return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
-    return render_template(
+    return form_page(
         "backoffice/section_form.html",
-        form=form,
+        form,
         draft=found,
         current_section=section,
         error=None,
         post_form=PostForm(),
-    ), (422 if form.errors else 200)
+    )
 
 
 @bp.post("/horing/<int:draft_id>/del/<int:section_id>/slett")
@@ -334,9 +311,6 @@ def draft_responses(draft_id: int):
         section=section,
         figures=figures,
         shown=shown,
-        stances=STANCE_LABELS,
-        categories=CATEGORY_LABELS,
-        states=RESPONSE_STATE_LABELS,
         section_choices=[("", _l("All")), (service.WHOLE_DRAFT, _l("The whole draft"))]
         + [(s.anchor, s.label) for s in found.sections],
     )
@@ -380,16 +354,14 @@ def response(response_id: int):
             db.session.commit()
             tell(_l("The response is published."))
             return redirect(url_for("backoffice.response", response_id=found.id), code=303)
-    return render_template(
+    return form_page(
         "backoffice/response.html",
+        form,
         response=found,
-        form=form,
-        error=error,
-        stances=STANCE_LABELS,
-        categories=CATEGORY_LABELS,
         post_form=PostForm(),
         history=audit.entries_for(db.session, "response", found.id),
-    ), (422 if (form.errors or error) else 200)
+        error=error,
+    )
 
 
 @bp.post("/horing/svar/<int:response_id>/trekk")
@@ -410,20 +382,9 @@ def attachment(attachment_id: int):
         item = service.staff_attachment(db.session, actor(), attachment_id)
     except service.ResponseNotFound:
         abort(404)
-    try:
-        path = files.path_of(current_app.config["UPLOAD_DIR"], item.stored_name)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
+    download = send_attachment(item)
     db.session.commit()
-    return send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=item.original_filename,
-        max_age=0,
-    )
+    return download
 
 
 @bp.get("/horing/<int:draft_id>/samandrag")
@@ -434,8 +395,6 @@ def draft_summary(draft_id: int):
         "backoffice/draft_summary.html",
         draft=found,
         sections=service.summary(db.session, found),
-        stances=STANCE_LABELS,
-        categories=CATEGORY_LABELS,
         printed_at=utcnow(),
     )
 

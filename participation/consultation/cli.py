@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import AppGroup
 
+from participation.common import LOCAL_TIMEZONE
 from participation.extensions import db
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 consultation_cli = AppGroup("consultation", help="The consultation on the draft strategy.")
 
@@ -22,9 +21,11 @@ def parse_oslo(value: str, *, end_of_day: bool = False) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            local = datetime.combine(day, time(23, 59) if end_of_day else time(0, 0), OSLO)
+            local = datetime.combine(
+                day, time(23, 59) if end_of_day else time(0, 0), LOCAL_TIMEZONE
+            )
         else:
-            local = datetime.fromisoformat(value.replace(" ", "T")).replace(tzinfo=OSLO)
+            local = datetime.fromisoformat(value.replace(" ", "T")).replace(tzinfo=LOCAL_TIMEZONE)
     except ValueError as error:
         raise click.BadParameter(
             f"{value!r}: write YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Europe/Oslo)"
@@ -52,8 +53,10 @@ def import_command(
     if closes:
         closes_at = parse_oslo(closes, end_of_day=True)
     else:
-        last_day = (opens_at + timedelta(weeks=6)).astimezone(OSLO).date()
-        closes_at = datetime.combine(last_day, time(23, 59), OSLO).astimezone(ZoneInfo("UTC"))
+        last_day = (opens_at + timedelta(weeks=6)).astimezone(LOCAL_TIMEZONE).date()
+        closes_at = datetime.combine(last_day, time(23, 59), LOCAL_TIMEZONE).astimezone(
+            ZoneInfo("UTC")
+        )
     try:
         source = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -77,6 +80,6 @@ def import_command(
     db.session.commit()
     click.echo(
         f"created draft {draft.title!r} (/horing/{draft.slug}) with {len(draft.sections)} sections,"
-        f" open {opens_at.astimezone(OSLO):%Y-%m-%d %H:%M} – {closes_at.astimezone(OSLO):%Y-%m-%d %H:%M}"
+        f" open {opens_at.astimezone(LOCAL_TIMEZONE):%Y-%m-%d %H:%M} – {closes_at.astimezone(LOCAL_TIMEZONE):%Y-%m-%d %H:%M}"
         " Europe/Oslo"
     )

@@ -6,27 +6,29 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from participation.consultation import attachments as files
 from participation.consultation.service import MAX_TEXT, MIN_TEXT
 from participation.forms import (
-    AllOf,
-    MultiCheckboxField,
-    date_field,
-    long_text,
-    text,
-    time_field,
     BaseForm,
     OneOf,
+    checkboxes,
     choice,
-    choice_value,
-    email_validators,
+    date_field,
+    keep_line_breaks,
+    long_text,
     no_control_characters,
     org_number_field,
+    organisation_field,
+    own_email_field,
+    person_name_field,
+    select_field,
+    text,
+    text_length,
+    time_field,
 )
-from participation.common import normalize_newlines
 from participation.labels import CATEGORY_LABELS, STANCE_LABELS
 from participation.models import RespondentCategory, Stance
 
@@ -41,30 +43,13 @@ ATTACHMENT_MESSAGES = {
 }
 
 
-def _text_length(form, field) -> None:
-    text = field.data or ""
-    if not text:
-        raise ValidationError(_l("Write your response."))
-    if len(text) < MIN_TEXT:
-        raise ValidationError(
-            _l(
-                "The response must be at least %(min)s characters. You have written %(count)s.",
-                min=MIN_TEXT,
-                count=len(text),
-            )
-        )
-    if len(text) > MAX_TEXT:
-        raise ValidationError(
-            _l(
-                "The response can be at most %(max)s characters. You have written %(count)s.",
-                max=MAX_TEXT,
-                count=len(text),
-            )
-        )
-
-
-def _normalize(value):
-    return normalize_newlines(value) if isinstance(value, str) else value
+_text_length = text_length(
+    MIN_TEXT,
+    MAX_TEXT,
+    empty=_l("Write your response."),
+    too_short=_l("The response must be at least %(min)s characters. You have written %(count)s."),
+    too_long=_l("The response can be at most %(max)s characters. You have written %(count)s."),
+)
 
 
 class ResponseForm(BaseForm):
@@ -85,7 +70,7 @@ class ResponseForm(BaseForm):
     )
     text = TextAreaField(
         _l("Your response"),
-        filters=[_normalize],
+        filters=[keep_line_breaks],
         validators=[_text_length, no_control_characters],
         render_kw={"rows": 12},
     )
@@ -93,46 +78,18 @@ class ResponseForm(BaseForm):
         _l("Attachments (optional)"),
         render_kw={"accept": "application/pdf,.pdf"},
     )
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(message=_l("Enter your name.")),
-            Length(max=200, message=_l("The name can be at most 200 characters.")),
-            no_control_characters,
-        ],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[DataRequired(message=_l("Enter your e-mail address.")), *email_validators()],
-        description=_l("We send a receipt here."),
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-    )
-    organisation = StringField(
-        _l("Organisation or business (optional)"),
-        validators=[
-            Optional(),
-            Length(
-                max=200, message=_l("The name of the organisation can be at most 200 characters.")
-            ),
-            no_control_characters,
-        ],
-        description=_l("If you respond on behalf of an organisation, business or public body."),
-        render_kw={"autocomplete": "organization"},
+    name = person_name_field(_l("Name"))
+    email = own_email_field(_l("We send a receipt here."))
+    organisation = organisation_field(
+        _l("If you respond on behalf of an organisation, business or public body.")
     )
     org_number = org_number_field()
-    category = SelectField(
+    category = select_field(
         _l("I respond as"),
+        _l("Choose who you respond as."),
+        required=True,
         choices=[choice("", _l("Choose…"))]
         + [choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory],
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose who you respond as.")),
-            OneOf(
-                lambda form, field: [c for c in field.choices if choice_value(c)],
-                message=_l("Choose who you respond as."),
-            ),
-        ],
     )
     may_publish = RadioField(
         _l("May we publish your response on this website?"),
@@ -265,9 +222,4 @@ class ApproveForm(BaseForm):
             "anything that identifies someone who is not the sender."
         ),
     )
-    withhold = MultiCheckboxField(
-        _l("Attachments not to publish"),
-        coerce=str,
-        validate_choice=False,
-        validators=[AllOf()],
-    )
+    withhold = checkboxes(_l("Attachments not to publish"))

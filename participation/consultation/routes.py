@@ -18,14 +18,13 @@ from flask import (
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 
+from participation.common import normalize_org_number
 from participation.consultation import attachments as files
 from participation.consultation import service
 from participation.consultation.forms import ResponseForm
 from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
-from participation.common import normalize_org_number
 from participation.forms import choice
-from participation.labels import CATEGORY_LABELS, STANCE_LABELS
 from participation.models import ConsultationState, utcnow
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")
@@ -93,7 +92,6 @@ def draft(slug: str):
         time_left=service.time_left(found, now),
         counts=service.published_counts_by_section(db.session, found.id),
         stance_counts=service.stance_counts(db.session, found.id),
-        stance_labels=STANCE_LABELS,
     )
 
 
@@ -202,7 +200,6 @@ def receipt(slug: str):
         "consultation/receipt.html",
         draft=found,
         response=response,
-        stance_labels=STANCE_LABELS,
     )
 
 
@@ -226,8 +223,6 @@ def responses(slug: str):
         responses=service.published_responses(db.session, found.id, scope),
         stance_counts=service.stance_counts(db.session, found.id, scope),
         counts=service.published_counts_by_section(db.session, found.id),
-        stance_labels=STANCE_LABELS,
-        category_labels=CATEGORY_LABELS,
     )
 
 
@@ -241,7 +236,15 @@ def attachment(slug: str, attachment_id: int):
     item = service.public_attachment(db.session, found, attachment_id)
     if item is None:
         abort(404)
-    path = files.path_of(current_app.config["UPLOAD_DIR"], item.stored_name)
+    return send_attachment(item)
+
+
+def send_attachment(item):
+    """The PDF as a download under its original name; 404 when the file is gone."""
+    try:
+        path = files.path_of(current_app.config["UPLOAD_DIR"], item.stored_name)
+    except ValueError:
+        abort(404)
     if not path.is_file():
         abort(404)
     return send_file(

@@ -3,7 +3,7 @@
 attachments, publication and withdrawal, and the figures per section.
 
 Open or closed is decided in one place, :func:`check_open` (``consultation_state``
-for pages). Published means one thing everywhere, :func:`is_published` /
+for pages). Published means one thing everywhere, ``ConsultationResponse.is_published`` /
 :func:`published_clause`: approved with a redacted text here, and its input not
 hidden or set back in the inbox; the public pages, the back office and the exports
 all ask it.
@@ -19,14 +19,20 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from participation import audit
+from participation.common import (
+    local_date,
+    normalize_newlines,
+    random_code,
+    slugify,
+    valid_org_number,
+)
 from participation.config import Config
-from participation.common import local_date, normalize_newlines, random_code, slugify
-from participation.common import valid_org_number
 from participation.consultation import attachments as files
 from participation.consultation import mail
 from participation.consultation.markdown import ParsedDraft, anchor_for, parse_draft_markdown
@@ -188,24 +194,10 @@ def create_draft(
     return draft
 
 
-def import_markdown(
-    session: Session,
-    source: str,
-    *,
-    opens_at: datetime,
-    closes_at: datetime,
-    title: str | None = None,
-    slug: str | None = None,
-) -> DraftStrategy:
-    """Parse ``source`` (raises ``DraftFormatError``) and create the draft."""
-    return create_draft(
-        session,
-        parse_draft_markdown(source),
-        opens_at=opens_at,
-        closes_at=closes_at,
-        title=title,
-        slug=slug,
-    )
+def import_markdown(session: Session, source: str, **draft: Any) -> DraftStrategy:
+    """Parse ``source`` (raises ``DraftFormatError``) and create the draft
+    (``draft``: the period, title and slug, as :func:`create_draft` takes them)."""
+    return create_draft(session, parse_draft_markdown(source), **draft)
 
 
 def time_left(draft: DraftStrategy, now: datetime) -> timedelta:
@@ -372,21 +364,12 @@ def find_by_reference(session: Session, reference: str) -> ConsultationResponse 
 
 
 def published_clause():
-    """SQL for "on the public pages": approved here, and its input published in the inbox
-    (hidden or set back to new takes it off)."""
+    """SQL for "on the public pages" (``ConsultationResponse.is_published`` in Python):
+    approved here, and its input published in the inbox (hidden or set back to new
+    takes it off)."""
     return and_(
         ConsultationResponse.published_at.is_not(None),
         ConsultationResponse.input.has(Input.status == InputStatus.PUBLISHED),
-    )
-
-
-def is_published(response: ConsultationResponse) -> bool:
-    """:func:`published_clause` for a loaded response."""
-    item = response.input
-    return (
-        response.published_at is not None
-        and item is not None
-        and item.status == InputStatus.PUBLISHED
     )
 
 
@@ -498,7 +481,7 @@ def public_attachment(
     if attachment is None or not attachment.published:
         return None
     response = attachment.response
-    if response.draft_id != draft.id or not is_published(response):
+    if response.draft_id != draft.id or not response.is_published:
         return None
     return attachment
 
@@ -540,9 +523,7 @@ def import_draft(
     title: str | None = None,
 ) -> DraftStrategy:
     """Raises ``DraftFormatError`` (bad Markdown) or a ``ConsultationError``."""
-    draft = import_markdown(
-        session, source, opens_at=opens_at, closes_at=closes_at, title=title
-    )
+    draft = import_markdown(session, source, opens_at=opens_at, closes_at=closes_at, title=title)
     audit.record(
         session, actor, "draft.import", "draft", draft.id, details={"sections": len(draft.sections)}
     )
@@ -782,16 +763,19 @@ def list_responses(
     return list(session.execute(query.order_by(ConsultationResponse.id)).unique().scalars())
 
 
+def responses_in_full():
+    """A SELECT of responses with all they hold (draft, section, input, attachments)."""
+    return select(ConsultationResponse).options(
+        selectinload(ConsultationResponse.draft),
+        selectinload(ConsultationResponse.section),
+        selectinload(ConsultationResponse.input),
+        selectinload(ConsultationResponse.attachments),
+    )
+
+
 def get_response(session: Session, response_id: int) -> ConsultationResponse:
     response = session.execute(
-        select(ConsultationResponse)
-        .options(
-            selectinload(ConsultationResponse.draft),
-            selectinload(ConsultationResponse.section),
-            selectinload(ConsultationResponse.input),
-            selectinload(ConsultationResponse.attachments),
-        )
-        .where(ConsultationResponse.id == response_id)
+        responses_in_full().where(ConsultationResponse.id == response_id)
     ).scalar_one_or_none()
     if response is None:
         raise ResponseNotFound()

@@ -11,40 +11,44 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from participation import audit
 from participation.backoffice.blueprint import (
     actor,
     admin_required,
     bp,
+    form_page,
     safe_next,
     staff_required,
     tell,
 )
 from participation.extensions import db
 from participation.forms import (
-    AllOf,
     BaseForm,
-    MultiCheckboxField,
     OneOf,
     PostForm,
+    checkboxes,
     choice,
-    choices_of,
     date_field,
     long_text,
-    no_control_characters,
     parse_date,
+    select_field,
     text,
 )
 from participation.inputs import notes, service
 from participation.insights import results
 from participation.labels import (
-    ACTION_LABELS,
     CATEGORY_LABELS,
     CHANNEL_LABELS,
-    DUPLICATE_LABELS,
     INPUT_STATUS_LABELS,
     WRITTEN_FORM_LABELS,
 )
@@ -60,48 +64,18 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(
-        _l("Search the text"),
-        validators=[
-            Optional(),
-            Length(max=200, message=_l("Write at most %(max)d characters.", max=200)),
-            no_control_characters,
-        ],
-        render_kw={"type": "search"},
-    )
-    channel = SelectField(
-        _l("Channel"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    status = SelectField(
-        _l("Status"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    region = SelectField(
-        _l("Region"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    category = SelectField(
-        _l("Respondent category"),
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices)],
-    )
-    focus_area = SelectField(
-        _l("Focus area"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    written_form = SelectField(
-        _l("Language"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    meeting = SelectField(
-        _l("Meeting"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
+    q = text(_l("Search the text"), render_kw={"type": "search"})
+    channel = select_field(_l("Channel"))
+    status = select_field(_l("Status"))
+    region = select_field(_l("Region"))
+    category = select_field(_l("Respondent category"))
+    focus_area = select_field(_l("Focus area"))
+    written_form = select_field(_l("Language"))
+    meeting = select_field(_l("Meeting"))
     date_from = date_field(_l("From date"))
     date_to = date_field(_l("To date"))
-    duplicates = SelectField(
-        _l("Duplicates"), validate_choice=False, validators=[OneOf(lambda f, fl: fl.choices)]
-    )
-    reviewed = SelectField(
-        _l("Focus areas confirmed"),
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices)],
-    )
+    duplicates = select_field(_l("Duplicates"))
+    reviewed = select_field(_l("Focus areas confirmed"))
 
 
 class StatusForm(BaseForm):
@@ -139,11 +113,8 @@ class RedactionForm(BaseForm):
 
 
 class ConfirmAreasForm(BaseForm):
-    focus_areas = MultiCheckboxField(
+    focus_areas = checkboxes(
         _l("Confirmed focus areas"),
-        coerce=str,
-        validate_choice=False,
-        validators=[AllOf()],
         description=_l(
             "Tick every focus area the input concerns, or none. The analysis learns from what you confirm."
         ),
@@ -160,20 +131,11 @@ class NoteForm(BaseForm):
 
 
 class BulkForm(BaseForm):
-    action = SelectField(
-        _l("Do this with the selected inputs"),
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose an action.")),
-            OneOf(choices_of, message=_l("Choose an action.")),
-        ],
+    action = select_field(
+        _l("Do this with the selected inputs"), _l("Choose an action."), required=True
     )
     reason = text(_l("Reason for hiding"), max_length=500)
-    focus_area = SelectField(
-        _l("Focus area to confirm"),
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices, message=_l("Choose a focus area."))],
-    )
+    focus_area = select_field(_l("Focus area to confirm"), _l("Choose a focus area."))
     return_to = HiddenField()
 
     def validate(self, extra_validators=None) -> bool:
@@ -189,14 +151,7 @@ class BulkForm(BaseForm):
 
 
 class WorkshopNoteForm(BaseForm):
-    meeting = SelectField(
-        _l("Meeting"),
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose the meeting.")),
-            OneOf(choices_of, message=_l("Choose the meeting.")),
-        ],
-    )
+    meeting = select_field(_l("Meeting"), _l("Choose the meeting."), required=True)
     text = long_text(
         _l("Note"),
         required_message=_l("Write the note."),
@@ -205,14 +160,8 @@ class WorkshopNoteForm(BaseForm):
             "What was said or written at the meeting, for example one flip-chart sheet."
         ),
     )
-    category = SelectField(
-        _l("Respondent category (optional)"),
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices)],
-    )
-    focus_areas = MultiCheckboxField(
-        _l("Focus areas (optional)"), coerce=str, validate_choice=False, validators=[AllOf()]
-    )
+    category = select_field(_l("Respondent category (optional)"))
+    focus_areas = checkboxes(_l("Focus areas (optional)"))
 
 
 class NoteImportForm(BaseForm):
@@ -224,10 +173,8 @@ class NoteImportForm(BaseForm):
             "meeting_id or region, and optionally category, focus_areas and date."
         ),
     )
-    meeting = SelectField(
+    meeting = select_field(
         _l("Meeting for every row (optional)"),
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices)],
         description=_l("Leave empty when the file has a meeting_id or region column."),
     )
 
@@ -404,10 +351,7 @@ def inbox():
         page_url=lambda n: url_for("backoffice.inbox", **args, page=n),
         export_query=urlencode(args),
         bulk=bulk,
-        channels=CHANNEL_LABELS,
         statuses=INPUT_STATUS_LABELS,
-        categories=CATEGORY_LABELS,
-        written_forms=WRITTEN_FORM_LABELS,
         locale=str(get_locale()),
     )
 
@@ -482,12 +426,7 @@ def _render_detail(detail: service.InputDetail, forms: dict, code: int = 200):
         suggestions=results.latest_suggestions(db.session, [item.id]).get(item.id, []),
         panels=_analysis_panels(item),
         history=audit.entries_for(db.session, "input", item.id),
-        channels=CHANNEL_LABELS,
         statuses=INPUT_STATUS_LABELS,
-        categories=CATEGORY_LABELS,
-        written_forms=WRITTEN_FORM_LABELS,
-        duplicate_kinds=DUPLICATE_LABELS,
-        action_labels=ACTION_LABELS,
         locale=str(get_locale()),
         post_form=PostForm(),
         back=safe_next(request.args.get("back")),
@@ -525,91 +464,88 @@ def _back_to_detail(input_id: int):
     return redirect(url_for("backoffice.input_detail", input_id=input_id, **params), code=303)
 
 
-@bp.post("/innspill/<int:input_id>/status")
-@staff_required
-def input_status(input_id: int):
+STATUS_ERRORS = {
+    service.NotPublishable: _l(
+        "The writer did not allow publication, so this response cannot be published."
+    ),
+    service.NotApproved: _l(
+        "A consultation response is published from the consultation's page, "
+        "where its published text is approved."
+    ),
+}
+
+
+def _post_on_detail(input_id: int, form_name: str, change):
+    """A POST of one of the input page's forms: the page again with the form's errors,
+    or ``change(form)`` (which returns the message to show), one commit, back to the page."""
     detail = _detail(input_id)
     forms = _detail_forms(detail)
-    form = forms["status_form"]
+    form = forms[form_name]
     if not form.validate_on_submit():
         return _render_detail(detail, forms, 422)
     try:
-        if form.action.data == "publish":
-            service.publish(db.session, actor(), input_id)
-            message = _l("The input is published.")
-        elif form.action.data == "hide":
-            service.hide(db.session, actor(), input_id, form.reason.data or "")
-            message = _l("The input is hidden.")
-        else:
-            service.reset(db.session, actor(), input_id)
-            message = _l("The input is set back to new.")
-    except service.NotPublishable:
+        message = change(form)
+    except tuple(STATUS_ERRORS) as error:
         db.session.rollback()
-        tell(
-            _l("The writer did not allow publication, so this response cannot be published."),
-            "danger",
-        )
-        return _back_to_detail(input_id)
-    except service.NotApproved:
-        db.session.rollback()
-        tell(
-            _l(
-                "A consultation response is published from the consultation's page, "
-                "where its published text is approved."
-            ),
-            "danger",
-        )
+        tell(STATUS_ERRORS[type(error)], "danger")
         return _back_to_detail(input_id)
     db.session.commit()
     tell(message)
     return _back_to_detail(input_id)
 
 
-@bp.post("/innspill/<int:input_id>/sladding")
-@staff_required
-def input_redaction(input_id: int):
-    detail = _detail(input_id)
-    forms = _detail_forms(detail)
-    form = forms["redaction_form"]
-    if not form.validate_on_submit():
-        return _render_detail(detail, forms, 422)
+def _change_status(input_id: int, form):
+    if form.action.data == "publish":
+        service.publish(db.session, actor(), input_id)
+        return _l("The input is published.")
+    if form.action.data == "hide":
+        service.hide(db.session, actor(), input_id, form.reason.data or "")
+        return _l("The input is hidden.")
+    service.reset(db.session, actor(), input_id)
+    return _l("The input is set back to new.")
+
+
+def _save_redaction(input_id: int, form):
     service.edit_redaction(db.session, actor(), input_id, form.redacted_text.data)
-    db.session.commit()
-    tell(_l("The redacted text was saved."))
-    return _back_to_detail(input_id)
+    return _l("The redacted text was saved.")
 
 
-@bp.post("/innspill/<int:input_id>/satsingsomrader")
-@staff_required
-def input_focus_areas(input_id: int):
-    detail = _detail(input_id)
-    forms = _detail_forms(detail)
-    form = forms["areas_form"]
-    if not form.validate_on_submit():
-        return _render_detail(detail, forms, 422)
-    areas = service.confirm_focus_areas(
-        db.session, actor(), input_id, [int(v) for v in form.focus_areas.data or []]
-    )
-    db.session.commit()
-    if areas:
-        tell(_l("The focus areas were confirmed."))
-    else:
-        tell(_l("Confirmed: none of the focus areas applies."))
-    return _back_to_detail(input_id)
+def _confirm_areas(input_id: int, form):
+    chosen = [int(v) for v in form.focus_areas.data or []]
+    if service.confirm_focus_areas(db.session, actor(), input_id, chosen):
+        return _l("The focus areas were confirmed.")
+    return _l("Confirmed: none of the focus areas applies.")
 
 
-@bp.post("/innspill/<int:input_id>/notat")
-@staff_required
-def input_note(input_id: int):
-    detail = _detail(input_id)
-    forms = _detail_forms(detail)
-    form = forms["note_form"]
-    if not form.validate_on_submit():
-        return _render_detail(detail, forms, 422)
+def _add_note(input_id: int, form):
     service.add_note(db.session, actor(), input_id, form.note.data)
-    db.session.commit()
-    tell(_l("The note was added."))
-    return _back_to_detail(input_id)
+    return _l("The note was added.")
+
+
+# The input page's forms: (address, endpoint, form, what a valid POST does).
+DETAIL_ACTIONS = (
+    ("status", "input_status", "status_form", _change_status),
+    ("sladding", "input_redaction", "redaction_form", _save_redaction),
+    ("satsingsomrader", "input_focus_areas", "areas_form", _confirm_areas),
+    ("notat", "input_note", "note_form", _add_note),
+)
+
+
+def _detail_action(form_name: str, change):
+    @staff_required
+    def view(input_id: int):
+        return _post_on_detail(input_id, form_name, lambda form: change(input_id, form))
+
+    return view
+
+
+for _path, _endpoint, _form_name, _change in DETAIL_ACTIONS:
+    bp.add_url_rule(
+        f"/innspill/<int:input_id>/{_path}",
+        endpoint=_endpoint,
+        view_func=_detail_action(_form_name, _change),
+        methods=["POST"],
+    )
 
 
 @bp.post("/innspill/<int:input_id>/ikkje-duplikat")
@@ -659,9 +595,7 @@ def workshop_note():
         db.session.commit()
         tell(_l("The workshop note was recorded."))
         return redirect(url_for("backoffice.workshop_note", meeting=form.meeting.data), code=303)
-    return render_template("backoffice/workshop_note.html", form=form), (
-        422 if form.errors else 200
-    )
+    return form_page("backoffice/workshop_note.html", form)
 
 
 @bp.route("/innspill/import", methods=["GET", "POST"])
@@ -728,9 +662,7 @@ def focus_area_new():
             db.session.commit()
             tell(_l("The focus area %(name)s was created.", name=area.name_nb))
             return redirect(url_for("backoffice.focus_areas"), code=303)
-    return render_template("backoffice/focus_area_form.html", form=form, area=None), (
-        422 if form.errors else 200
-    )
+    return form_page("backoffice/focus_area_form.html", form, area=None)
 
 
 @bp.route("/satsingsomrader/<int:focus_area_id>", methods=["GET", "POST"])
@@ -747,6 +679,4 @@ def focus_area_edit(focus_area_id: int):
         db.session.commit()
         tell(_l("The focus area %(name)s was saved.", name=area.name_nb))
         return redirect(url_for("backoffice.focus_areas"), code=303)
-    return render_template("backoffice/focus_area_form.html", form=form, area=area), (
-        422 if form.errors else 200
-    )
+    return form_page("backoffice/focus_area_form.html", form, area=area)

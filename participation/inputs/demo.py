@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation.common import LOCAL_TIMEZONE
 from participation.models import (
     ConsultationResponse,
     DraftStrategy,
@@ -22,7 +23,6 @@ from participation.models import (
     Region,
 )
 
-OSLO = ZoneInfo("Europe/Oslo")
 UTC = ZoneInfo("UTC")
 DRAFT_SLUG = "naeringsstrategi-troms"
 DRAFT_FILE = "troms_naeringsstrategi.md"
@@ -190,6 +190,11 @@ RESPONSES = [
 ]
 
 
+def _exists(session: Session, column, condition) -> bool:
+    """Whether the demo data was seeded already (seeding twice adds nothing)."""
+    return session.execute(select(column).where(condition).limit(1)).first() is not None
+
+
 def _draft_source() -> str:
     return (
         resources.files("participation")
@@ -205,8 +210,12 @@ def seed_draft(session: Session, report, today: date) -> DraftStrategy:
     if draft is not None:
         return draft
     # Open since a few days ago, for five more weeks: the demo is always open.
-    opens_at = datetime.combine(today - timedelta(days=3), time(9, 0), OSLO).astimezone(UTC)
-    closes_at = datetime.combine(today + timedelta(weeks=5), time(23, 59), OSLO).astimezone(UTC)
+    opens_at = datetime.combine(today - timedelta(days=3), time(9, 0), LOCAL_TIMEZONE).astimezone(
+        UTC
+    )
+    closes_at = datetime.combine(
+        today + timedelta(weeks=5), time(23, 59), LOCAL_TIMEZONE
+    ).astimezone(UTC)
     draft = service.import_markdown(
         session, _draft_source(), opens_at=opens_at, closes_at=closes_at, slug=DRAFT_SLUG
     )
@@ -217,10 +226,7 @@ def seed_draft(session: Session, report, today: date) -> DraftStrategy:
 def seed_suggestions(session: Session, report, today: date) -> None:
     from participation.suggestions import service as suggestions
 
-    exists = session.execute(
-        select(Input.id).where(Input.channel == InputChannel.SUGGESTION_BOX).limit(1)
-    ).first()
-    if exists:
+    if _exists(session, Input.id, Input.channel == InputChannel.SUGGESTION_BOX):
         return
     regions = {r.slug: r.id for r in session.execute(select(Region)).scalars()}
     areas = {a.key: a.id for a in session.execute(select(FocusArea)).scalars()}
@@ -241,10 +247,7 @@ def seed_suggestions(session: Session, report, today: date) -> None:
 def seed_responses(session: Session, report, draft: DraftStrategy) -> None:
     from participation.consultation import service
 
-    exists = session.execute(
-        select(ConsultationResponse.id).where(ConsultationResponse.draft_id == draft.id).limit(1)
-    ).first()
-    if exists:
+    if _exists(session, ConsultationResponse.id, ConsultationResponse.draft_id == draft.id):
         return
     sections = {s.number: s.id for s in draft.sections}
     for n, (

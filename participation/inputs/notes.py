@@ -264,5 +264,3 @@ def import_workshop_notes(
     if actor is not None:
         audit.record(session, actor, "input.import", details={"created": len(report.created)})
     return report
-
-

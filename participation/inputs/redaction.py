@@ -154,4 +154,3 @@ def redact(text: str) -> Redaction:
         position = finding.end
     parts.append(text[position:])
     return Redaction("".join(parts), tuple(findings))
-

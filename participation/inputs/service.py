@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, t
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
-from participation.common import local_date, normalize_newlines, random_code
+from participation.common import Paged, clamp_page, local_date, normalize_newlines, random_code
 from participation.inputs.redaction import redact
 from participation.models import (
     DuplicateKind,
@@ -61,31 +61,31 @@ class InputError(Exception):
 
 
 class InputNotFound(InputError):
-    pass
+    """No input has this id (any more)."""
 
 
 class UnknownMeeting(InputError):
-    pass
+    """The input names a meeting that does not exist."""
 
 
 class UnknownRegion(InputError):
-    pass
+    """The input names a region that does not exist."""
 
 
 class UnknownFocusArea(InputError):
-    pass
+    """A focus area that does not exist."""
 
 
 class UnknownCategory(InputError):
-    pass
+    """Not a ``RespondentCategory`` value."""
 
 
 class EmptyText(InputError):
-    pass
+    """Nothing but white space."""
 
 
 class InvalidStatus(InputError):
-    pass
+    """Not an ``InputStatus`` value."""
 
 
 class NotPublishable(InputError):
@@ -387,7 +387,7 @@ def filtered_query(session: Session, f: InboxFilter):
 
 
 @dataclass
-class InboxPage:
+class InboxPage(Paged):
     items: list[Input]
     total: int
     page: int
@@ -395,10 +395,6 @@ class InboxPage:
     confirmed: dict[int, list[FocusArea]]
     reviewed: set[int]
     note_counts: dict[int, int]
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
 
     @property
     def first(self) -> int:
@@ -417,8 +413,7 @@ def inbox_page(
     query = filtered_query(session, f)
     ids = query.with_only_columns(Input.id).order_by(None)
     total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     items = list(
         session.execute(
             query.options(selectinload(Input.meeting)).limit(per_page).offset((page - 1) * per_page)
@@ -574,7 +569,7 @@ def hide(
     session: Session, actor: User, input_id: int, reason: str = "", *, bulk: bool = False
 ) -> Input:
     """Hide an input. A hidden consultation response is off the consultation page too
-    (see ``consultation.service.is_published``)."""
+    (see ``ConsultationResponse.is_published``)."""
     item = _load(session, input_id)
     set_status(session, item.id, InputStatus.HIDDEN, hidden_reason=reason)
     audit.record(session, actor, "input.hide", "input", item.id, details=_bulk(bulk))
@@ -644,11 +639,7 @@ def confirm_focus_areas(
             )
         )
     for area_id in sorted(added):
-        session.add(
-            ConfirmedFocusArea(
-                input_id=item.id, focus_area_id=area_id, confirmed_by_id=actor.id, confirmed_at=now
-            )
-        )
+        _add_confirmed(session, actor, item.id, area_id, now)
     _mark_reviewed(session, actor, item.id, now)
     session.flush()
     keys = {area.id: area.key for area in areas}
@@ -657,17 +648,13 @@ def confirm_focus_areas(
         if removed
         else []
     )
-    audit.record(
+    _record_areas(
         session,
         actor,
-        "input.focus_areas",
-        "input",
-        item.id,
-        details={
-            "confirmed": sorted(keys.values()),
-            "added": sorted(keys[i] for i in added),
-            "removed": sorted(removed_keys),
-        },
+        item,
+        confirmed=sorted(keys.values()),
+        added=sorted(keys[i] for i in added),
+        removed=sorted(removed_keys),
     )
     return sorted(areas, key=lambda a: (a.position, a.key))
 
@@ -681,24 +668,28 @@ def add_confirmed_focus_area(
     if session.get(FocusArea, focus_area_id) is None:
         raise UnknownFocusArea()
     if session.get(ConfirmedFocusArea, (item.id, focus_area_id)) is None:
-        session.add(
-            ConfirmedFocusArea(
-                input_id=item.id,
-                focus_area_id=focus_area_id,
-                confirmed_by_id=actor.id,
-                confirmed_at=now,
-            )
-        )
+        _add_confirmed(session, actor, item.id, focus_area_id, now)
     _mark_reviewed(session, actor, item.id, now)
     session.flush()
-    key = session.get(FocusArea, focus_area_id).key
-    audit.record(
-        session,
-        actor,
-        "input.focus_areas",
-        "input",
-        item.id,
-        details={"added": [key], "bulk": True},
+    _record_areas(
+        session, actor, item, added=[session.get(FocusArea, focus_area_id).key], bulk=True
+    )
+
+
+def _record_areas(session: Session, actor: User, item: Input, **details) -> None:
+    audit.record(session, actor, "input.focus_areas", "input", item.id, details=details)
+
+
+def _add_confirmed(
+    session: Session, actor: User, input_id: int, focus_area_id: int, now: datetime
+) -> None:
+    session.add(
+        ConfirmedFocusArea(
+            input_id=input_id,
+            focus_area_id=focus_area_id,
+            confirmed_by_id=actor.id,
+            confirmed_at=now,
+        )
     )
 
 

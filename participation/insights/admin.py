@@ -10,6 +10,8 @@ tags is a reviewer's everyday work.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import (
     Blueprint,
     abort,
@@ -129,12 +131,6 @@ def status_of(run: AnalysisRun) -> dict:
 
 def _common(**context):
     context.setdefault("locale", _locale())
-    context.setdefault("stage_labels", labels.RUN_STAGE_LABELS)
-    context.setdefault("status_labels", labels.RUN_STATUS_LABELS)
-    context.setdefault("kind_labels", labels.RUN_KIND_LABELS)
-    context.setdefault("training_sources", labels.TRAINING_SOURCE_LABELS)
-    context.setdefault("timing_labels", labels.TIMING_LABELS)
-    context.setdefault("written_form_labels", labels.WRITTEN_FORM_LABELS)
     return context
 
 
@@ -142,12 +138,19 @@ def _latest_done_or_none():
     return lifecycle.latest_done_run(db.session)
 
 
-def _require_results():
-    run = _latest_done_or_none()
-    if run is None:
-        tell(_l("There are no results yet. Start an analysis run first."), "info")
-        return None
-    return run
+def results_required(view):
+    """Views of the latest finished run's results get it as ``run``; without one, the
+    overview says so."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        run = _latest_done_or_none()
+        if run is None:
+            tell(_l("There are no results yet. Start an analysis run first."), "info")
+            return redirect(url_for("insights.index"), code=303)
+        return view(*args, run=run, **kwargs)
+
+    return wrapped
 
 
 # ---------------------------------------------------------------- results
@@ -168,7 +171,6 @@ def index():
             form=StartRunForm(),
             post_form=PostForm(),
             theme_style=theme_style,
-            spread_labels=labels.SPREAD_LABELS,
             spread_value=spread_value,
         ),
     )
@@ -176,10 +178,8 @@ def index():
 
 @bp.get(f"/tema/<int(max={MAX_ID}):number>")
 @staff_required
-def theme(number: int):
-    run = _require_results()
-    if run is None:
-        return redirect(url_for("insights.index"), code=303)
+@results_required
+def theme(run: AnalysisRun, number: int):
     try:
         found = results.get_theme(db.session, run, number)
     except results.RunNotFound:
@@ -197,9 +197,7 @@ def theme(number: int):
             page_url=lambda n: url_for("insights.theme", number=number, page=n),
             areas_by_key=_areas_by_key(),
             theme_style=theme_style,
-            spread_labels=labels.SPREAD_LABELS,
             spread_value=spread_value,
-            channels=labels.CHANNEL_LABELS,
         ),
     )
 
@@ -210,11 +208,9 @@ def _areas_by_key() -> dict[str, FocusArea]:
 
 @bp.get("/innspill")
 @staff_required
-def inputs():
+@results_required
+def inputs(run: AnalysisRun):
     """Inputs of the latest run whose suggestions include a focus area."""
-    run = _require_results()
-    if run is None:
-        return redirect(url_for("insights.index"), code=303)
     key = request.args.get("satsingsomrade", "")
     area = db.session.query(FocusArea).filter_by(key=key).one_or_none() if key else None
     if area is None:
@@ -232,17 +228,14 @@ def inputs():
             area=area,
             page=page,
             page_url=lambda n: url_for("insights.inputs", satsingsomrade=area.key, page=n),
-            channels=labels.CHANNEL_LABELS,
         ),
     )
 
 
 @bp.get("/kart")
 @staff_required
-def map_page():
-    run = _require_results()
-    if run is None:
-        return redirect(url_for("insights.index"), code=303)
+@results_required
+def map_page(run: AnalysisRun):
     themes = list(run.themes)
     return render_template(
         "insights/map.html",
@@ -351,18 +344,14 @@ def _queue_form(row, active_areas) -> ConfirmAreasForm:
     form = ConfirmAreasForm(prefix=f"q{row.item.id}")
     form.focus_areas.choices = [choice(str(a.id), a.name(locale)) for a in active_areas]
     if request.method == "GET":
-        form.focus_areas.data = [
-            str(s.focus_area_id) for s in row.suggestions if s.suggested
-        ]
+        form.focus_areas.data = [str(s.focus_area_id) for s in row.suggestions if s.suggested]
     return form
 
 
 @bp.get("/ko")
 @staff_required
-def queue():
-    run = _require_results()
-    if run is None:
-        return redirect(url_for("insights.index"), code=303)
+@results_required
+def queue(run: AnalysisRun):
     page = results.review_queue(db.session, run, page=request.args.get("page", 1, type=int) or 1)
     active_areas = inputs_service.active_focus_areas(db.session)
     return render_template(
@@ -372,9 +361,6 @@ def queue():
             page=page,
             forms={row.item.id: _queue_form(row, active_areas) for row in page.rows},
             page_url=lambda n: url_for("insights.queue", page=n),
-            channels=labels.CHANNEL_LABELS,
-            categories=labels.CATEGORY_LABELS,
-            written_forms=labels.WRITTEN_FORM_LABELS,
         ),
     )
 
@@ -452,10 +438,8 @@ def confirm_suggestion(input_id: int):
 
 @bp.get("/kvalitet")
 @staff_required
-def quality():
-    run = _require_results()
-    if run is None:
-        return redirect(url_for("insights.index"), code=303)
+@results_required
+def quality(run: AnalysisRun):
     return render_template(
         "insights/quality.html", **_common(quality=results.quality(db.session, run), run=run)
     )

@@ -9,6 +9,14 @@ from flask.cli import AppGroup
 from participation.extensions import db
 from participation.models import RunKind, RunStatus
 
+THEMES_OPTION = click.option(
+    "--themes",
+    "n_themes",
+    type=click.IntRange(2, 100),
+    default=None,
+    help="Number of themes (default: chosen automatically).",
+)
+
 analysis_cli = AppGroup("analysis", help="Tag and cluster all input (focus areas and themes).")
 
 
@@ -75,26 +83,14 @@ def _report(run) -> None:
 
 
 @analysis_cli.command("run")
-@click.option(
-    "--themes",
-    "n_themes",
-    type=click.IntRange(2, 100),
-    default=None,
-    help="Number of themes (default: chosen automatically).",
-)
+@THEMES_OPTION
 def analysis_run(n_themes: int | None) -> None:
     """Analyse every input and store the run (suggestions, themes, metrics)."""
     _run(RunKind.RUN, n_themes)
 
 
 @analysis_cli.command("retrain")
-@click.option(
-    "--themes",
-    "n_themes",
-    type=click.IntRange(2, 100),
-    default=None,
-    help="Number of themes (default: chosen automatically).",
-)
+@THEMES_OPTION
 def analysis_retrain(n_themes: int | None) -> None:
     """Train the tagger on the reviewers' confirmed tags, then analyse everything again."""
     _run(RunKind.RETRAIN, n_themes)

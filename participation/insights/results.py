@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
+from participation.common import Paged, clamp_page
 from participation.inputs import service as inputs
 from participation.insights.runs import InsightsError, RunNotFound, confirmed_keys, latest_done_run
 from participation.models import (
@@ -167,15 +168,11 @@ class InputRow:
 
 
 @dataclass
-class InputList:
+class InputList(Paged):
     rows: list[InputRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
 def _rows(session: Session, run: AnalysisRun, pairs) -> list[InputRow]:
@@ -191,12 +188,14 @@ def suggestions_of(
     result: dict[int, list[InputSuggestion]] = defaultdict(list)
     if not input_ids:
         return result
+    # contains_eager: each suggestion holds its focus area (no lazy load per row).
     rows = session.execute(
-        _shown(select(InputSuggestion, FocusArea), suggested_only=False)
+        _shown(select(InputSuggestion), suggested_only=False)
+        .options(contains_eager(InputSuggestion.focus_area))
         .where(InputSuggestion.run_id == run.id, InputSuggestion.input_id.in_(list(input_ids)))
         .order_by(InputSuggestion.input_id, InputSuggestion.probability.desc())
-    )
-    for suggestion, _area in rows:
+    ).scalars()
+    for suggestion in rows:
         result[suggestion.input_id].append(suggestion)
     return result
 
@@ -228,8 +227,7 @@ def list_inputs(
             )
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     pairs = session.execute(
         query.order_by(Input.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -297,25 +295,13 @@ def input_map(
 # ---------------------------------------------------------------- review queue
 
 
-@dataclass
-class QueuePage:
-    rows: list[InputRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
 def _reviewed_ids():
     return select(InputReview.input_id).where(InputReview.focus_areas_confirmed_at.is_not(None))
 
 
 def review_queue(
     session: Session, run: AnalysisRun, *, page: int = 1, per_page: int = 10
-) -> QueuePage:
+) -> InputList:
     """Inputs nobody has confirmed yet, least certain first (active learning).
 
     Certainty is the run's: how far the most borderline focus area is from its
@@ -331,8 +317,7 @@ def review_queue(
         )
     )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     pairs = session.execute(
         query.order_by(
             case((InputAnalysis.uncertainty.is_(None), 1), else_=0),
@@ -342,7 +327,7 @@ def review_queue(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return QueuePage(_rows(session, run, pairs), total, page, per_page)
+    return InputList(_rows(session, run, pairs), total, page, per_page)
 
 
 def suggested_area_ids(session: Session, run: AnalysisRun, input_id: int) -> list[int]:

@@ -676,24 +676,18 @@ def _prune(session: Session, keep_runs: int) -> int:
 def run_now(
     session: Session,
     *,
-    kind: RunKind | str = RunKind.RUN,
-    user: User | None = None,
-    actor: str | None = None,
-    n_themes: int | None = None,
     model_dir: str | Path | None = None,
     keep_runs: int = 3,
-    stale_after: timedelta = DEFAULT_STALE_AFTER,
     on_progress: Callable[[str, float], None] | None = None,
+    **queue: Any,
 ) -> AnalysisRun:
-    """Start and carry out a run in this thread (the command line). Commits."""
-    run = start_run(
-        session, kind=kind, user=user, actor=actor, n_themes=n_themes, stale_after=stale_after
-    )
+    """Start (``queue``: the arguments of :func:`start_run`) and carry out a run in this
+    thread, as the command line does. Commits."""
+    run = start_run(session, **queue)
     session.commit()
     return execute_run(
         session, run.id, model_dir=model_dir, keep_runs=keep_runs, on_progress=on_progress
     )
-
 
 
 # ---------------------------------------------------------------- in the background

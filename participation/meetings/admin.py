@@ -11,10 +11,17 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
+from participation.backoffice.blueprint import (
+    actor,
+    admin_required,
+    bp,
+    form_page,
+    staff_required,
+    tell,
+)
 from participation.extensions import db
 from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
-from participation.labels import CATEGORY_LABELS, REGISTRATION_STATUS_LABELS
+from participation.labels import REGISTRATION_STATUS_LABELS
 from participation.meetings import service
 from participation.meetings.forms import (
     AttendanceForm,
@@ -120,10 +127,7 @@ def meeting_new():
             db.session.commit()
             tell(_l("The meeting was created."), "success")
             return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    status = 422 if (form.errors or error) else 200
-    return render_template(
-        "backoffice/meeting_form.html", form=form, meeting=None, error=error
-    ), status
+    return form_page("backoffice/meeting_form.html", form, meeting=None, error=error)
 
 
 @bp.route("/moter/<int:meeting_id>/endre", methods=["GET", "POST"])
@@ -163,10 +167,7 @@ def meeting_edit(meeting_id: int):
                     "info",
                 )
             return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    status = 422 if (form.errors or error) and request.method == "POST" else 200
-    return render_template(
-        "backoffice/meeting_form.html", form=form, meeting=meeting, error=error
-    ), status
+    return form_page("backoffice/meeting_form.html", form, meeting=meeting, error=error)
 
 
 @bp.get("/moter/<int:meeting_id>")
@@ -189,7 +190,6 @@ def meeting(meeting_id: int):
         lists=lists,
         other_meetings=others,
         now=now,
-        categories=CATEGORY_LABELS,
         statuses=REGISTRATION_STATUS_LABELS,
         post_form=PostForm(),
     )
@@ -205,12 +205,17 @@ def _move_targets(registration: Registration, others: list[Meeting]):
     return choices
 
 
-@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt")
-@admin_required
-def registration_move(meeting_id: int, registration_id: int):
+def _registration_or_404(meeting_id: int, registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.meeting_id != meeting_id:
         abort(404)
+    return registration
+
+
+@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt")
+@admin_required
+def registration_move(meeting_id: int, registration_id: int):
+    registration = _registration_or_404(meeting_id, registration_id)
     others = [
         m
         for m in service.list_meetings(db.session)
@@ -228,10 +233,10 @@ def registration_move(meeting_id: int, registration_id: int):
         return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
     target = form.target.data
     try:
-        if target == "confirmed":
-            service.promote(db.session, actor(), registration.id, notify=form.notify.data)
-        elif target == "waiting":
-            service.demote(db.session, actor(), registration.id, notify=form.notify.data)
+        if target in ("confirmed", "waiting"):
+            service.move_within_meeting(
+                db.session, actor(), registration.id, target, notify=form.notify.data
+            )
         else:
             service.move_to_meeting(
                 db.session,
@@ -252,9 +257,7 @@ def registration_move(meeting_id: int, registration_id: int):
 @bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/avmeld")
 @admin_required
 def registration_cancel(meeting_id: int, registration_id: int):
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.meeting_id != meeting_id:
-        abort(404)
+    registration = _registration_or_404(meeting_id, registration_id)
     form = PostForm()
     if form.validate_on_submit():
         try:
@@ -294,10 +297,9 @@ def meeting_cancel(meeting_id: int):
             )
             return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
     counts = service.registration_counts(db.session, meeting.id)
-    status = 422 if request.method == "POST" and (form.errors or error) else 200
-    return render_template(
-        "backoffice/meeting_cancel.html", meeting=meeting, form=form, error=error, counts=counts
-    ), status
+    return form_page(
+        "backoffice/meeting_cancel.html", form, meeting=meeting, counts=counts, error=error
+    )
 
 
 @bp.route("/moter/<int:meeting_id>/oppmote", methods=["GET", "POST"])
@@ -323,9 +325,9 @@ def meeting_attendance(meeting_id: int):
             "success",
         )
         return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    return render_template(
-        "backoffice/meeting_attendance.html", meeting=meeting, form=form, confirmed=confirmed
-    ), (422 if form.errors else 200)
+    return form_page(
+        "backoffice/meeting_attendance.html", form, meeting=meeting, confirmed=confirmed
+    )
 
 
 @bp.get("/moter/<int:meeting_id>/deltakarliste")
@@ -337,7 +339,6 @@ def attendance_list(meeting_id: int):
         "backoffice/attendance_list.html",
         meeting=meeting,
         confirmed=sorted(lists.confirmed, key=lambda r: (r.name or "").lower()),
-        categories=CATEGORY_LABELS,
         printed_at=utcnow(),
     )
 
@@ -360,9 +361,7 @@ def meeting_message(meeting_id: int):
         tell(_l("The message was queued for %(n)d people.", n=sent), "success")
         return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
     counts = service.registration_counts(db.session, meeting.id)
-    return render_template(
-        "backoffice/meeting_message.html", meeting=meeting, form=form, counts=counts
-    ), (422 if form.errors else 200)
+    return form_page("backoffice/meeting_message.html", form, meeting=meeting, counts=counts)
 
 
 @bp.route("/regioner", methods=["GET", "POST"])
@@ -375,6 +374,4 @@ def regions():
         tell(_l("The region %(name)s was created.", name=region.name), "success")
         return redirect(url_for("backoffice.regions"), code=303)
     regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
-    return render_template("backoffice/regions.html", form=form, regions=list(regions)), (
-        422 if form.errors else 200
-    )
+    return form_page("backoffice/regions.html", form, regions=list(regions))

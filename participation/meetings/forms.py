@@ -5,10 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    EmailField,
     IntegerField,
-    SelectField,
-    StringField,
     TelField,
     TextAreaField,
     ValidationError,
@@ -16,20 +13,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from participation.forms import (
-    AllOf,
     BaseForm,
-    MultiCheckboxField,
-    OneOf,
+    checkboxes,
     choice,
-    choice_value,
-    choices_of,
     date_field,
-    email_validators,
     long_text,
     no_control_characters,
     norwegian_phone,
     org_number_field,
+    organisation_field,
+    own_email_field,
     parse_time,
+    person_name_field,
+    select_field,
     text,
     time_field,
 )
@@ -38,21 +34,8 @@ from participation.models import ParticipantCategory
 
 
 class SignupForm(BaseForm):
-    name = StringField(
-        _l("Full name"),
-        validators=[
-            DataRequired(message=_l("Enter your name.")),
-            Length(max=200, message=_l("The name can be at most 200 characters.")),
-            no_control_characters,
-        ],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[DataRequired(message=_l("Enter your e-mail address.")), *email_validators()],
-        description=_l("We send the confirmation and a link to cancel here."),
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-    )
+    name = person_name_field(_l("Full name"))
+    email = own_email_field(_l("We send the confirmation and a link to cancel here."))
     phone = TelField(
         _l("Phone (optional)"),
         validators=[
@@ -63,37 +46,16 @@ class SignupForm(BaseForm):
         description=_l("8 digits, for example 912 34 567."),
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
-    organisation = StringField(
-        _l("Organisation or business (optional)"),
-        validators=[
-            Optional(),
-            Length(
-                max=200, message=_l("The name of the organisation can be at most 200 characters.")
-            ),
-            no_control_characters,
-        ],
-        render_kw={"autocomplete": "organization"},
-    )
+    organisation = organisation_field()
     org_number = org_number_field()
-    category = SelectField(
+    category = select_field(
         _l("I take part as"),
+        _l("Choose how you take part."),
+        required=True,
         choices=[choice("", _l("Choose…"))]
         + [choice(c.value, CATEGORY_LABELS[c]) for c in ParticipantCategory],
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose how you take part.")),
-            OneOf(
-                lambda form, field: [c for c in field.choices if choice_value(c)],
-                message=_l("Choose how you take part."),
-            ),
-        ],
     )
-    focus_areas = MultiCheckboxField(
-        _l("Focus areas that interest you (optional)"),
-        coerce=str,
-        validate_choice=False,
-        validators=[AllOf()],
-    )
+    focus_areas = checkboxes(_l("Focus areas that interest you (optional)"))
     needs = TextAreaField(
         _l("Accessibility or dietary needs (optional)"),
         validators=[
@@ -121,14 +83,7 @@ class RegionForm(BaseForm):
 
 
 class MeetingForm(BaseForm):
-    region = SelectField(
-        _l("Region"),
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose a region.")),
-            OneOf(choices_of, message=_l("Choose a region.")),
-        ],
-    )
+    region = select_field(_l("Region"), _l("Choose a region."), required=True)
     title = text(_l("Title"), required_message=_l("Enter a title."))
     description = long_text(_l("Description"), max_length=5000)
     day = date_field(_l("Date"), required_message=_l("Enter the date of the meeting."))
@@ -177,18 +132,11 @@ class MessageForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    target = SelectField(
-        _l("Move to"),
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose where to move the registration.")),
-            OneOf(choices_of, message=_l("Choose where to move the registration.")),
-        ],
+    target = select_field(
+        _l("Move to"), _l("Choose where to move the registration."), required=True
     )
     notify = BooleanField(_l("Tell the person by e-mail"), default=True)
 
 
 class AttendanceForm(BaseForm):
-    attended = MultiCheckboxField(
-        _l("Attended"), coerce=str, validate_choice=False, validators=[AllOf()]
-    )
+    attended = checkboxes(_l("Attended"))

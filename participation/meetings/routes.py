@@ -6,11 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from participation.extensions import db
 from participation.common import normalize_org_number
+from participation.extensions import db
 from participation.forms import choice, normalize_phone
 from participation.inputs.service import active_focus_areas
-from participation.labels import CATEGORY_LABELS
 from participation.meetings import mail, service
 from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
@@ -74,7 +73,6 @@ def signup(meeting_id: int):
             form=form,
             refusal=refusal,
             now=now,
-            categories=CATEGORY_LABELS,
         ), code
 
     if status not in (MeetingStatus.OPEN, MeetingStatus.FULL):

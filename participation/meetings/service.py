@@ -203,10 +203,6 @@ def lock_meeting(session: Session, meeting_id: int) -> Meeting:
     return lock_meetings(session, meeting_id)[meeting_id]
 
 
-def seats_left(meeting: Meeting) -> int:
-    return max(meeting.seats - meeting.confirmed_count, 0)
-
-
 def _take_seat(session: Session, meeting: Meeting, registration: Registration, now) -> None:
     """Confirm ``registration`` if the meeting has a seat, else :class:`NoSeatLeft`.
 
@@ -265,7 +261,7 @@ def _promote_waiting(
     promoted: list[Registration] = []
     if meeting.cancelled_at is not None or now >= meeting.starts_at:
         return promoted
-    while seats_left(meeting) and (at_most is None or len(promoted) < at_most):
+    while meeting.seats_left and (at_most is None or len(promoted) < at_most):
         registration = _first_waiting(session, meeting.id)
         if registration is None:
             break
@@ -370,7 +366,7 @@ def cancel(
     begin_write(session)
     registration = find_by_reference(session, reference)
     if registration is None:
-        raise RegistrationNotFound()
+        raise MeetingNotFound()
     meeting = lock_meeting(session, registration.meeting_id)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -418,37 +414,48 @@ class MeetingData:
     address: str = ""
 
 
+@dataclass(frozen=True)
+class UpdateOutcome:
+    meeting: Meeting
+    promoted: list[Registration]
+
+
 def _check_schedule(data: MeetingData) -> None:
     if data.ends_at <= data.starts_at or data.registration_deadline > data.starts_at:
         raise InvalidSchedule()
+
+
+def _apply(meeting: Meeting, data: MeetingData) -> list[str]:
+    """Copy ``data`` onto the meeting (texts trimmed); the names of the fields that differ."""
+    changed = []
+    for name in (
+        "region_id",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "venue",
+        "address",
+        "seats",
+        "registration_deadline",
+    ):
+        value = getattr(data, name)
+        if getattr(meeting, name) != value:
+            changed.append(name)
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    return sorted(changed)
 
 
 def create_meeting(session: Session, actor: User, data: MeetingData) -> Meeting:
     _check_schedule(data)
     if session.get(Region, data.region_id) is None:
         raise MeetingNotFound()
-    meeting = Meeting(
-        region_id=data.region_id,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        venue=data.venue.strip(),
-        address=data.address.strip(),
-        seats=data.seats,
-        registration_deadline=data.registration_deadline,
-        confirmed_count=0,
-    )
+    meeting = Meeting(confirmed_count=0)
+    _apply(meeting, data)
     session.add(meeting)
     session.flush()
     audit.record(session, actor, "meeting.create", "meeting", meeting.id)
     return meeting
-
-
-@dataclass(frozen=True)
-class UpdateOutcome:
-    meeting: Meeting
-    promoted: list[Registration]
 
 
 def update_meeting(
@@ -468,30 +475,7 @@ def update_meeting(
         raise MeetingCancelled()
     if data.seats < meeting.confirmed_count:
         raise SeatsBelowConfirmed(meeting.confirmed_count)
-    changed = sorted(
-        name
-        for name in (
-            "region_id",
-            "title",
-            "description",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "address",
-            "seats",
-            "registration_deadline",
-        )
-        if getattr(meeting, name) != getattr(data, name)
-    )
-    meeting.region_id = data.region_id
-    meeting.title = data.title.strip()
-    meeting.description = data.description.strip()
-    meeting.starts_at = data.starts_at
-    meeting.ends_at = data.ends_at
-    meeting.venue = data.venue.strip()
-    meeting.address = data.address.strip()
-    meeting.seats = data.seats
-    meeting.registration_deadline = data.registration_deadline
+    changed = _apply(meeting, data)
     session.flush()
     promoted = _promote_waiting(session, meeting, now)
     for registration in promoted:
@@ -600,65 +584,47 @@ def _lock_movable(
     return meeting, registration
 
 
-def promote(
+def _record_move(session: Session, actor: User, registration: Registration, **details) -> None:
+    audit.record(
+        session, actor, "registration.move", "registration", registration.id, details=details
+    )
+
+
+def move_within_meeting(
     session: Session,
     actor: User,
     registration_id: int,
+    to: RegistrationStatus | str,
     *,
     notify: bool = True,
     now: datetime | None = None,
 ) -> Registration:
-    """Give a waiting-list registration a seat, if the meeting has one free."""
+    """Give a waiting-list registration a seat, if the meeting has one free (``to``
+    confirmed), or move a confirmed one to the waiting list (``to`` waiting).
+
+    A registration moved to the waiting list keeps its place in the order of sign-up,
+    so it is usually first in line for the next free seat; the seat it frees is not
+    handed on automatically (the administrator moves someone up, or the next sign-up
+    takes it).
+    """
     now = now or utcnow()
     meeting, registration = _lock_movable(session, registration_id, now)
-    if registration.status != RegistrationStatus.WAITING:
+    if to == RegistrationStatus.CONFIRMED and registration.status == RegistrationStatus.WAITING:
+        _take_seat(session, meeting, registration, now)
+        if notify:
+            mail.queue_promotion(session, registration, meeting)
+    elif to == RegistrationStatus.WAITING and registration.status == RegistrationStatus.CONFIRMED:
+        registration.status = RegistrationStatus.WAITING
+        registration.confirmed_at = None
+        session.flush()
+        _free_seat(session, meeting)
+        if notify:
+            mail.queue_waitlisted(
+                session, registration, meeting, position=waiting_position(session, registration)
+            )
+    else:
         raise NotMovable()
-    _take_seat(session, meeting, registration, now)
-    if notify:
-        mail.queue_promotion(session, registration, meeting)
-    audit.record(
-        session,
-        actor,
-        "registration.move",
-        "registration",
-        registration.id,
-        details={"meeting": meeting.id, "to": "confirmed"},
-    )
-    return registration
-
-
-def demote(
-    session: Session,
-    actor: User,
-    registration_id: int,
-    *,
-    notify: bool = True,
-    now: datetime | None = None,
-) -> Registration:
-    """Move a confirmed registration to the waiting list. It keeps its place in
-    the order of sign-up, so it is usually first in line for the next free seat;
-    the seat it frees is not handed on automatically (the administrator moves
-    someone up, or the next sign-up takes it)."""
-    now = now or utcnow()
-    meeting, registration = _lock_movable(session, registration_id, now)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise NotMovable()
-    registration.status = RegistrationStatus.WAITING
-    registration.confirmed_at = None
-    session.flush()
-    _free_seat(session, meeting)
-    if notify:
-        mail.queue_waitlisted(
-            session, registration, meeting, position=waiting_position(session, registration)
-        )
-    audit.record(
-        session,
-        actor,
-        "registration.move",
-        "registration",
-        registration.id,
-        details={"meeting": meeting.id, "to": "waiting"},
-    )
+    _record_move(session, actor, registration, meeting=meeting.id, to=str(to))
     return registration
 
 
@@ -706,13 +672,13 @@ def move_to_meeting(
         )
     if promoted is not None:
         mail.queue_promotion(session, promoted, source)
-    audit.record(
+    _record_move(
         session,
         actor,
-        "registration.move",
-        "registration",
-        registration.id,
-        details={"from": source.id, "meeting": target.id, "to": registration.status},
+        registration,
+        **{"from": source.id},
+        meeting=target.id,
+        to=registration.status,
     )
     return registration
 

@@ -138,7 +138,14 @@ class ConsultationResponse(Base):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        """On the public pages: approved with its text, and its input published (the
+        inbox can hide it again). ``consultation.service.published_clause`` is the same
+        rule in SQL."""
+        return (
+            self.published_at is not None
+            and self.input is not None
+            and self.input.status == "published"
+        )
 
     @property
     def text(self) -> str:

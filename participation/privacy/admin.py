@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired
 from participation.backoffice.blueprint import actor, admin_required, bp, tell
 from participation.extensions import db
 from participation.forms import BaseForm, email_validators
-from participation.labels import REGISTRATION_STATUS_LABELS, STANCE_LABELS
+from participation.labels import REGISTRATION_STATUS_LABELS
 from participation.privacy import service
 
 
@@ -48,7 +48,6 @@ def _page(lookup=None, delete=None, data=None, code=200):
         retention_days=retention,
         due=service.due_for_purge(db.session, retention_days=retention),
         statuses=REGISTRATION_STATUS_LABELS,
-        stances=STANCE_LABELS,
     ), code
 
 
@@ -61,29 +60,33 @@ def privacy():
 @bp.post("/personvern")
 @admin_required
 def privacy_lookup():
-    form = PrivacyLookupForm(prefix="lookup")
-    if not form.validate_on_submit():
-        return _page(lookup=form, code=422)
-    data = service.look_up(db.session, actor(), form.email.data)
-    db.session.commit()
-    delete = PrivacyDeleteForm(prefix="delete", formdata=None)
-    delete.email.data = data.email
-    return _page(lookup=form, delete=delete, data=data)
+    return _about_person(download=False)
 
 
 @bp.post("/personvern/eksport")
 @admin_required
 def privacy_export():
+    return _about_person(download=True)
+
+
+def _about_person(*, download: bool):
+    """What is held about the address in the look-up form: shown, or as a JSON file."""
     form = PrivacyLookupForm(prefix="lookup")
     if not form.validate_on_submit():
         return _page(lookup=form, code=422)
-    payload = service.export(db.session, actor(), form.email.data)
+    if download:
+        payload = service.export(db.session, actor(), form.email.data)
+        db.session.commit()
+        return Response(
+            json.dumps(payload, ensure_ascii=False, indent=2),
+            mimetype="application/json",
+            headers={"Content-Disposition": 'attachment; filename="personopplysningar.json"'},
+        )
+    data = service.look_up(db.session, actor(), form.email.data)
     db.session.commit()
-    return Response(
-        json.dumps(payload, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="personopplysningar.json"'},
-    )
+    delete = PrivacyDeleteForm(prefix="delete", formdata=None)
+    delete.email.data = data.email
+    return _page(lookup=form, delete=delete, data=data)
 
 
 @bp.post("/personvern/slett")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from participation import audit
 from participation.common import normalize_email
 from participation.consultation import attachments
+from participation.consultation import service as consultation
 from participation.meetings import mail
 from participation.meetings import service as meeting_service
 from participation.models import (
@@ -205,13 +206,7 @@ def find_person(session: Session, email: str) -> PersonData:
     )
     data.responses = list(
         session.execute(
-            select(ConsultationResponse)
-            .options(
-                selectinload(ConsultationResponse.draft),
-                selectinload(ConsultationResponse.section),
-                selectinload(ConsultationResponse.input),
-                selectinload(ConsultationResponse.attachments),
-            )
+            consultation.responses_in_full()
             .where(func.lower(ConsultationResponse.email) == email)
             .order_by(ConsultationResponse.id)
         ).scalars()

@@ -10,8 +10,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from participation.forms import BaseForm, OneOf, choice, no_control_characters
-from participation.common import normalize_newlines
+from participation.forms import (
+    BaseForm,
+    OneOf,
+    choice,
+    keep_line_breaks,
+    no_control_characters,
+    text_length,
+)
 
 MIN_LENGTH = 20
 MAX_LENGTH = 5000
@@ -30,36 +36,19 @@ def new_started_token() -> str:
     return _serializer().dumps(int(time.time()))
 
 
-def _text_length(form, field) -> None:
-    text = field.data or ""
-    if not text:
-        raise ValidationError(_l("Write your suggestion."))
-    if len(text) < MIN_LENGTH:
-        raise ValidationError(
-            _l(
-                "The suggestion must be at least %(min)s characters. You have written %(count)s.",
-                min=MIN_LENGTH,
-                count=len(text),
-            )
-        )
-    if len(text) > MAX_LENGTH:
-        raise ValidationError(
-            _l(
-                "The suggestion can be at most %(max)s characters. You have written %(count)s.",
-                max=MAX_LENGTH,
-                count=len(text),
-            )
-        )
-
-
-def _normalize(value):
-    return normalize_newlines(value) if isinstance(value, str) else value
+_text_length = text_length(
+    MIN_LENGTH,
+    MAX_LENGTH,
+    empty=_l("Write your suggestion."),
+    too_short=_l("The suggestion must be at least %(min)s characters. You have written %(count)s."),
+    too_long=_l("The suggestion can be at most %(max)s characters. You have written %(count)s."),
+)
 
 
 class SuggestionForm(BaseForm):
     text = TextAreaField(
         _l("Your suggestion"),
-        filters=[_normalize],
+        filters=[keep_line_breaks],
         validators=[_text_length, no_control_characters],
         description=_l(
             "What should the strategy give priority to? Write between 20 and 5000 characters. "

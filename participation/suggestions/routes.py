@@ -14,7 +14,7 @@ from sqlalchemy import select
 from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.inputs.service import active_focus_areas
-from participation.labels import CATEGORY_LABELS, FINDING_LABELS
+from participation.labels import CATEGORY_LABELS
 from participation.models import Region, RespondentCategory
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
@@ -97,7 +97,6 @@ def new():
             form=form,
             guard_errors=guard_errors,
             warning=warning,
-            finding_labels=FINDING_LABELS,
             min_length=service.MIN_LENGTH,
             max_length=service.MAX_LENGTH,
         ),

@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.db import begin_write
 from participation.common import local_date, normalize_newlines
+from participation.db import begin_write
 from participation.inputs import service as inputs
 from participation.inputs.redaction import Redaction, redact
 from participation.models import FocusArea, Input, InputChannel, Region
@@ -30,15 +30,15 @@ class SuggestionError(Exception):
 
 
 class TextTooShort(SuggestionError):
-    pass
+    """Fewer than ``MIN_LENGTH`` characters."""
 
 
 class TextTooLong(SuggestionError):
-    pass
+    """More than ``MAX_LENGTH`` characters."""
 
 
 class InvalidChoice(SuggestionError):
-    pass
+    """A focus area that is retired or gone, or a region that is gone."""
 
 
 @dataclass

@@ -47,7 +47,7 @@ from participation.models import (
     User,
 )
 from tests.abuse.crawl import Form, crawl, parse_forms
-from tests.backoffice.conftest import login, reset_request_state
+from tests.helpers import login, reset_request_state
 
 PASSWORD = "riktig hest batteri stift"
 ADMIN_EMAIL = "admin@fylke.example.no"
@@ -295,7 +295,7 @@ class World:
 def analyse_inputs(app, session, region: int) -> None:
     """Some ordinary inputs, and a real analysis run over them and the payloads."""
     from participation.inputs import service as inputs
-    from participation.insights import results, runs
+    from participation.insights import runs
 
     for n, text in enumerate(ORDINARY_TEXTS * 2):
         inputs.create_input(

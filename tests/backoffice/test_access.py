@@ -8,8 +8,8 @@ import pytest
 
 from participation import create_app
 from participation.models import AuditEntry
-from tests.backoffice.conftest import PASSWORD, count, csrf_token, login, reset_request_state
 from tests.conftest import base_config
+from tests.helpers import PASSWORD, count, csrf_token, login, reset_request_state
 
 # Placeholder values for URL variables when walking the URL map.
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x"}

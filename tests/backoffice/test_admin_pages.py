@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from participation.backoffice import service as user_service
-from participation.models import AuditEntry, FocusArea, Region, User
 from participation.backoffice.service import check_password
-from tests.backoffice.conftest import PASSWORD, count, login, post_form
+from participation.models import AuditEntry, FocusArea, Region, User
+from tests.helpers import PASSWORD, count, login, post_form
 
 
 def test_admin_creates_an_account_that_can_log_in(as_admin, client, session):
@@ -245,6 +245,9 @@ def test_every_message_of_the_back_office_is_translated():
     gaps = {line.split("\t", 1)[1] for line in missing.splitlines() if "\t" in line}
     method_map = [
         ("participation/backoffice/**.py", "python"),
+        ("participation/**/admin.py", "python"),
+        ("participation/**/forms.py", "python"),
+        ("participation/labels.py", "python"),
         ("templates/backoffice/**.html", "jinja2"),
     ]
     options = {"templates/backoffice/**.html": {"trimmed": "true"}}

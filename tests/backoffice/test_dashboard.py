@@ -34,7 +34,7 @@ def test_counts(session, admin, make_input, focus_areas, make_region):
     inbox.confirm_focus_areas(session, admin, a.id, [focus_areas[2].id])
     session.commit()
 
-    data = service.dashboard(session)
+    data = service.counts(session)
     assert data.total == 2
     assert data.duplicates == 1
     assert data.by_channel == {"suggestion_box": 2}
@@ -44,7 +44,7 @@ def test_counts(session, admin, make_input, focus_areas, make_region):
     assert [(area.key, n) for area, n in data.by_confirmed_area] == [("havbruk", 1)]
     assert data.by_week == [(date(2026, 3, 2), 2)]
 
-    everything = service.dashboard(session, include_duplicates=True)
+    everything = service.counts(session, include_duplicates=True)
     assert everything.total == 3
     assert everything.by_week == [
         (date(2026, 3, 2), 2),

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from participation.backoffice import exports as service
 from participation.meetings import service as public
 from participation.models import AuditEntry, Input
-from tests.backoffice.conftest import count
+from tests.helpers import count
 
 DANGEROUS = ['=HYPERLINK("http://evil.example")', "+47 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 

@@ -3,83 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from participation.models import Attachment, ConsultationResponse, Input
-
-DRAFT_MD = """# Næringsstrategi for Testfylket
-
-Innledning med **fet** tekst.
-
-## 1 Havnæringene
-
-Om havet.
-
-### 1.1 Delmål: Mer foredling
-
-#### 1.1.1 Styrke kompetansen i foredlingsbedriftene
-
-#### 1.1.2 Bedre arealplanlegging i sjø
-
-## 2 Reiseliv
-
-### 2.1 Delmål: Helårs reiseliv
-
-Tekst med <script>alert("x")</script> og [lenke](javascript:alert(1)).
-"""
+from tests.helpers import csrf_token
 
 GOOD_TEXT = "Vi støtter målet om mer foredling, men savner tiltak for små bedrifter."
-
-
-@pytest.fixture(autouse=True)
-def _locale_per_request(app):
-    from flask_babel import refresh
-
-    app.before_request(refresh)
-
-
-@pytest.fixture
-def make_draft(session):
-    from participation.consultation import service
-
-    counter = {"n": 0}
-
-    def make(opens_at=None, closes_at=None, source=DRAFT_MD, **kwargs):
-        counter["n"] += 1
-        now = datetime.now(UTC)
-        draft = service.import_markdown(
-            session,
-            source,
-            opens_at=opens_at or now - timedelta(days=1),
-            closes_at=closes_at or now + timedelta(days=20),
-            slug=kwargs.pop("slug", f"utkast-{counter['n']}"),
-            **kwargs,
-        )
-        session.commit()
-        return draft
-
-    return make
-
-
-def pdf_bytes(pages: int = 1) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 def counts(session) -> tuple[int, int, int]:

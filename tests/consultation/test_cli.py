@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from participation.models import ConsultationResponse, DraftStrategy, Input
-from tests.consultation.conftest import DRAFT_MD
+from tests.helpers import DRAFT_MD
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -9,7 +9,7 @@ from participation.consultation.markdown import (
     parse_draft_markdown,
     render_markdown,
 )
-from tests.consultation.conftest import DRAFT_MD
+from tests.helpers import DRAFT_MD
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from participation.consultation import service
 from participation.models import ConsultationResponse, OutboxMessage
-from tests.consultation.conftest import counts, csrf_token, multipart, pdf_bytes, stored_files
+from tests.consultation.conftest import counts, multipart, stored_files
+from tests.helpers import csrf_token, pdf_bytes
 
 NOW = datetime.now(UTC)
 

@@ -17,7 +17,8 @@ from participation.models import (
     Input,
     OutboxMessage,
 )
-from tests.consultation.conftest import GOOD_TEXT, counts, pdf_bytes, stored_files
+from tests.consultation.conftest import GOOD_TEXT, counts, stored_files
+from tests.helpers import pdf_bytes
 
 NOW = datetime.now(UTC)
 

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from participation.inputs import notes
 from participation.models import ConfirmedFocusArea, FocusArea, Input
 
 pytestmark = pytest.mark.e2e
@@ -29,10 +30,10 @@ def office(session, make_meeting, make_region, signup_data):
     a draft with responses."""
     from datetime import UTC, datetime, timedelta
 
+    from participation.backoffice.service import create_user
     from participation.consultation import service as consultation
     from participation.inputs import service as inputs
     from participation.meetings import service as meetings
-    from participation.backoffice.service import create_user
 
     admin = create_user(session, "admin@fylke.example.no", PASSWORD, "admin", "Ada Admin")
     create_user(session, "reviewer@fylke.example.no", PASSWORD, "reviewer", "Rune Reviewer")
@@ -70,7 +71,7 @@ def office(session, make_meeting, make_region, signup_data):
         respondent_category="business",
         created_on=date(2026, 3, 5),
     )
-    inputs.record_workshop_note(
+    notes.record_workshop_note(
         session, meeting_id=meeting.id, text="Flippover: havbruk trenger flere fagarbeidere."
     )
     now = datetime.now(UTC)

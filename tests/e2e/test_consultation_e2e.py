@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from participation.consultation import service
 from participation.models import ConsultationResponse, OutboxMessage
-from tests.consultation.conftest import DRAFT_MD, pdf_bytes
+from tests.helpers import DRAFT_MD, pdf_bytes
 
 pytestmark = pytest.mark.e2e
 

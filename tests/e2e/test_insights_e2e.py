@@ -27,9 +27,9 @@ RUN_WAIT_MS = 240_000
 
 @pytest.fixture
 def analysis_data(session, make_region):
+    from participation.backoffice.service import create_user
     from participation.demo import DemoReport, seed_focus_areas
     from participation.inputs import service as inputs
-    from participation.backoffice.service import create_user
 
     create_user(session, "reviewer@fylke.example.no", PASSWORD, "reviewer", "Rune Reviewer")
     seed_focus_areas(session, DemoReport())
@@ -147,7 +147,7 @@ def test_reviewer_runs_the_analysis_and_sees_the_themes(page):
 
 
 def test_analysis_pages_have_no_wcag_violations_in_nynorsk_and_english(page, app, session):
-    from participation.insights import results, runs
+    from participation.insights import runs
 
     run = runs.run_now(session, actor="test", model_dir=app.config["MODEL_DIR"])
     assert run.status == "done", run.error

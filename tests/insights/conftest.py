@@ -6,14 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-# The back office's fixtures and helpers: staff accounts, logging in, fresh request state.
-from tests.backoffice.conftest import (  # noqa: F401
-    _fresh_request_state,
-    admin,
-    make_user,
-    reviewer,
-)
-
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
@@ -65,19 +57,6 @@ TEXTS = [
 
 
 @pytest.fixture
-def make_input(session):
-    from participation.inputs import service as inputs
-
-    def make(text: str, **kwargs):
-        kwargs.setdefault("channel", "suggestion_box")
-        item = inputs.create_input(session, text=text, **kwargs)
-        session.commit()
-        return item
-
-    return make
-
-
-@pytest.fixture
 def corpus(make_input, make_region, session, default_areas):
     """The inputs of TEXTS, spread over two regions and channels."""
     nord = make_region(slug="nord-troms", name="Nord-Troms")
@@ -98,7 +77,7 @@ def corpus(make_input, make_region, session, default_areas):
 @pytest.fixture
 def run_analysis(session, app):
     """Carry out a run synchronously, as the command line does."""
-    from participation.insights import results, runs
+    from participation.insights import runs
 
     def run(**kwargs):
         kwargs.setdefault("model_dir", app.config["MODEL_DIR"])

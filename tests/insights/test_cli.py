@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from participation.insights import results, runs
+from participation.insights import runs
 from participation.models import AnalysisRun, InputAnalysis, RunStatus
 
 

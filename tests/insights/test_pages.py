@@ -10,8 +10,8 @@ from participation.insights import results as service
 from participation.insights import runs as tasks
 from participation.models import AnalysisRun, InputAnalysis, RunStatus
 from participation.models.backoffice import ConfirmedFocusArea, InputReview
-from tests.backoffice.conftest import csrf_token, login
 from tests.backoffice.test_access import sample_url
+from tests.helpers import csrf_token, login
 
 
 def insights_rules(app):

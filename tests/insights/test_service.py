@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.inputs import service as inbox
 from participation.extensions import db
+from participation.inputs import service as inbox
 from participation.insights import results, runs
 from participation.models import (
     AnalysisRun,
@@ -571,10 +571,46 @@ def test_latest_suggestions_feed_the_back_office(session, corpus, run_analysis):
     from participation.insights import results
 
     run = run_analysis()
-    found = hooks.suggestions(session, corpus[:2])
+    found = results.latest_suggestions(session, [item.id for item in corpus[:2]])
 
     assert {s.focus_area.key for s in found[corpus[0].id]} == suggested_keys(
         session, run, corpus[0].id
     )
     insight = results.input_insight(session, corpus[0].id)
     assert insight.run.id == run.id and insight.theme is not None
+
+
+def test_suggestions_are_stored_as_the_analysis_returns_them(app, session, corpus):
+    """The run stores ``InputResult.suggested`` as it is: nothing re-decides it."""
+    from analysis import service as analysis_service
+
+    returned = {}
+
+    def analyse(*args, **kwargs):
+        result = analysis_service.run_analysis(*args, **kwargs)
+        returned.update({item.id: set(item.suggested) for item in result.inputs})
+        return result
+
+    run = runs.start_run(session, actor="test")
+    session.commit()
+    run = runs.execute_run(session, run.id, model_dir=app.config["MODEL_DIR"], analyse=analyse)
+    assert run.status == RunStatus.DONE, run.error
+    assert any(returned.values())
+    for item in corpus:
+        assert suggested_keys(session, run, item.id) == returned[item.id]
+
+
+def test_a_retired_focus_area_is_offered_nowhere(session, corpus, run_analysis, reviewer):
+    run = run_analysis()
+    item = next(i for i in corpus if suggested_keys(session, run, i.id))
+    retired_key = sorted(suggested_keys(session, run, item.id))[0]
+    area = session.execute(select(FocusArea).where(FocusArea.key == retired_key)).scalar_one()
+    area.active = False
+    session.commit()
+
+    shown = results.latest_suggestions(session, [item.id])[item.id]
+    assert retired_key not in {s.focus_area.key for s in shown}
+    assert area not in results.input_insight(session, item.id).suggested
+    confirmed = results.confirm_suggestion(session, reviewer, item.id)
+    assert area not in confirmed
+    assert {a.key for a in confirmed} == suggested_keys(session, run, item.id) - {retired_key}

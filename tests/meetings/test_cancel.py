@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from participation.meetings import mail, service
 from participation.models import Meeting, OutboxMessage, Registration
-from tests.meetings.conftest import count, csrf_token
+from tests.helpers import count, csrf_token
 
 
 def cancel_link(session, registration) -> str:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from participation.models import FocusArea, Meeting, Region, User
 from participation.backoffice.service import check_password
+from participation.models import FocusArea, Meeting, Region, User
 
 OSLO = ZoneInfo("Europe/Oslo")
 TROMS = {

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, func, select
 
 from participation.meetings import mail, service
 from participation.models import Meeting, OutboxMessage, Registration
-from tests.meetings.conftest import count, csrf_token
+from tests.helpers import count, csrf_token
 
 pytestmark = pytest.mark.slow
 

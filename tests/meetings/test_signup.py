@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from participation.models import Meeting, OutboxMessage, Registration
-from tests.meetings.conftest import count, csrf_token, field_errors, summary_links
+from tests.helpers import count, csrf_token
+from tests.meetings.conftest import field_errors, summary_links
 
 NOW = datetime.now(UTC)
 RECEIPT = "/moter/pamelding/kvittering"
@@ -357,7 +358,7 @@ def test_focus_areas_must_be_among_those_offered(
 ):
     meeting = make_meeting()
     session.commit()
-    value = str(focus_areas[2].id) if tampered == "inactive" else tampered
+    value = str(focus_areas[3].id) if tampered == "inactive" else tampered
     response = signup_page(
         meeting,
         focus_areas=[str(focus_areas[0].id), value],

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
-
-from participation.models import Input
 
 URL = "/innspill/"
 RECEIPT = "/innspill/kvittering"
@@ -31,28 +28,6 @@ def hidden_value(html: str, name: str) -> str:
     assert match, f"no {name} field in the page"
     value = re.search(r'value="([^"]*)"', match.group(0))
     return value.group(1) if value else ""
-
-
-def input_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(Input.id)))
-
-
-@pytest.fixture
-def focus_areas(session):
-    from participation.models import FocusArea
-
-    areas = []
-    for position, (key, nb, active) in enumerate(
-        [("local_food", "Lokalmat", True), ("tourism", "Reiseliv", True), ("old", "Gammel", False)]
-    ):
-        area = FocusArea(
-            key=key, name_nb=nb, name_nn=nb, name_en=key, active=active, position=position
-        )
-        session.add(area)
-        areas.append(area)
-    session.commit()
-    return areas
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
-from participation.privacy import service
 from participation.meetings import service as public
 from participation.models import (
     AuditEntry,
@@ -20,7 +19,8 @@ from participation.models import (
     Registration,
     registration_focus_area,
 )
-from tests.backoffice.conftest import count, csrf_token
+from participation.privacy import service
+from tests.helpers import count, csrf_token
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -138,8 +138,8 @@ def _pdf() -> bytes:
 def _person_everywhere(session, make_meeting, signup_data, draft, make_response, make_input, admin):
     """Kari has signed up twice, responded to the consultation with a PDF, got
     e-mails, mentioned her address in the suggestion box, and a reviewer noted it."""
-    from participation.inputs import service as inbox
     from participation.consultation.attachments import UploadedFile
+    from participation.inputs import service as inbox
 
     now = datetime.now(UTC)
     past = _meeting_at(make_meeting, now - timedelta(days=5))

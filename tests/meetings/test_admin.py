@@ -10,7 +10,7 @@ from sqlalchemy import select
 from participation.meetings import service
 from participation.meetings import service as public
 from participation.models import AuditEntry, Meeting, OutboxMessage, Registration
-from tests.backoffice.conftest import count, csrf_token, post_form
+from tests.helpers import count, csrf_token, post_form
 
 
 def _data(meeting_or_region_id, **overrides) -> service.MeetingData:
@@ -132,7 +132,7 @@ def test_cancel_meeting_mails_everyone_in_their_language(session, admin, make_me
     assert nynorsk.subject.startswith("Møtet er avlyst")
     assert "treng ikkje gjere noko" in nynorsk.body_text
     assert all("avlyst" not in m.subject for m in _messages(session, gone.id))
-    with pytest.raises(service.MeetingIsCancelled):
+    with pytest.raises(service.MeetingCancelled):
         service.cancel_meeting(session, admin, meeting.id)
 
 
@@ -142,22 +142,22 @@ def test_promote_only_within_capacity(session, admin, make_meeting, signup_data)
     waiting = public.register(session, meeting.id, signup_data())
     session.commit()
     with pytest.raises(service.NoSeatLeft):
-        service.promote(session, admin, waiting.id)
+        service.move_within_meeting(session, admin, waiting.id, "confirmed")
     session.rollback()
 
-    service.demote(session, admin, holder.id)
+    service.move_within_meeting(session, admin, holder.id, "waiting")
     session.commit()
     assert session.get(Meeting, meeting.id).confirmed_count == 0
     assert session.get(Registration, holder.id).status == "waiting"
     demoted_mail = _messages(session, holder.id)[-1]
     assert "venteliste" in demoted_mail.subject.lower()
 
-    service.promote(session, admin, waiting.id)
+    service.move_within_meeting(session, admin, waiting.id, "confirmed")
     session.commit()
     assert session.get(Registration, waiting.id).status == "confirmed"
     assert session.get(Meeting, meeting.id).confirmed_count == 1
     with pytest.raises(service.NoSeatLeft):
-        service.promote(session, admin, holder.id)
+        service.move_within_meeting(session, admin, holder.id, "confirmed")
     session.rollback()
     assert session.get(Meeting, meeting.id).confirmed_count == 1
 
@@ -196,7 +196,7 @@ def test_cannot_move_someone_to_a_meeting_they_are_already_on(
     a = public.register(session, first.id, signup_data(email="to@example.no"))
     public.register(session, second.id, signup_data(email="to@example.no"))
     session.commit()
-    with pytest.raises(service.AlreadyRegistered):
+    with pytest.raises(service.DuplicateRegistration):
         service.move_to_meeting(session, admin, a.id, second.id)
 
 

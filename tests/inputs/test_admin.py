@@ -8,10 +8,16 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from participation.inputs import service
+from participation.inputs import notes, service
 from participation.inputs import service as inputs
-from participation.models import AuditEntry, ConfirmedFocusArea, Input, InputNote
-from tests.backoffice.conftest import count, count_queries, csrf_token, post_form
+from participation.models import (
+    AuditEntry,
+    ConfirmedFocusArea,
+    ConsultationResponse,
+    Input,
+    InputNote,
+)
+from tests.helpers import count, count_queries, csrf_token, post_form
 
 
 @pytest.fixture
@@ -20,7 +26,7 @@ def mixed(session, make_input, make_meeting, focus_areas, make_region):
     north = make_region(name="Nord-Troms")
     meeting = make_meeting(region=north, title="Innspillsmøte Nord-Troms")
     session.commit()
-    lokalmat, reiseliv, havbruk = focus_areas
+    lokalmat, reiseliv, havbruk, _retired = focus_areas
     items = {
         "food": make_input(
             "Vi trenger et felles mottak for lokalmat fra små produsenter i Nord-Troms.",
@@ -35,7 +41,7 @@ def mixed(session, make_input, make_meeting, focus_areas, make_region):
             focus_area_ids=[reiseliv.id],
             created_on=date(2026, 3, 9),
         ),
-        "note": inputs.record_workshop_note(
+        "note": notes.record_workshop_note(
             session,
             meeting_id=meeting.id,
             text="Flippover gruppe 2: havbruk trenger fagarbeidere og boliger.",
@@ -443,3 +449,40 @@ def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
     assert (
         count(session, AuditEntry.id, AuditEntry.action.in_(["input.create", "input.import"])) == 2
     )
+
+
+def test_a_response_is_published_from_the_consultation_page_first(
+    session, reviewer, draft, make_response
+):
+    from participation.consultation import service as consultation
+
+    response = make_response(draft)
+    with pytest.raises(service.NotApproved):
+        service.publish(session, reviewer, response.input.id)
+    session.rollback()
+    assert session.get(Input, response.input.id).status == "new"
+    assert consultation.published_responses(session, draft.id) == []
+
+
+def test_one_meaning_of_published_for_a_consultation_response(
+    session, reviewer, draft, make_response
+):
+    from participation.consultation import service as consultation
+
+    response = make_response(draft)
+    consultation.approve_for_publication(session, response.id, "Publisert tekst om planen.")
+    session.commit()
+    assert [r.id for r in consultation.published_responses(session, draft.id)] == [response.id]
+
+    service.reset(session, reviewer, response.input.id)  # set back to new in the inbox
+    session.commit()
+    session.expire_all()
+    assert consultation.published_responses(session, draft.id) == []
+    assert not session.get(ConsultationResponse, response.id).is_published
+    figures = consultation.figures_by_section(session, draft)
+    assert sum(f.published for f in figures) == 0
+
+    service.publish(session, reviewer, response.input.id)  # approved before: back on the site
+    session.commit()
+    session.expire_all()
+    assert [r.id for r in consultation.published_responses(session, draft.id)] == [response.id]

@@ -8,9 +8,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from participation.inputs import notes as workshop_notes
 from participation.inputs import service as inputs
 from participation.models import Input, InputChannel
-from tests.suggestions.conftest import input_count
+from tests.helpers import input_count
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def meeting(make_meeting, session):
 
 
 def test_workshop_note_is_tied_to_its_meeting_region_and_day(session, meeting, focus_areas):
-    note = inputs.record_workshop_note(
+    note = workshop_notes.record_workshop_note(
         session,
         meeting_id=meeting.id,
         text="Gruppe 2: Vi trenger bedre fergesamband for sjømatnæringen på Senja.",
@@ -34,27 +35,27 @@ def test_workshop_note_is_tied_to_its_meeting_region_and_day(session, meeting, f
     assert note.meeting_id == meeting.id
     assert note.region_id == meeting.region_id
     assert note.created_on == date(2026, 9, 5)
-    assert {a.key for a in note.focus_areas} == {"local_food", "tourism"}
+    assert {a.key for a in note.focus_areas} == {"lokalmat", "reiseliv"}
     assert note.written_form == "nb"
 
 
 def test_workshop_note_for_unknown_meeting_is_refused(session):
     with pytest.raises(inputs.UnknownMeeting):
-        inputs.record_workshop_note(session, meeting_id=4242, text="Et notat fra et møte.")
+        workshop_notes.record_workshop_note(session, meeting_id=4242, text="Et notat fra et møte.")
     session.rollback()
     assert input_count(session) == 0
 
 
 CSV_OK = (
     "meeting_id;text;category;focus_areas;date\n"
-    "{id};Flere lærlingplasser i industrien;business;local_food;\n"
-    '{id};"Fergene må gå oftere; særlig om vinteren";municipality;local_food|tourism;06.09.2026\n'
+    "{id};Flere lærlingplasser i industrien;business;lokalmat;\n"
+    '{id};"Fergene må gå oftere; særlig om vinteren";municipality;lokalmat|reiseliv;06.09.2026\n'
     "{id};Eg meiner reiselivet treng fleire heilårsjobbar, ikkje berre vinter;;;\n"
 )
 
 
 def test_csv_import_creates_every_row(session, meeting, focus_areas):
-    report = inputs.import_workshop_notes(session, CSV_OK.format(id=meeting.id))
+    report = workshop_notes.import_workshop_notes(session, CSV_OK.format(id=meeting.id))
     session.commit()
     assert report.ok and len(report.created) == 3
     notes = session.execute(select(Input).order_by(Input.id)).scalars().all()
@@ -62,13 +63,13 @@ def test_csv_import_creates_every_row(session, meeting, focus_areas):
     assert notes[1].text == "Fergene må gå oftere; særlig om vinteren"
     assert notes[1].created_on == date(2026, 9, 6)
     assert notes[0].created_on == date(2026, 9, 5)
-    assert {a.key for a in notes[1].focus_areas} == {"local_food", "tourism"}
+    assert {a.key for a in notes[1].focus_areas} == {"lokalmat", "reiseliv"}
     assert notes[2].written_form == "nn"
 
 
 def test_csv_import_by_region_name_with_a_bom_and_commas(session, meeting):
     source = "\ufeffregion,text\nMidt-Troms,Bedre mobildekning langs kysten\nmidt-troms,Mer kai\n"
-    report = inputs.import_workshop_notes(session, source)
+    report = workshop_notes.import_workshop_notes(session, source)
     assert report.ok and {n.meeting_id for n in report.created} == {meeting.id}
 
 
@@ -79,7 +80,7 @@ def test_csv_import_with_one_bad_row_imports_nothing_and_says_where(session, mee
         f"{meeting.id};;business;;\n"
         f"999999;Ukjent møte;alien;nope;32.13.2026\n"
     )
-    report = inputs.import_workshop_notes(session, source)
+    report = workshop_notes.import_workshop_notes(session, source)
     session.rollback()
     assert not report.ok
     assert [(e.line, e.code) for e in report.errors] == [
@@ -103,21 +104,21 @@ def test_csv_import_with_one_bad_row_imports_nothing_and_says_where(session, mee
     ],
 )
 def test_csv_import_refuses_files_of_the_wrong_shape(session, meeting, source, code):
-    report = inputs.import_workshop_notes(session, source)
+    report = workshop_notes.import_workshop_notes(session, source)
     assert [e.code for e in report.errors] == [code]
     assert input_count(session) == 0
 
 
 def test_csv_import_with_a_meeting_for_the_whole_file(session, meeting):
-    report = inputs.import_workshop_notes(
+    report = workshop_notes.import_workshop_notes(
         session, "text\nNotat en fra tavla\nNotat to fra tavla\n", default_meeting_id=meeting.id
     )
     assert report.ok and len(report.created) == 2
 
 
 def test_decode_csv_bytes_reads_old_excel_files():
-    assert inputs.decode_csv_bytes("text\nSjømat\n".encode("cp1252")) == "text\nSjømat\n"
-    assert inputs.decode_csv_bytes("\ufefftext\nø\n".encode()) == "text\nø\n"
+    assert workshop_notes.decode_csv_bytes("text\nSjømat\n".encode("cp1252")) == "text\nSjømat\n"
+    assert workshop_notes.decode_csv_bytes("\ufefftext\nø\n".encode()) == "text\nø\n"
 
 
 def test_cli_import_notes(runner, session, meeting, focus_areas, tmp_path):
@@ -159,7 +160,7 @@ def make_inputs(session, meeting, focus_areas):
         ),
         today=date(2026, 9, 10),
     )
-    c = inputs.record_workshop_note(
+    c = workshop_notes.record_workshop_note(
         session,
         meeting_id=meeting.id,
         text="Lokalmatprodusentene trenger felles distribusjon til butikkene.",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from participation.consultation import service
 from participation.consultation import service as public
 from participation.models import AuditEntry, DraftSection, DraftStrategy, Input
-from tests.backoffice.conftest import DRAFT_MARKDOWN, count, csrf_token, post_form
+from tests.helpers import DRAFT_MARKDOWN, count, csrf_token, post_form
 
 PERIOD = {
     "opens_day": "2031-01-10",
@@ -94,7 +94,7 @@ def test_sections_are_added_in_number_order_and_keep_their_anchor(session, admin
     assert added.anchor == "s-1-3" and added.level == 2
     assert added.parent_id == next(s.id for s in draft.sections if s.number == "1")
     session.expire_all()
-    numbers = [s.number for s in service.get_draft(session, draft.id).sections]
+    numbers = [s.number for s in service.get_draft_by_id(session, draft.id).sections]
     assert numbers == ["1", "1.1", "1.2", "1.3", "2"]
     with pytest.raises(service.NumberTaken):
         service.add_section(session, admin, draft.id, number="1.3", title="Igjen")
@@ -118,7 +118,11 @@ def test_section_with_responses_or_children_cannot_be_deleted(session, admin, dr
     service.delete_section(session, admin, sections["1.2"].id)
     session.commit()
     session.expire_all()
-    assert [s.number for s in service.get_draft(session, draft.id).sections] == ["1", "1.1", "2"]
+    assert [s.number for s in service.get_draft_by_id(session, draft.id).sections] == [
+        "1",
+        "1.1",
+        "2",
+    ]
 
 
 def test_section_pages(as_admin, session, draft):
