@@ -186,6 +186,12 @@ def waiting_position(session: Session, registration: Registration) -> int | None
 def lock_meetings(session: Session, *meeting_ids: int) -> dict[int, Meeting]:
     """Take the meeting rows' locks (in id order) for the rest of the transaction."""
     begin_write(session)
+    return _locked(session, meeting_ids)
+
+
+def _locked(session: Session, meeting_ids) -> dict[int, Meeting]:
+    """``SELECT … FOR UPDATE`` of the meetings, in id order (the write lock on SQLite is
+    the caller's ``begin_write``)."""
     found = session.execute(
         select(Meeting)
         .where(Meeting.id.in_(meeting_ids))
@@ -367,7 +373,7 @@ def cancel(
     registration = find_by_reference(session, reference)
     if registration is None:
         raise MeetingNotFound()
-    meeting = lock_meeting(session, registration.meeting_id)
+    meeting = _locked(session, [registration.meeting_id])[registration.meeting_id]
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return CancelOutcome(registration, None, already_cancelled=True)
