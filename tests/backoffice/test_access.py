@@ -209,8 +209,8 @@ def test_session_cookie_is_httponly_and_samesite(client, admin):
 
 
 @pytest.fixture
-def limited_app(_migrated, tmp_path):
-    """The app with rate limiting on (the shared fixture turns it off)."""
+def limited_app(app, _migrated, tmp_path):
+    """The app with rate limiting on (the shared fixture, made first, turns it off)."""
     from participation.extensions import db
 
     app = create_app(
