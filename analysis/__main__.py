@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {tag,cluster,evaluate,train}``.
+"""Command line: ``python -m analysis {tag,cluster,evaluate,evaluate-themes,train}``.
 
 Input files are JSONL (``{"id": ..., "text": ...}`` per line) or CSV with ``id`` and
 ``text`` columns (chosen by the ``.csv`` extension). Output is JSONL to ``-o FILE`` or
@@ -166,6 +166,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_themes(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_themes, format_theme_report
+
+    records = _read_records(args.file)
+    for n, r in enumerate(records, 1):
+        if "focus_areas" not in r:
+            raise SystemExit(f"error: {args.file}: record {n} has no 'focus_areas'")
+    print("running the analysis ...", file=sys.stderr)
+    report = evaluate_themes(
+        records,
+        load_default_focus_areas(),
+        model_dir=args.model_dir,
+        stability_rounds=args.rounds,
+    )
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_theme_report(report))
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .persistence import get_or_train_tagger
 
@@ -234,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="JSONL with text and focus_areas per line")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "evaluate-themes",
+        help="agreement of the themes with the main focus area, form spread, names, stability",
+    )
+    p.add_argument("file", help="JSONL with text and focus_areas per line")
+    p.add_argument("--rounds", type=int, default=3, help="10 %% additions for the stability figure")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_evaluate_themes)
 
     p = sub.add_parser("train", help="rebuild the tagging model from the bundled data")
     p.add_argument("--labelled", help="optional JSONL/CSV of confirmed labels (text, focus_areas)")
