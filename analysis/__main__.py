@@ -102,7 +102,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from .service import InputRecord, run_analysis
+    from .service import InputRecord, focus_area_themes, run_analysis
 
     records = _read_records(args.input)
     inputs = [
@@ -123,14 +123,30 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             stages.update(pct - last[0])
             last[0] = pct
 
-    with stages:
-        result = run_analysis(
-            inputs,
-            load_default_focus_areas() if args.tag else [],
-            n_themes=args.themes,
-            progress=progress,
-            model_dir=args.model_dir,
+    areas = load_default_focus_areas()
+    if args.focus_area and args.focus_area not in {a.key for a in areas}:
+        raise SystemExit(
+            f"error: unknown focus area {args.focus_area!r}; one of: "
+            + ", ".join(a.key for a in areas)
         )
+    with stages:
+        if args.focus_area:
+            result = focus_area_themes(
+                inputs,
+                areas,
+                args.focus_area,
+                n_themes=args.themes,
+                progress=progress,
+                model_dir=args.model_dir,
+            )
+        else:
+            result = run_analysis(
+                inputs,
+                areas if args.tag else [],
+                n_themes=args.themes,
+                progress=progress,
+                model_dir=args.model_dir,
+            )
     out = _open_out(args.output)
     try:
         for r in result.inputs:
@@ -142,7 +158,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     report = sys.stderr if args.output is None else sys.stdout
-    print(f"{len(result.themes)} themes from {len(inputs)} inputs:", file=report)
+    where = f" about {args.focus_area}" if args.focus_area else ""
+    print(f"{len(result.themes)} themes from {len(result.inputs)} inputs{where}:", file=report)
+    count = result.parameters.get("theme_count") or {}
+    if count.get("explanation"):
+        print(f"  ({count['explanation']})", file=report)
     for t in result.themes:
         extra = f" ({t.size} with near-duplicates)" if t.size != t.size_unique else ""
         print(f"  theme {t.id:>3}  {t.size_unique:>6} inputs{extra}  {t.label}", file=report)
@@ -248,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--themes", type=int, default=None, help="number of themes (default: auto)")
     p.add_argument(
         "--tag", action="store_true", help="also tag, so theme spread includes focus areas"
+    )
+    p.add_argument(
+        "--focus-area",
+        metavar="KEY",
+        help="sub-themes of the inputs tagged with this focus area only (implies --tag)",
     )
     p.set_defaults(func=cmd_cluster)
 

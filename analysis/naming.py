@@ -2,9 +2,10 @@
 
 Candidates are taken from each input's own text, inside one clause (punctuation ends a
 phrase): single content words, pairs of adjacent content words and "X og Y" / "X i Y"
-triples. A content word is no stopword, no mask and no filler word by the frequency
-background (:mod:`analysis.background`): so "faktisk", "igjen", "gir", "står", "nesten"
-never start or end a phrase. Each candidate is keyed by the stems of its words written
+triples. A content word is no stopword, no mask, no generic consultation word
+("strategien", "kommunen", ``data/generic_words_no.txt``) and no filler word by the
+frequency background (:mod:`analysis.background`): so "faktisk", "igjen", "gir", "står",
+"nesten" never start or end a phrase. Each candidate is keyed by the stems of its words written
 as Bokmål (:func:`analysis.text.to_bokmal`), so "kortreist mat" and "kortreiste maten",
 or "vegar" and "veier", are one candidate, shown in the surface form written most often.
 
@@ -26,7 +27,16 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .background import background_weight, is_filler
-from .text import _EMAIL_RE, _NUMBER_RE, _URL_RE, MASKS, STOPWORDS, stem, to_bokmal
+from .text import (
+    _EMAIL_RE,
+    _NUMBER_RE,
+    _URL_RE,
+    MASKS,
+    STOPWORDS,
+    load_generic_words,
+    stem,
+    to_bokmal,
+)
 
 __all__ = ["phrase_candidates", "ThemeNamer", "JOINERS"]
 
@@ -38,7 +48,11 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 
 def _is_content(lower: str) -> bool:
     return (
-        len(lower) >= 3 and lower not in STOPWORDS and lower not in MASKS and not is_filler(lower)
+        len(lower) >= 3
+        and lower not in STOPWORDS
+        and lower not in MASKS
+        and lower not in load_generic_words()
+        and not is_filler(lower)
     )
 
 
@@ -92,6 +106,15 @@ def phrase_candidates(text: str, *, max_words: int = 3) -> list[tuple[str, str]]
     return out
 
 
+def _part_of(a: str, b: str) -> bool:
+    """One stem is the start or end of the other ("lokal" / "lokalmat", "økonomi" /
+    "bioøkonomi"): a name needs only one of them."""
+    if len(a) < 4 or len(b) < 4 or a == b:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return long.startswith(short) or long.endswith(short)
+
+
 class ThemeNamer(BaseEstimator):
     """Name each theme by two to four distinctive phrases of its inputs.
 
@@ -107,7 +130,7 @@ class ThemeNamer(BaseEstimator):
         to ``min_phrases``).
     max_inputs_per_theme : int, default=1500
         Inputs read per theme (a fixed, content-defined sample of larger themes).
-    phrase_bonus : float, default=1.3
+    phrase_bonus : float, default=2.0
         Score factor for phrases of two or three words.
 
     Attributes
@@ -126,7 +149,7 @@ class ThemeNamer(BaseEstimator):
         min_phrases: int = 2,
         relative_cutoff: float = 0.3,
         max_inputs_per_theme: int = 1500,
-        phrase_bonus: float = 1.3,
+        phrase_bonus: float = 2.0,
     ) -> None:
         self.n_phrases = n_phrases
         self.min_phrases = min_phrases
@@ -223,7 +246,7 @@ class ThemeNamer(BaseEstimator):
             if keys and len(keys) >= self.min_phrases and score < self.relative_cutoff * best:
                 break
             words = {w for w in key.split() if w not in JOINERS}
-            if words & used:
+            if words & used or any(_part_of(w, u) for w in words for u in used):
                 continue
             keys.append(key)
             scores.append(round(float(score), 4))
