@@ -89,26 +89,46 @@ def evaluate_predictions(
 
 
 def evaluate_tagger(tagger, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Evaluate a fitted :class:`~analysis.tagging.FocusAreaTagger` on labelled records."""
+    """Evaluate a fitted :class:`~analysis.tagging.FocusAreaTagger` on labelled records.
+
+    Besides the overall figures: ``by_form`` (when records have ``form``) and
+    ``by_register``, citizen and official register apart (each record's ``register``,
+    else :func:`~analysis.text.detect_register`).
+    """
+    from .text import detect_register
+
     texts = [str(r["text"]) for r in records]
     pred = tagger.predict_labels(texts)
     report = evaluate_predictions([r["focus_areas"] for r in records], pred, list(tagger.classes_))
     forms = sorted({r.get("form") for r in records if r.get("form")})
     if len(forms) > 1:
-        report["by_form"] = {}
-        for form in forms:
-            idx = [i for i, r in enumerate(records) if r.get("form") == form]
-            sub = evaluate_predictions(
-                [records[i]["focus_areas"] for i in idx],
-                [pred[i] for i in idx],
-                list(tagger.classes_),
-            )
-            report["by_form"][form] = {
-                "n": sub["n"],
-                "f1_micro": sub["f1_micro"],
-                "f1_macro": sub["f1_macro"],
-            }
+        report["by_form"] = _by_group(records, pred, tagger, [r.get("form") for r in records])
+    # The register: the record's own "register" field, else detected.
+    registers = [str(r.get("register") or detect_register(str(r["text"]))) for r in records]
+    report["by_register"] = _by_group(records, pred, tagger, registers, always=REGISTERS)
+    report["register_source"] = (
+        "given" if all(r.get("register") for r in records) else "detected where not given"
+    )
     return report
+
+
+REGISTERS = ("citizen", "official")
+
+
+def _by_group(records, pred, tagger, groups, always: Sequence[str] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in sorted(set(g for g in groups if g) | set(always)):
+        idx = [i for i, g in enumerate(groups) if g == group]
+        if not idx:
+            out[group] = {"n": 0, "f1_micro": None, "f1_macro": None}
+            continue
+        sub = evaluate_predictions(
+            [records[i]["focus_areas"] for i in idx],
+            [pred[i] for i in idx],
+            list(tagger.classes_),
+        )
+        out[group] = {"n": sub["n"], "f1_micro": sub["f1_micro"], "f1_macro": sub["f1_macro"]}
+    return out
 
 
 def format_report(report: Mapping[str, Any]) -> str:
@@ -126,6 +146,14 @@ def format_report(report: Mapping[str, Any]) -> str:
         lines.append(
             f"  form {form}: n={sub['n']} micro F1 {sub['f1_micro']:.3f} "
             f"macro F1 {sub['f1_macro']:.3f}"
+        )
+    for register, sub in (report.get("by_register") or {}).items():
+        if not sub["n"]:
+            lines.append(f"  register {register}: n=0")
+            continue
+        lines.append(
+            f"  register {register}: n={sub['n']} micro F1 {sub['f1_micro']:.3f} "
+            f"macro F1 {sub['f1_macro']:.3f} ({report.get('register_source', '')})"
         )
     lines.append("")
     lines.append(f"{'area':<28}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")

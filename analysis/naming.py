@@ -60,6 +60,20 @@ def _key(word: str) -> str:
     return stem(to_bokmal(word))
 
 
+_WORD_INFO: dict[str, tuple[bool, str]] = {}
+
+
+def _word_info(lower: str) -> tuple[bool, str]:
+    """(is a content word, its key), cached: large runs repeat words a lot."""
+    info = _WORD_INFO.get(lower)
+    if info is None:
+        content = _is_content(lower)
+        info = (content, _key(lower) if content else "")
+        if len(_WORD_INFO) < 500_000:
+            _WORD_INFO[lower] = info
+    return info
+
+
 def phrase_candidates(text: str, *, max_words: int = 3) -> list[tuple[str, str]]:
     """Candidate phrases of one text as ``(key, surface)`` pairs, in order of appearance.
 
@@ -83,12 +97,13 @@ def phrase_candidates(text: str, *, max_words: int = 3) -> list[tuple[str, str]]
         if not words:
             continue
         lower = [w.lower() for w in words]
-        content = [_is_content(w) for w in lower]
+        infos = [_word_info(w) for w in lower]
+        content = [c for c, _ in infos]
         shown = [
             w if (i > 0 and w[:1].isupper() and not w.isupper()) else lw
             for i, (w, lw) in enumerate(zip(words, lower, strict=True))
         ]
-        keys = [_key(w) if c else "" for w, c in zip(lower, content, strict=True)]
+        keys = [k for _, k in infos]
         for i in range(len(words)):
             if not content[i]:
                 continue
@@ -128,7 +143,7 @@ class ThemeNamer(BaseEstimator):
     relative_cutoff : float, default=0.3
         Phrases scoring below this share of the theme's best phrase are left out (down
         to ``min_phrases``).
-    max_inputs_per_theme : int, default=1500
+    max_inputs_per_theme : int, default=600
         Inputs read per theme (a fixed, content-defined sample of larger themes).
     phrase_bonus : float, default=2.0
         Score factor for phrases of two or three words.
@@ -148,7 +163,7 @@ class ThemeNamer(BaseEstimator):
         n_phrases: int = 4,
         min_phrases: int = 2,
         relative_cutoff: float = 0.3,
-        max_inputs_per_theme: int = 1500,
+        max_inputs_per_theme: int = 600,
         phrase_bonus: float = 2.0,
     ) -> None:
         self.n_phrases = n_phrases

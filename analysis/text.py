@@ -48,6 +48,7 @@ __all__ = [
     "to_bokmal",
     "bokmal_zipf",
     "detect_written_form",
+    "detect_register",
     "NorwegianTokenizer",
     "StemNgramTfidf",
     "CharNgramTfidf",
@@ -354,6 +355,42 @@ def detect_written_form(text: str) -> Literal["nb", "nn", "other"]:
     if nn == nb:  # no markers at all, or as many of each
         return "other"
     return "nn" if nn > nb else "nb"
+
+
+# --- register -------------------------------------------------------------------------
+
+# Words of planning documents ("Regionen skal legge til rette for ...", "herunder",
+# "virkemiddelapparatet"), in both written forms.
+_OFFICIAL_MARKERS = frozenset(
+    _words(
+        "skal bidra tilrettelegge herunder samt satsingsområde satsingsområder "
+        "satsingsområda målsetting målsetning delmål strategi strategien strategiar "
+        "strategier virkemiddel virkemidler verkemiddel verkemidla virkemiddelapparatet "
+        "verkemiddelapparatet fylkeskommunen regionen regionens næringslivet næringsliv "
+        "verdiskaping prioritere prioriteres prioriterast styrke styrkes styrkje styrkjast "
+        "sikre sikres sikrast aktører aktørar aktørene aktørane partnerskap partnarskap "
+        "arbeide etablere etableres etablerast utvikle utvikles utviklast ivaretas gjennom"
+    )
+)
+_FIRST_PERSON_SINGULAR = frozenset(_words("jeg eg meg mine min mitt"))
+
+
+def detect_register(text: str) -> Literal["official", "citizen"]:
+    """``"official"`` for the register of planning documents and formal responses (long
+    sentences, planning words, no "jeg"/"eg"), else ``"citizen"``.
+
+    A heuristic for reporting quality by register (``python -m analysis evaluate``): at
+    least 8 words per sentence on average, at least 8 % of the words from a list of
+    planning words ("skal", "bidra", "herunder", "verdiskaping", "virkemiddel" ...), and
+    no first person singular.
+    """
+    words = _WORD_RE.findall(unicodedata.normalize("NFKC", str(text)).lower())
+    if not words or _FIRST_PERSON_SINGULAR.intersection(words):
+        return "citizen"
+    sentences = [s for s in re.split(r"[.!?]+", str(text)) if s.strip()]
+    per_sentence = len(words) / max(1, len(sentences))
+    density = sum(w in _OFFICIAL_MARKERS for w in words) / len(words)
+    return "official" if per_sentence >= 8 and density >= 0.08 else "citizen"
 
 
 # --- transformers ---------------------------------------------------------------------
