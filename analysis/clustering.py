@@ -246,7 +246,7 @@ def choose_n_themes(
     min_themes: int = 2,
     max_themes: int = 30,
     min_theme_size: int = 5,
-    tolerance: float = 0.03,
+    tolerance: float = 0.0,
     sample_size: int = 2000,
     n_distinct: int | None = None,
     random_state: int = 0,
@@ -256,10 +256,10 @@ def choose_n_themes(
     For each k in the range, k-means on (a sample of) the rows of ``Z``; the index is
     the spread between the themes over the spread within them, times ``(n - k) / (k -
     1)``, so a split only pays when it separates the inputs clearly better: unlike the
-    silhouette on short texts it does not keep growing with k. The smallest k within
-    ``tolerance`` of the best index is taken (fewer themes when more would hardly be
-    more distinct). The range is ``min_themes`` .. ``max_themes``, at most one theme per
-    ``min_theme_size`` inputs.
+    silhouette on short texts it does not keep growing with k. The k with the best index
+    is taken (with ``tolerance`` > 0, the smallest k within that share of the best). The
+    range is ``min_themes`` .. ``max_themes``, at most one theme per ``min_theme_size``
+    inputs.
     """
     n = len(Z)
     distinct = n if n_distinct is None else int(n_distinct)
@@ -286,11 +286,14 @@ def choose_n_themes(
         return ThemeCount(1, "single", low, high, {}, tolerance, "One theme: nothing to split.")
     best = max(scores.values())
     k = min(k for k, v in scores.items() if v >= (1.0 - tolerance) * best)
+    if tolerance > 0:
+        how = f"the smallest number within {tolerance:.0%} of the most distinct grouping"
+    else:
+        how = "the number that separates the inputs most distinctly"
     explanation = (
-        f"{k} themes: of {low} to {high} themes, the smallest number whose themes are "
-        f"within {tolerance:.0%} of the most distinct grouping (Calinski-Harabasz index: "
-        f"spread between themes over spread within them, {scores[k]:.1f} against a best "
-        f"of {best:.1f})."
+        f"{k} themes: of {low} to {high} themes, {how} (Calinski-Harabasz index, the "
+        f"spread between themes over the spread within them: {scores[k]:.1f}, best "
+        f"{best:.1f})."
     )
     return ThemeCount(k, "calinski_harabasz", low, high, scores, tolerance, explanation)
 
@@ -365,7 +368,7 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Vocabulary cap of the stem TF-IDF.
     min_df : int, default=2
     max_df : float, default=0.5
-    area_weight : float, default=0.7
+    area_weight : float, default=0.85
         Share of the similarity between two inputs that comes from their focus-area
         profiles (:func:`area_profile`) when ``fit`` gets one; the rest from their words.
     selection_sample_size : int, default=2000
@@ -435,7 +438,7 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         max_features: int | None = 50_000,
         min_df: int = 2,
         max_df: float = 0.5,
-        area_weight: float = 0.7,
+        area_weight: float = 0.85,
         selection_sample_size: int = 2000,
         minibatch_threshold: int = 10_000,
         init_centres: Sequence[Mapping[str, Any]] | None = None,

@@ -161,10 +161,13 @@ def test_run_quotes_show_both_written_forms_where_a_theme_has_them(areas, model_
         for i, r in enumerate(rows)
     ]
     result = run_analysis(records, areas, model_dir=model_dir, n_representatives=3)
-    form = {i: r["form"] for i, r in enumerate(rows)}
+    form = {r.id: r.written_form for r in result.inputs}  # as the run detected them
+    checked = 0
     for theme in result.themes:
         if len(set(theme.spread["written_form"])) > 1 and len(theme.representative_ids) >= 2:
-            assert len({form[i] for i in theme.representative_ids}) == 2, theme
+            assert len({form[i] for i in theme.representative_ids}) >= 2, theme
+            checked += 1
+    assert checked >= 3
 
 
 # --- stability -----------------------------------------------------------------------------
