@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {tag,cluster,evaluate,train}``.
+"""Command line: ``python -m analysis {tag,cluster,evaluate,evaluate-themes,train}``.
 
 Input files are JSONL (``{"id": ..., "text": ...}`` per line) or CSV with ``id`` and
 ``text`` columns (chosen by the ``.csv`` extension). Output is JSONL to ``-o FILE`` or
@@ -102,7 +102,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from .service import InputRecord, run_analysis
+    from .service import InputRecord, focus_area_themes, run_analysis
 
     records = _read_records(args.input)
     inputs = [
@@ -123,14 +123,30 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             stages.update(pct - last[0])
             last[0] = pct
 
-    with stages:
-        result = run_analysis(
-            inputs,
-            load_default_focus_areas() if args.tag else [],
-            n_themes=args.themes,
-            progress=progress,
-            model_dir=args.model_dir,
+    areas = load_default_focus_areas()
+    if args.focus_area and args.focus_area not in {a.key for a in areas}:
+        raise SystemExit(
+            f"error: unknown focus area {args.focus_area!r}; one of: "
+            + ", ".join(a.key for a in areas)
         )
+    with stages:
+        if args.focus_area:
+            result = focus_area_themes(
+                inputs,
+                areas,
+                args.focus_area,
+                n_themes=args.themes,
+                progress=progress,
+                model_dir=args.model_dir,
+            )
+        else:
+            result = run_analysis(
+                inputs,
+                areas if args.tag else [],
+                n_themes=args.themes,
+                progress=progress,
+                model_dir=args.model_dir,
+            )
     out = _open_out(args.output)
     try:
         for r in result.inputs:
@@ -142,7 +158,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     report = sys.stderr if args.output is None else sys.stdout
-    print(f"{len(result.themes)} themes from {len(inputs)} inputs:", file=report)
+    where = f" about {args.focus_area}" if args.focus_area else ""
+    print(f"{len(result.themes)} themes from {len(result.inputs)} inputs{where}:", file=report)
+    count = result.parameters.get("theme_count") or {}
+    if count.get("explanation"):
+        print(f"  ({count['explanation']})", file=report)
     for t in result.themes:
         extra = f" ({t.size} with near-duplicates)" if t.size != t.size_unique else ""
         print(f"  theme {t.id:>3}  {t.size_unique:>6} inputs{extra}  {t.label}", file=report)
@@ -163,6 +183,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
+    return 0
+
+
+def cmd_evaluate_themes(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_themes, format_theme_report
+
+    records = _read_records(args.file)
+    for n, r in enumerate(records, 1):
+        if "focus_areas" not in r:
+            raise SystemExit(f"error: {args.file}: record {n} has no 'focus_areas'")
+    print("running the analysis ...", file=sys.stderr)
+    report = evaluate_themes(
+        records,
+        load_default_focus_areas(),
+        model_dir=args.model_dir,
+        stability_rounds=args.rounds,
+    )
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_theme_report(report))
     return 0
 
 
@@ -228,12 +269,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--tag", action="store_true", help="also tag, so theme spread includes focus areas"
     )
+    p.add_argument(
+        "--focus-area",
+        metavar="KEY",
+        help="sub-themes of the inputs tagged with this focus area only (implies --tag)",
+    )
     p.set_defaults(func=cmd_cluster)
 
     p = sub.add_parser("evaluate", help="micro/macro F1 and per-area P/R on a labelled file")
     p.add_argument("file", help="JSONL with text and focus_areas per line")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "evaluate-themes",
+        help="agreement of the themes with the main focus area, form spread, names, stability",
+    )
+    p.add_argument("file", help="JSONL with text and focus_areas per line")
+    p.add_argument("--rounds", type=int, default=3, help="10 %% additions for the stability figure")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_evaluate_themes)
 
     p = sub.add_parser("train", help="rebuild the tagging model from the bundled data")
     p.add_argument("--labelled", help="optional JSONL/CSV of confirmed labels (text, focus_areas)")

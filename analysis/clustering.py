@@ -1,17 +1,20 @@
-"""Themes: LSA + k-means, named by class-based TF-IDF, with near-duplicate grouping.
+"""Themes: LSA of the words plus a focus-area profile, k-means, phrase names.
 
-Shape (after scikit-learn's ``plot_document_clustering`` example)::
+Shape (after scikit-learn's ``plot_document_clustering`` example), one step each::
 
-    texts -> NorwegianTokenizer -> stem TF-IDF -> TruncatedSVD -> Normalizer -> (MiniBatch)KMeans
+    texts -> NorwegianTokenizer -> stem + char TF-IDF -> TruncatedSVD -> Normalizer  (words)
+          (+ the tagger's focus-area profile, :func:`area_profile`)                  (space)
+          -> choose_n_themes  -> fit_kmeans  -> ThemeNamer                (how many, groups, names)
 
-* The number of themes is chosen by silhouette over a range (on a sample for large
-  inputs) unless the caller fixes it.
+* The tokenizer writes Nynorsk forms as Bokmål, so topics, not written forms, meet.
+* The number of themes is chosen by the Calinski-Harabasz index over a range (on a
+  sample for large inputs) unless the caller fixes it (:func:`choose_n_themes`).
 * Runs are stable: fixed seeds, and a run can start from the previous run's centres.
-  Centres are handed over in *term space* (stem -> weight) because every run fits a new
-  vocabulary and SVD; they are projected into the new LSA space and kept where enough
-  inputs still lie close to them, and kept centres keep their theme id.
-* Theme names are the most distinctive stems by class-based TF-IDF, shown as the most
-  frequent surface word for each stem.
+  Centres are handed over in *term space* (feature -> weight, focus area -> weight)
+  because every run fits a new vocabulary and SVD; they are projected into the new space
+  and kept where enough inputs still lie close to them, and kept centres keep their theme
+  id (and a name the project group gave them).
+* Theme names are phrases people wrote (:mod:`analysis.naming`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,16 +32,23 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA, TruncatedSVD
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import calinski_harabasz_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .text import MASKS, NorwegianTokenizer, load_generic_words, make_feature_union, stem, tokenize
+from .naming import ThemeNamer
+from .text import NorwegianTokenizer, load_generic_words, make_feature_union, stem, tokenize
 
 __all__ = [
     "make_lsa_pipeline",
+    "area_profile",
+    "combine_spaces",
+    "ThemeCount",
+    "choose_n_themes",
+    "fit_kmeans",
+    "complete_init",
     "ThemeClusterer",
     "near_duplicate_groups",
     "representatives",
@@ -93,12 +104,6 @@ def make_lsa_pipeline(
     )
 
 
-def _binary(M: sp.csr_matrix) -> sp.csr_matrix:
-    B = M.copy().tocsr()
-    B.data = np.ones_like(B.data)
-    return B
-
-
 def _indicator(labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> sp.csr_matrix:
     n = len(labels)
     data = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -145,46 +150,6 @@ def canonical_order(
     return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
 
 
-def _class_tfidf_words(
-    token_docs: Sequence[Sequence[str]],
-    labels: np.ndarray,
-    k: int,
-    weights: np.ndarray | None,
-    themes: Sequence[int],
-    *,
-    min_length: int,
-) -> dict[int, list[str]]:
-    """Stems of each theme in ``themes`` ranked by class-based TF-IDF, with no document
-    frequency cut-offs (so a theme of two inputs whose words occur once still gets
-    words). Ties: more frequent in the theme first, then alphabetical."""
-    vocab: dict[str, int] = {}
-    rows, cols = [], []
-    for i, doc in enumerate(token_docs):
-        for s in {stem(t) for t in doc}:
-            if len(s) < min_length or s in MASKS:
-                continue
-            rows.append(i)
-            cols.append(vocab.setdefault(s, len(vocab)))
-    if not vocab:
-        return {c: [] for c in themes}
-    B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(token_docs), len(vocab)))
-    df_class = np.asarray((_indicator(labels, k, weights) @ B).todense())
-    total = df_class.sum(axis=1, keepdims=True)
-    tf = df_class / np.where(total > 0, total, 1.0)
-    f_t = df_class.sum(axis=0)
-    avg = float(total.mean())
-    ctfidf = tf * np.log1p(avg / np.where(f_t > 0, f_t, 1.0))
-    names = np.empty(len(vocab), dtype=object)
-    for s, j in vocab.items():
-        names[j] = s
-    alpha = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
-    out = {}
-    for c in themes:
-        order = np.lexsort((alpha, -df_class[c], -ctfidf[c]))
-        out[c] = [str(names[j]) for j in order if df_class[c, j] > 0]
-    return out
-
-
 def fallback_label(texts: Sequence[str], n_words: int = 6) -> list[str]:
     """A name for inputs that have no content words left: their most frequent words
     (stopwords included), else short snippets of the texts themselves ("123", "!!!").
@@ -202,37 +167,225 @@ def fallback_label(texts: Sequence[str], n_words: int = 6) -> list[str]:
     return [w for w, _ in sorted(snippets.items(), key=lambda kv: (-kv[1], kv[0]))][:n_words]
 
 
+# --- step 1: the space themes are found in -------------------------------------------------
+
+
+def area_profile(proba: np.ndarray, thresholds: np.ndarray, *, cap: float = 3.0) -> np.ndarray:
+    """Focus-area profile of each input: probability over the area's threshold, capped.
+
+    An input the tagger is sure is about local food and a little about tourism gets a
+    profile pointing mostly at ``local_food``. Rows are scaled to unit length (all-zero
+    rows stay zero). Clustering on it next to the words lets the focus areas an input
+    concerns, not its written form or wording, decide most of its theme.
+    """
+    P = np.asarray(proba, dtype=np.float64)
+    t = np.clip(np.asarray(thresholds, dtype=np.float64), 1e-6, 1.0)
+    R = np.minimum(P / t, cap)
+    norms = np.linalg.norm(R, axis=1, keepdims=True)
+    return (R / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def combine_spaces(Z: np.ndarray, profile: np.ndarray | None, area_weight: float) -> np.ndarray:
+    """``[sqrt(1-w) Z, sqrt(w) profile]`` with unit rows: cosine similarity is then
+    ``(1-w)`` word similarity plus ``w`` focus-area similarity."""
+    if profile is None or area_weight <= 0 or profile.shape[1] == 0:
+        return Z
+    X = np.hstack([np.sqrt(1.0 - area_weight) * Z, np.sqrt(area_weight) * profile])
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return (X / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+# --- step 2: how many themes ------------------------------------------------------------------
+
+
+@dataclass
+class ThemeCount:
+    """How the number of themes was chosen (for the run page and the command line).
+
+    Attributes
+    ----------
+    n_themes : int
+    method : str
+        ``"calinski_harabasz"`` (chosen), ``"fixed"`` (asked for), ``"single"`` (too few
+        distinct inputs to split).
+    low, high : int
+        The range searched.
+    scores : dict
+        Calinski-Harabasz index per candidate number (empty unless chosen).
+    tolerance : float
+        The smallest number within this share of the best score is taken.
+    explanation : str
+        One English sentence saying why (the web app words its own, translated, from the
+        other fields).
+    """
+
+    n_themes: int
+    method: str
+    low: int
+    high: int
+    scores: dict[int, float]
+    tolerance: float
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_themes": self.n_themes,
+            "method": self.method,
+            "low": self.low,
+            "high": self.high,
+            "scores": {int(k): round(float(v), 4) for k, v in self.scores.items()},
+            "tolerance": self.tolerance,
+            "explanation": self.explanation,
+        }
+
+
+def choose_n_themes(
+    Z: np.ndarray,
+    *,
+    n_themes: int | None = None,
+    min_themes: int = 2,
+    max_themes: int = 30,
+    min_theme_size: int = 5,
+    tolerance: float = 0.0,
+    sample_size: int = 2000,
+    n_distinct: int | None = None,
+    random_state: int = 0,
+) -> ThemeCount:
+    """Choose the number of themes by the Calinski-Harabasz index.
+
+    For each k in the range, k-means on (a sample of) the rows of ``Z``; the index is
+    the spread between the themes over the spread within them, times ``(n - k) / (k -
+    1)``, so a split only pays when it separates the inputs clearly better: unlike the
+    silhouette on short texts it does not keep growing with k. The k with the best index
+    is taken (with ``tolerance`` > 0, the smallest k within that share of the best). The
+    range is ``min_themes`` .. ``max_themes``, at most one theme per ``min_theme_size``
+    inputs.
+    """
+    n = len(Z)
+    distinct = n if n_distinct is None else int(n_distinct)
+    if n_themes is not None:
+        k = int(max(1, min(n_themes, distinct)))
+        return ThemeCount(k, "fixed", k, k, {}, tolerance, f"{k} themes, as asked for.")
+    high = min(max_themes, distinct - 1, max(2, n // max(1, min_theme_size)))
+    low = min(min_themes, high)
+    if high < 2:
+        k = max(1, min(distinct, 1))
+        return ThemeCount(
+            k, "single", k, k, {}, tolerance, "One theme: too few distinct inputs to split."
+        )
+    rng = np.random.RandomState(random_state)
+    S = Z if n <= sample_size else Z[np.sort(rng.choice(n, sample_size, replace=False))]
+    scores: dict[int, float] = {}
+    for k in range(low, high + 1):
+        km = KMeans(n_clusters=k, n_init=2, random_state=random_state)
+        lab = km.fit_predict(S)
+        if len(np.unique(lab)) < 2:
+            continue
+        scores[k] = float(calinski_harabasz_score(S, lab))
+    if not scores:
+        return ThemeCount(1, "single", low, high, {}, tolerance, "One theme: nothing to split.")
+    best = max(scores.values())
+    k = min(k for k, v in scores.items() if v >= (1.0 - tolerance) * best)
+    if tolerance > 0:
+        how = f"the smallest number within {tolerance:.0%} of the most distinct grouping"
+    else:
+        how = "the number that separates the inputs most distinctly"
+    explanation = (
+        f"{k} themes: of {low} to {high} themes, {how} (Calinski-Harabasz index, the "
+        f"spread between themes over the spread within them: {scores[k]:.1f}, best "
+        f"{best:.1f})."
+    )
+    return ThemeCount(k, "calinski_harabasz", low, high, scores, tolerance, explanation)
+
+
+# --- step 3: grouping ---------------------------------------------------------------------
+
+
+def fit_kmeans(
+    Z: np.ndarray,
+    k: int,
+    *,
+    init: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None,
+    minibatch_threshold: int = 10_000,
+    random_state: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """k-means (``MiniBatchKMeans`` from ``minibatch_threshold`` rows) from ``init``
+    centres or k-means++; returns ``(labels, centres)``."""
+    if k <= 1:
+        return np.zeros(len(Z), dtype=np.int64), Z.mean(axis=0, keepdims=True).astype(np.float32)
+    use_init = "k-means++" if init is None else init
+    n_init = (3 if len(Z) < 5000 else 1) if init is None else 1
+    if len(Z) >= minibatch_threshold:
+        km = MiniBatchKMeans(
+            n_clusters=k,
+            init=use_init,
+            n_init=n_init,
+            batch_size=4096,
+            random_state=random_state,
+            max_no_improvement=20,
+        )
+    else:
+        km = KMeans(n_clusters=k, init=use_init, n_init=n_init, random_state=random_state)
+    km.fit(Z, sample_weight=sample_weight)
+    return km.predict(Z).astype(np.int64), km.cluster_centers_.astype(np.float32)
+
+
+def complete_init(Z: np.ndarray, init: np.ndarray, k: int) -> np.ndarray:
+    """Add centres to ``init`` by farthest-first traversal until there are ``k``."""
+    centres = list(init)
+    best_sim = (Z @ np.asarray(centres).T).max(axis=1)
+    while len(centres) < k:
+        i = int(np.argmin(best_sim))
+        centres.append(Z[i].copy())
+        best_sim = np.maximum(best_sim, Z @ Z[i])
+    return np.asarray(centres, dtype=np.float32)
+
+
+# --- the estimator ------------------------------------------------------------------------
+
+
 class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
-    """Group texts into themes in an LSA space with k-means.
+    """Group texts into themes: LSA of the words (plus a focus-area profile) -> number of
+    themes -> k-means -> names.
+
+    Each step is a public function that can be used and tested alone:
+    :func:`make_lsa_pipeline` and :func:`combine_spaces` (the space),
+    :func:`choose_n_themes` (how many), :func:`fit_kmeans` (grouping) and
+    :class:`~analysis.naming.ThemeNamer` (names).
 
     Parameters
     ----------
     n_themes : int or None, default=None
-        Fixed number of themes; ``None`` chooses it by silhouette over
-        ``[min_themes, max_themes]``.
-    min_themes, max_themes : int, default=2, 15
+        Fixed number of themes; ``None`` chooses it (:func:`choose_n_themes`).
+    min_themes, max_themes : int, default=2, 30
         Range searched when ``n_themes`` is None.
+    min_theme_size : int, default=5
+        At most one theme per this many inputs when choosing.
     n_components : int, default=60
         LSA dimensions (capped by the data; small corpora get fewer).
     max_features : int or None, default=50000
         Vocabulary cap of the stem TF-IDF.
     min_df : int, default=2
     max_df : float, default=0.5
-    silhouette_sample_size : int, default=2000
+    area_weight : float, default=0.85
+        Share of the similarity between two inputs that comes from their focus-area
+        profiles (:func:`area_profile`) when ``fit`` gets one; the rest from their words.
+    selection_sample_size : int, default=2000
         Inputs sampled for choosing the number of themes.
     minibatch_threshold : int, default=10000
         From this many inputs on, MiniBatchKMeans is used.
     init_centres : list of dict or None, default=None
         Previous run's centres, as returned by :meth:`theme_centres`: ``{"id": int,
-        "terms": {stem: weight}}``. Centres that still fit the data initialise k-means
-        and keep their id.
+        "terms": {feature: weight}, "areas": {key: weight}}``. Centres that still fit the
+        data initialise k-means and keep their id.
     reuse_similarity : float, default=0.2
-        Cosine similarity (LSA space) an input needs to count for a previous centre.
+        Cosine similarity an input needs to count for a previous centre.
     min_reuse_support : int, default=3
         A previous centre is reused when it is the nearest previous centre, at that
         similarity, for at least this many inputs.
-    n_words : int, default=6
-        Words per theme name.
+    n_words : int, default=4
+        Phrases per theme name.
     drop_generic : bool, default=True
         Leave out generic consultation words ("strategien", "trenger" ...) from the
         clustering vocabulary (``data/generic_words_no.txt``).
@@ -246,20 +399,30 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Fitted tokenizer -> stem + char TF-IDF -> SVD -> Normalizer.
     feature_names_ : ndarray of str
         Names of the TF-IDF features (``stem:...``, ``char:...``).
+    area_keys_ : list of str
+        Keys of the focus-area profile columns (empty without a profile).
     labels_ : ndarray of shape (n_samples,)
         Theme index of each input (0 .. n_themes_-1).
-    cluster_centers_ : ndarray of shape (n_themes_, n_components)
+    cluster_centers_ : ndarray of shape (n_themes_, n_dimensions)
+        In the combined space (LSA, then the profile).
+    word_embedding_ : ndarray of shape (n_samples, n_components)
+        The LSA embedding of the words alone (unit rows), e.g. to spot near duplicates.
     n_themes_ : int
+    theme_count_ : ThemeCount
+        How the number was chosen.
     theme_ids_ : ndarray of int
         Stable id of each theme index (previous ids where centres were reused).
     silhouette_scores_ : dict
-        Silhouette per candidate number of themes (empty when fixed).
+        Kept for callers of earlier versions: the Calinski-Harabasz scores per k.
     reused_centres_ : int
         How many previous centres were reused.
+    previous_names_ : dict
+        ``{theme id: name}`` of reused centres that carried a ``"name"``.
     theme_stems_, theme_words_ : list of list of str
-        Distinctive stems per theme and their surface words (the theme name).
-    term_centres_ : list of dict
-        Centre of each theme in term space (top stems with weights).
+        Per theme, the keys (Bokmål stems) and surface forms of its name's phrases.
+    term_centres_, area_centres_ : list of dict
+        Centre of each theme in term space (top features with weights) and over the
+        focus areas.
     timings_ : dict
         Seconds per stage of the last fit.
     """
@@ -269,17 +432,19 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         *,
         n_themes: int | None = None,
         min_themes: int = 2,
-        max_themes: int = 15,
+        max_themes: int = 30,
+        min_theme_size: int = 5,
         n_components: int = 60,
         max_features: int | None = 50_000,
         min_df: int = 2,
         max_df: float = 0.5,
-        silhouette_sample_size: int = 2000,
+        area_weight: float = 0.85,
+        selection_sample_size: int = 2000,
         minibatch_threshold: int = 10_000,
         init_centres: Sequence[Mapping[str, Any]] | None = None,
         reuse_similarity: float = 0.2,
         min_reuse_support: int = 3,
-        n_words: int = 6,
+        n_words: int = 4,
         drop_generic: bool = True,
         n_threads: int | None = 1,
         random_state: int = 0,
@@ -287,11 +452,13 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_themes = n_themes
         self.min_themes = min_themes
         self.max_themes = max_themes
+        self.min_theme_size = min_theme_size
         self.n_components = n_components
         self.max_features = max_features
         self.min_df = min_df
         self.max_df = max_df
-        self.silhouette_sample_size = silhouette_sample_size
+        self.area_weight = area_weight
+        self.selection_sample_size = selection_sample_size
         self.minibatch_threshold = minibatch_threshold
         self.init_centres = init_centres
         self.reuse_similarity = reuse_similarity
@@ -303,28 +470,58 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # -- fitting -------------------------------------------------------------------------
 
-    def fit(self, X, y=None, sample_weight=None):
-        """Fit themes on texts (or token lists)."""
-        self.fit_transform(X, sample_weight=sample_weight)
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
+        """Fit themes on texts (or token lists); see :meth:`fit_transform`."""
+        self.fit_transform(X, sample_weight=sample_weight, **fit_params)
         return self
 
-    def fit_transform(self, X, y=None, sample_weight=None) -> np.ndarray:
-        """Fit and return the LSA embedding of ``X`` (unit-length rows)."""
+    def fit_transform(
+        self,
+        X,
+        y=None,
+        sample_weight=None,
+        *,
+        area_profile: np.ndarray | None = None,
+        area_keys: Sequence[str] | None = None,
+        texts: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """Fit and return the embedding of ``X`` (unit-length rows) themes are found in.
+
+        Parameters
+        ----------
+        X : sequence of str or of token lists
+        sample_weight : array-like, optional
+        area_profile : ndarray of shape (n_samples, n_areas), optional
+            Focus-area profile per input (:func:`area_profile`), weighted by
+            ``area_weight`` next to the words.
+        area_keys : sequence of str, optional
+            The profile's column keys (for handing centres to the next run).
+        texts : sequence of str, optional
+            Raw texts to take the names' phrases from when ``X`` are token lists.
+        """
         # One native thread: k-means and the SVD on these sizes gain little from threads,
         # and lose a lot when the cores are busy with other work (the web app, tests).
         with threadpool_limits(limits=self.n_threads):
-            return self._fit_transform(X, sample_weight)
+            return self._fit_transform(X, sample_weight, area_profile, area_keys, texts)
 
-    def _fit_transform(self, X, sample_weight) -> np.ndarray:
+    def _fit_transform(self, X, sample_weight, profile, area_keys, texts) -> np.ndarray:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         X = list(X)
         raw = [str(x) for x in X] if all(isinstance(x, str) for x in X) else None
+        if texts is not None:
+            if len(texts) != len(X):
+                raise ValueError("texts and X have different lengths")
+            raw = [str(t or "") for t in texts]
         docs_all = NorwegianTokenizer().transform(X)
         n = len(docs_all)
         if n == 0:
             raise ValueError("ThemeClusterer needs at least one input")
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if profile is not None:
+            profile = np.asarray(profile, dtype=np.float32)
+            if profile.shape[0] != n:
+                raise ValueError("area_profile and X have different numbers of rows")
         # Fit on a content-defined order, so the themes do not depend on the order the
         # caller gave the inputs in (every random step below is seeded, but a seed only
         # repeats a run if the data come in the same order).
@@ -334,7 +531,83 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         docs_all = [docs_all[i] for i in order]
         raw = None if raw is None else [raw[i] for i in order]
         w = None if w is None else w[order]
+        profile = None if profile is None else profile[order]
+        self.area_keys_ = [] if profile is None else [str(k) for k in (area_keys or [])]
+        if profile is not None and len(self.area_keys_) != profile.shape[1]:
+            self.area_keys_ = [str(j) for j in range(profile.shape[1])]
         docs = self._drop_generic(docs_all)
+        Z_words, M = self._fit_lsa(docs, n)
+        self._profile_used = profile is not None and self.area_weight > 0
+        Z = combine_spaces(Z_words, profile, self.area_weight)
+        timings["features"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        n_distinct = len(np.unique(Z.round(6), axis=0)) if n <= 5000 else n
+        init, prev_ids = self._previous_init(Z, M)
+        count = choose_n_themes(
+            Z,
+            n_themes=self.n_themes,
+            min_themes=self.min_themes,
+            max_themes=self.max_themes,
+            min_theme_size=self.min_theme_size,
+            sample_size=self.selection_sample_size,
+            n_distinct=n_distinct,
+            random_state=self.random_state,
+        )
+        k = count.n_themes
+        if init is not None:
+            if self.n_themes is None:
+                k = max(k, min(len(init), self.max_themes, n_distinct))
+                if k != count.n_themes:
+                    count.explanation += (
+                        f" Kept at {k} so that every theme of the previous run that still "
+                        "fits the inputs keeps its number."
+                    )
+                    count.n_themes = k
+            init, prev_ids = init[:k], prev_ids[:k]
+            init = complete_init(Z, init, k)
+        self.reused_centres_ = len(prev_ids)
+        self.theme_count_ = count
+        self.silhouette_scores_ = dict(count.scores)
+        timings["select_k"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        labels, centres = fit_kmeans(
+            Z,
+            k,
+            init=init,
+            sample_weight=w,
+            minibatch_threshold=self.minibatch_threshold,
+            random_state=self.random_state,
+        )
+        timings["kmeans"] = time.perf_counter() - t0
+
+        # Theme index order: reused centres first (their ids kept), then by size.
+        n_prev = len(prev_ids)
+        sizes = np.bincount(labels, minlength=k)
+        new = sorted(range(n_prev, k), key=lambda c: (-sizes[c], c))
+        theme_order = list(range(n_prev)) + new
+        remap = np.empty(k, dtype=np.int64)
+        remap[theme_order] = np.arange(k)
+        labels = remap[labels]
+        centres = centres[theme_order]
+        next_id = (max(prev_ids) + 1) if n_prev else 0
+        ids = list(prev_ids) + list(range(next_id, next_id + (k - n_prev)))
+        self.cluster_centers_ = centres
+        self.n_themes_ = k
+        self.theme_ids_ = np.asarray(ids, dtype=np.int64)
+
+        t0 = time.perf_counter()
+        self._name(docs_all, raw, labels, k, w)
+        self._term_centres(M, labels, k, w, profile)
+        timings["naming"] = time.perf_counter() - t0
+        self.timings_ = timings
+        # Back to the caller's order.
+        self.labels_ = labels[inverse]
+        self.word_embedding_ = Z_words[inverse]
+        return Z[inverse]
+
+    def _fit_lsa(self, docs: list[list[str]], n: int) -> tuple[np.ndarray, sp.csr_matrix]:
         lsa = make_lsa_pipeline(
             n_components=self.n_components,
             max_features=self.max_features,
@@ -358,79 +631,15 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             Z = np.ones((n, 1))
         Z = lsa.named_steps["norm"].fit_transform(Z).astype(np.float32)
         self.lsa_ = lsa
-        timings["features"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        n_distinct = len(np.unique(Z.round(6), axis=0)) if n <= 5000 else n
-        init, prev_ids = self._previous_init(Z, M)
-        self.reused_centres_ = 0 if init is None else len(init)
-        k = self._choose_k(Z, n_distinct)
-        if init is not None:
-            if self.n_themes is None:
-                k = max(k, min(len(init), self.max_themes))
-            init, prev_ids = init[:k], prev_ids[:k]
-            init = self._complete_init(Z, init, k)
-            self.reused_centres_ = len(prev_ids)
-        timings["select_k"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        labels, centres = self._kmeans(Z, k, init, w)
-        timings["kmeans"] = time.perf_counter() - t0
-
-        # Theme index order: reused centres first (their ids kept), then by size.
-        n_prev = 0 if init is None else len(prev_ids)
-        sizes = np.bincount(labels, minlength=k)
-        new = sorted(range(n_prev, k), key=lambda c: (-sizes[c], c))
-        theme_order = list(range(n_prev)) + new
-        remap = np.empty(k, dtype=np.int64)
-        remap[theme_order] = np.arange(k)
-        labels = remap[labels]
-        centres = centres[theme_order]
-        next_id = (max(prev_ids) + 1) if n_prev else 0
-        ids = list(prev_ids) + list(range(next_id, next_id + (k - n_prev)))
-        self.cluster_centers_ = centres
-        self.n_themes_ = k
-        self.theme_ids_ = np.asarray(ids, dtype=np.int64)
-
-        t0 = time.perf_counter()
-        self._describe(docs, docs_all, raw, M, labels, k, w)
-        timings["naming"] = time.perf_counter() - t0
-        self.timings_ = timings
-        # Back to the caller's order.
-        self.labels_ = labels[inverse]
-        return Z[inverse]
-
-    def _choose_k(self, Z: np.ndarray, n_distinct: int) -> int:
-        self.silhouette_scores_ = {}
-        if self.n_themes is not None:
-            return int(max(1, min(self.n_themes, n_distinct)))
-        # Silhouette on short texts tends to grow with k; cap k near sqrt(n/2) so small
-        # consultations do not get one theme per handful of inputs.
-        hi = min(self.max_themes, n_distinct - 1, max(2, int(np.sqrt(len(Z) / 2))))
-        lo = min(self.min_themes, hi)
-        if hi < 2:
-            return max(1, min(n_distinct, 1))
-        rng = np.random.RandomState(self.random_state)
-        S = Z
-        if len(Z) > self.silhouette_sample_size:
-            S = Z[rng.choice(len(Z), self.silhouette_sample_size, replace=False)]
-        best_k, best = lo, -np.inf
-        for k in range(lo, hi + 1):
-            km = KMeans(n_clusters=k, n_init=1, random_state=self.random_state)
-            lab = km.fit_predict(S)
-            if len(np.unique(lab)) < 2:
-                continue
-            score = float(silhouette_score(S, lab, metric="euclidean"))
-            self.silhouette_scores_[k] = score
-            if score > best + 1e-4:
-                best_k, best = k, score
-        return best_k
+        return Z, M
 
     def _previous_init(self, Z: np.ndarray, M) -> tuple[np.ndarray | None, list[int]]:
+        self.previous_names_: dict[int, str] = {}
         if not self.init_centres:
             return None, []
         vocab = {name: j for j, name in enumerate(self.feature_names_)}
-        rows, ids = [], []
+        area_index = {key: j for j, key in enumerate(self.area_keys_)}
+        rows, profs, ids, names = [], [], [], []
         for c in self.init_centres:
             terms = c.get("terms") or {}
             vec = np.zeros(len(vocab), dtype=np.float64)
@@ -440,13 +649,24 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                     vec[j] = float(weight)
             if not vec.any():
                 continue
+            prof = np.zeros(len(area_index), dtype=np.float64)
+            for key, weight in (c.get("areas") or {}).items():
+                j = area_index.get(str(key))
+                if j is not None:
+                    prof[j] = float(weight)
             rows.append(vec)
+            profs.append(prof)
             ids.append(int(c["id"]))
+            names.append(c.get("name"))
         if not rows:
             return None, []
         P = self.lsa_.named_steps["svd"].transform(np.vstack(rows))
         norms = np.linalg.norm(P, axis=1, keepdims=True)
         P = P / np.where(norms > 0, norms, 1.0)
+        if self._profile_used:
+            Q = np.vstack(profs)
+            qn = np.linalg.norm(Q, axis=1, keepdims=True)
+            P = combine_spaces(P, Q / np.where(qn > 0, qn, 1.0), self.area_weight)
         # A previous centre still fits if it is the nearest one for enough inputs.
         sims = Z @ P.T
         nearest = np.argmax(sims, axis=1)
@@ -455,105 +675,50 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         keep = [i for i in range(len(P)) if support[i] >= self.min_reuse_support]
         if not keep:
             return None, []
+        self.previous_names_ = {ids[i]: str(names[i]) for i in keep if names[i]}
         return P[keep].astype(np.float32), [ids[i] for i in keep]
 
-    def _complete_init(self, Z: np.ndarray, init: np.ndarray, k: int) -> np.ndarray:
-        """Add centres by farthest-first traversal until there are ``k``."""
-        centres = list(init)
-        best_sim = (Z @ np.asarray(centres).T).max(axis=1)
-        while len(centres) < k:
-            i = int(np.argmin(best_sim))
-            centres.append(Z[i].copy())
-            best_sim = np.maximum(best_sim, Z @ Z[i])
-        return np.asarray(centres, dtype=np.float32)
-
-    def _kmeans(self, Z, k, init, w):
-        if k <= 1:
-            return np.zeros(len(Z), dtype=np.int64), Z.mean(axis=0, keepdims=True)
-        use_init = "k-means++" if init is None else init
-        n_init = (3 if len(Z) < 5000 else 1) if init is None else 1
-        if len(Z) >= self.minibatch_threshold:
-            km = MiniBatchKMeans(
-                n_clusters=k,
-                init=use_init,
-                n_init=n_init,
-                batch_size=4096,
-                random_state=self.random_state,
-                max_no_improvement=20,
-            )
-        else:
-            km = KMeans(n_clusters=k, init=use_init, n_init=n_init, random_state=self.random_state)
-        km.fit(Z, sample_weight=w)
-        labels = km.predict(Z)
-        self.kmeans_ = km
-        return labels.astype(np.int64), km.cluster_centers_.astype(np.float32)
-
-    def _describe(self, docs, docs_all, raw, M, labels, k, w) -> None:
-        """Theme names (class-based TF-IDF over stems) and term-space centres.
-
-        The name comes from the clustering vocabulary (document-frequency cut-offs keep
-        one-off typos out of the names of large themes). A theme with fewer than
-        ``min(3, n_words)`` such words (small inputs: its words may all occur only once)
-        is filled up from all its stems, then with the generic words put back, then
-        from any word or the raw text (:func:`fallback_label`), so every theme gets a
-        readable name unless all its inputs are blank.
-        """
-        stems_block = self.lsa_.named_steps["tfidf"].transformer_list[0][1]
-        n_stems = len(stems_block.vocabulary_)
-        names = stems_block.vectorizer_.get_feature_names_out()
-        ind = _indicator(labels, k, w)
-        B = _binary(M[:, :n_stems])
-        df_class = np.asarray((ind @ B).todense())  # documents in theme c containing term t
-        total = df_class.sum(axis=1, keepdims=True)
-        tf = df_class / np.where(total > 0, total, 1.0)
-        f_t = df_class.sum(axis=0)
-        avg = float(total.mean()) if k else 0.0
-        idf = np.log1p(avg / np.where(f_t > 0, f_t, 1.0))
-        ctfidf = tf * idf
-        ok = np.array([len(s) >= 3 and s not in MASKS for s in names], dtype=bool)
-        ctfidf[:, ~ok] = 0.0
-        theme_stems: list[list[str]] = []
+    def _name(self, docs_all, raw, labels, k, w) -> None:
+        """Theme names: :class:`~analysis.naming.ThemeNamer` phrases of the raw texts (or
+        of the tokens), filled up from any word or the raw text (:func:`fallback_label`)
+        for themes whose inputs have no content words ("123", "!!!")."""
+        source = raw if raw is not None else [" ".join(d) for d in docs_all]
+        namer = ThemeNamer(n_phrases=self.n_words).fit(source, labels)
+        self.theme_words_ = [list(p) for p in namer.names_]
+        self.theme_stems_ = [list(p) for p in namer.keys_]
         for c in range(k):
-            top = [
-                j for j in np.argsort(-ctfidf[c], kind="stable")[: self.n_words] if ctfidf[c, j] > 0
-            ]
-            theme_stems.append([str(names[j]) for j in top])
-        surf = surface_forms(docs)
+            if not self.theme_words_[c]:
+                members = np.flatnonzero(labels == c)
+                words = fallback_label([source[i] for i in members])
+                self.theme_words_[c] = words
+                self.theme_stems_[c] = list(words)
 
-        min_words = min(3, self.n_words)
-        passes = [(docs, 3), (docs_all, 3), (docs_all, 1)]
-        for pass_docs, min_length in passes:
-            short = [c for c in range(k) if len(theme_stems[c]) < min_words]
-            if not short:
-                break
-            if pass_docs is docs_all:
-                surf = {**surface_forms(docs_all), **surf}
-            extra = _class_tfidf_words(pass_docs, labels, k, w, short, min_length=min_length)
-            for c in short:
-                for s in extra[c]:
-                    if len(theme_stems[c]) >= min_words:
-                        break
-                    if s not in theme_stems[c]:
-                        theme_stems[c].append(s)
-        self.theme_stems_ = theme_stems
-        self.theme_words_ = [[surf.get(s, s) for s in stems] for stems in theme_stems]
-        if raw is not None:
-            for c in range(k):
-                if not self.theme_words_[c]:
-                    words = fallback_label([raw[i] for i in np.flatnonzero(labels == c)])
-                    self.theme_words_[c] = words
-                    self.theme_stems_[c] = list(words)
+    def _term_centres(self, M, labels, k, w, profile) -> None:
         # Mean TF-IDF row per theme, top features (stems and char n-grams) kept for the
-        # next run.
+        # next run; and the mean focus-area profile.
+        ind = _indicator(labels, k, w)
         sums = (ind @ M).toarray()
         counts = np.asarray(ind.sum(axis=1)).ravel()
         self.term_centres_ = []
+        self.area_centres_ = []
+        prof_sums = None if profile is None else ind @ profile
         for c in range(k):
             row = sums[c] / max(counts[c], 1e-9)
             top = np.argsort(-row, kind="stable")[:300]
             self.term_centres_.append(
                 {str(self.feature_names_[j]): round(float(row[j]), 6) for j in top if row[j] > 0}
             )
+            if prof_sums is None:
+                self.area_centres_.append({})
+            else:
+                prow = np.asarray(prof_sums[c]).ravel() / max(counts[c], 1e-9)
+                self.area_centres_.append(
+                    {
+                        key: round(float(prow[j]), 6)
+                        for j, key in enumerate(self.area_keys_)
+                        if prow[j] > 1e-4
+                    }
+                )
 
     # -- use -----------------------------------------------------------------------------
 
@@ -566,21 +731,37 @@ class ThemeClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _tokens(self, X) -> list[list[str]]:
         return self._drop_generic(NorwegianTokenizer().transform(X))
 
-    def transform(self, X) -> np.ndarray:
-        """LSA embedding (unit-length rows) of texts or token lists."""
+    def transform(self, X, area_profile: np.ndarray | None = None) -> np.ndarray:
+        """Embedding (unit-length rows) of texts or token lists, in the space the themes
+        were found in (without ``area_profile``, the words only)."""
         check_is_fitted(self, "lsa_")
-        return self.lsa_.transform(self._tokens(X)).astype(np.float32)
+        Z = self.lsa_.transform(self._tokens(X)).astype(np.float32)
+        if not self._profile_used:
+            return Z
+        if area_profile is None:
+            area_profile = np.zeros((len(Z), len(self.area_keys_)), dtype=np.float32)
+        return combine_spaces(Z, np.asarray(area_profile, dtype=np.float32), self.area_weight)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, area_profile: np.ndarray | None = None) -> np.ndarray:
         """Nearest theme index for new texts."""
-        Z = self.transform(X)
+        Z = self.transform(X, area_profile)
         return np.argmax(Z @ self.cluster_centers_.T, axis=1)
 
     def theme_centres(self) -> list[dict[str, Any]]:
-        """Plain, JSON-serialisable centres to pass as ``init_centres`` next run."""
+        """Plain, JSON-serialisable centres to pass as ``init_centres`` next run.
+
+        ``{"id", "terms", "areas", "label_words"}``; add ``"name"`` (a name the project
+        group gave the theme) and it comes back in :attr:`previous_names_` when the theme
+        is found again.
+        """
         check_is_fitted(self, "term_centres_")
         return [
-            {"id": int(self.theme_ids_[c]), "terms": dict(self.term_centres_[c])}
+            {
+                "id": int(self.theme_ids_[c]),
+                "terms": dict(self.term_centres_[c]),
+                "areas": dict(self.area_centres_[c]),
+                "label_words": list(self.theme_words_[c]),
+            }
             for c in range(self.n_themes_)
         ]
 
@@ -712,22 +893,67 @@ def representatives(
     centres: np.ndarray,
     n: int = 3,
     candidates: np.ndarray | None = None,
+    *,
+    diversity: Sequence[Sequence[Any]] = (),
+    similarity_space: np.ndarray | None = None,
+    redundancy: float = 0.9,
 ) -> list[list[int]]:
-    """Indices of the ``n`` inputs closest to each centre (cosine), per theme.
+    """Indices of up to ``n`` quotes per theme: the inputs closest to its centre (cosine),
+    near duplicates collapsed and the quotes made diverse.
 
     ``candidates`` (boolean mask) restricts the choice, e.g. to one input per
-    near-duplicate group so a campaign does not fill all the quotes.
+    near-duplicate group so a campaign does not fill all the quotes. An input whose
+    cosine similarity to a quote already chosen is ``redundancy`` or more (in
+    ``similarity_space``, default ``Z``: use the words' space) is skipped as a near
+    duplicate. Each column of ``diversity`` (e.g. the written form and the channel of
+    every input) is honoured in turn: when the theme's candidates have two or more values
+    but the quotes only one, the last quote that is not needed for an earlier column
+    gives way to the closest input with another value.
     """
     out = []
     allowed = np.ones(len(Z), bool) if candidates is None else np.asarray(candidates, bool)
+    S = Z if similarity_space is None else similarity_space
+    columns = [list(col) for col in diversity]
     for c in range(len(centres)):
         idx = np.flatnonzero((labels == c) & allowed)
-        if len(idx) == 0:
+        if len(idx) == 0 or n <= 0:
             out.append([])
             continue
         sims = Z[idx] @ centres[c]
-        order = np.argsort(-sims, kind="stable")[:n]
-        out.append([int(i) for i in idx[order]])
+        ranked = [int(i) for i in idx[np.argsort(-sims, kind="stable")]]
+
+        def fresh(i: int, chosen: list[int]) -> bool:
+            return all(float(S[i] @ S[j]) < redundancy for j in chosen)
+
+        chosen: list[int] = []
+        for i in ranked:
+            if len(chosen) >= n:
+                break
+            if fresh(i, chosen):
+                chosen.append(i)
+        for level, col in enumerate(columns):
+            if len(chosen) < 2 or len({col[i] for i in ranked}) < 2:
+                continue
+            values = {col[i] for i in chosen}
+            if len(values) > 1:
+                continue
+            earlier = columns[:level]
+            # The quote to give way: the last one whose removal keeps earlier columns
+            # as diverse as they are.
+            victim = None
+            for pos in range(len(chosen) - 1, 0, -1):
+                rest = chosen[:pos] + chosen[pos + 1 :]
+                if all(len({e[i] for i in rest}) >= len({e[i] for i in chosen}) for e in earlier):
+                    victim = pos
+                    break
+            if victim is None:
+                continue
+            rest = chosen[:victim] + chosen[victim + 1 :]
+            for i in ranked:
+                if i not in chosen and col[i] not in values and fresh(i, rest):
+                    chosen = rest[:victim] + [i] + rest[victim:]
+                    break
+        out.append(chosen)
     return out
 
 

@@ -42,7 +42,9 @@ __all__ = [
     "load_examples",
     "build_training_set",
     "train_tagger",
+    "uncertainty",
     "uncertainty_ranking",
+    "labels_from_proba",
     "TrainingSet",
 ]
 
@@ -457,14 +459,13 @@ def labels_from_proba(
     return out
 
 
-def uncertainty_ranking(
-    proba: np.ndarray, thresholds: np.ndarray | float | None = None
-) -> np.ndarray:
-    """Order of inputs for review, least certain first (active learning).
+def uncertainty(proba: np.ndarray, thresholds: np.ndarray | float | None = None) -> np.ndarray:
+    """How uncertain the tags of each input are: the distance of its most borderline area
+    from that area's decision threshold, in log-odds (small = uncertain, review first).
 
-    The uncertainty of an input is how close its most borderline area is to that area's
-    decision threshold, measured in log-odds so that 0.02 vs 0.05 counts as much as
-    0.50 vs 0.70. Ties keep input order.
+    Log-odds so that 0.02 vs 0.05 counts as much as 0.50 vs 0.70. The one measure used by
+    the tagger's ranking (:func:`uncertainty_ranking`), the service's per-input
+    ``uncertainty`` and the review queue. Inputs with no area columns get ``inf``.
 
     Parameters
     ----------
@@ -473,19 +474,32 @@ def uncertainty_ranking(
 
     Returns
     -------
-    ndarray of int
-        Indices into ``proba``.
+    ndarray of shape (n_samples,)
     """
     P = np.clip(np.asarray(proba, dtype=np.float64), 1e-6, 1 - 1e-6)
     if P.ndim != 2:
         raise ValueError("proba must be 2-D (n_samples, n_classes)")
-    if P.shape[0] == 0 or P.shape[1] == 0:
-        return np.arange(P.shape[0])
+    if P.shape[1] == 0:
+        return np.full(P.shape[0], np.inf)
     t = np.clip(
         np.broadcast_to(0.5 if thresholds is None else thresholds, (P.shape[1],)), 1e-6, 1 - 1e-6
     )
     margin = np.abs(np.log(P / (1 - P)) - np.log(t / (1 - t)))
-    return np.argsort(margin.min(axis=1), kind="stable")
+    return margin.min(axis=1)
+
+
+def uncertainty_ranking(
+    proba: np.ndarray, thresholds: np.ndarray | float | None = None
+) -> np.ndarray:
+    """Order of inputs for review, least certain first (active learning): ascending
+    :func:`uncertainty`. Ties keep input order.
+
+    Returns
+    -------
+    ndarray of int
+        Indices into ``proba``.
+    """
+    return np.argsort(uncertainty(proba, thresholds), kind="stable")
 
 
 # --- training data ------------------------------------------------------------------

@@ -16,6 +16,7 @@ with "lokalmat" and "matprodusent").
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -43,7 +44,11 @@ __all__ = [
     "stem_tokens",
     "load_stopwords",
     "load_generic_words",
+    "load_written_form_table",
+    "to_bokmal",
+    "bokmal_zipf",
     "detect_written_form",
+    "detect_register",
     "NorwegianTokenizer",
     "StemNgramTfidf",
     "CharNgramTfidf",
@@ -91,6 +96,100 @@ def load_generic_words() -> frozenset[str]:
         for line in text.splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+@lru_cache(maxsize=1)
+def _bokmal_frequencies() -> dict[str, float]:
+    # wordfreq's Norwegian Bokmål list, bundled with the package (no download).
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("nb", wordlist="large")
+
+
+def bokmal_zipf(word: str) -> float:
+    """Zipf frequency of ``word`` (lower case) in wordfreq's Bokmål list; 0 if unknown.
+
+    The Zipf scale is log10 of occurrences per billion words: about 7 for "og", 5 for
+    "kommunen", 3 for "reiseliv".
+    """
+    f = _bokmal_frequencies().get(word, 0.0)
+    return round(math.log10(f * 1e9), 2) if f > 0 else 0.0
+
+
+@lru_cache(maxsize=1)
+def load_written_form_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """The Nynorsk -> Bokmål table (``data/nynorsk_bokmal.txt``): word forms and endings.
+
+    Returns ``(words, endings)``: a dict of Nynorsk form to Bokmål form, and the ending
+    rewrites ``(nn, nb)``, longest first.
+    """
+    text = resources.files("analysis").joinpath("data/nynorsk_bokmal.txt").read_text("utf-8")
+    words: dict[str, str] = {}
+    endings: list[tuple[str, str]] = []
+    section = None
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = unicodedata.normalize("NFKC", raw.split("#", 1)[0]).strip().lower()
+        if not line:
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        left, sep, right = line.partition("=")
+        nn, nb = left.split(), right.split()
+        if not sep or not nn or len(nn) != len(nb):
+            raise ValueError(f"nynorsk_bokmal.txt:{n}: forms on both sides must pair up")
+        if section == "words":
+            words.update(zip(nn, nb, strict=True))
+        elif section == "endings" and len(nn) == 1:
+            endings.append((nn[0], nb[0]))
+        else:
+            raise ValueError(f"nynorsk_bokmal.txt:{n}: outside [words] / [endings]")
+    endings.sort(key=lambda e: -len(e[0]))
+    return words, tuple(endings)
+
+
+_BOKMAL_CACHE: dict[str, str] = {}
+
+
+def _rewrite_ending(word: str, endings: Sequence[tuple[str, str]]) -> str:
+    for nn, nb in endings:
+        if not word.endswith(nn) or len(word) < len(nn) + 3:
+            continue
+        cand = word[: len(word) - len(nn)] + nb
+        z_cand, z_word = bokmal_zipf(cand), bokmal_zipf(word)
+        if z_cand >= 1.5 and z_cand > z_word + 0.5:
+            return cand
+        # Compounds ("lokalmatprodusentar"): the last part decides.
+        for i in range(3, len(word) - len(nn) - 3):
+            tail_c, tail_w = cand[i:], word[i:]
+            z_tail = bokmal_zipf(tail_c)
+            if z_tail >= 3.0 and z_tail > bokmal_zipf(tail_w) + 1.0:
+                return cand
+        return word  # only the longest matching ending is tried
+    return word
+
+
+def to_bokmal(word: str) -> str:
+    """The Bokmål form of a lower-case Nynorsk word form, or the word itself.
+
+    Listed forms first (``vegar`` -> ``veier``, ``kome`` -> ``komme``, ``bustad`` ->
+    ``bolig``), then ending rewrites (``-ar`` -> ``-er``, ``-ane`` -> ``-ene``, ``-leg``
+    -> ``-lig``, ``-heit`` -> ``-het`` ...) kept only when they give a clearly more
+    frequent Bokmål word. Bokmål words come back unchanged. See
+    ``data/nynorsk_bokmal.txt`` for the table and its source.
+
+    >>> [to_bokmal(w) for w in ["vegar", "ikkje", "byggje", "utfordringar", "fisk"]]
+    ['veier', 'ikke', 'bygge', 'utfordringer', 'fisk']
+    """
+    out = _BOKMAL_CACHE.get(word)
+    if out is None:
+        words, endings = load_written_form_table()
+        out = words.get(word)
+        if out is None:
+            out = _rewrite_ending(word, endings) if len(word) >= 5 else word
+        if len(_BOKMAL_CACHE) < _STEM_CACHE_MAX:
+            _BOKMAL_CACHE[word] = out
+    return out
 
 
 _STEMMER = SnowballStemmer("norwegian")
@@ -145,18 +244,27 @@ def tokenize(
     remove_stopwords: bool = True,
     keep_masks: bool = False,
     min_length: int = 2,
+    bokmal: bool = False,
 ) -> list[str]:
     """Normalised word tokens of ``text``.
 
     Stopwords (both written forms) and mask placeholders are dropped unless asked for.
+    ``bokmal=True`` writes Nynorsk forms as Bokmål (:func:`to_bokmal`), so the two
+    written forms of a word become one token.
     """
     tokens = _TOKEN_RE.findall(normalize(text))
     stop = STOPWORDS if remove_stopwords else frozenset()
-    return [
+    out = [
         t
         for t in tokens
         if len(t) >= min_length and t not in stop and (keep_masks or t not in MASKS)
     ]
+    if bokmal:
+        cache = _BOKMAL_CACHE
+        out = [cache.get(t) or to_bokmal(t) for t in out]
+        if remove_stopwords:
+            out = [t for t in out if t not in stop]
+    return out
 
 
 # --- written form -------------------------------------------------------------------
@@ -249,6 +357,42 @@ def detect_written_form(text: str) -> Literal["nb", "nn", "other"]:
     return "nn" if nn > nb else "nb"
 
 
+# --- register -------------------------------------------------------------------------
+
+# Words of planning documents ("Regionen skal legge til rette for ...", "herunder",
+# "virkemiddelapparatet"), in both written forms.
+_OFFICIAL_MARKERS = frozenset(
+    _words(
+        "skal bidra tilrettelegge herunder samt satsingsområde satsingsområder "
+        "satsingsområda målsetting målsetning delmål strategi strategien strategiar "
+        "strategier virkemiddel virkemidler verkemiddel verkemidla virkemiddelapparatet "
+        "verkemiddelapparatet fylkeskommunen regionen regionens næringslivet næringsliv "
+        "verdiskaping prioritere prioriteres prioriterast styrke styrkes styrkje styrkjast "
+        "sikre sikres sikrast aktører aktørar aktørene aktørane partnerskap partnarskap "
+        "arbeide etablere etableres etablerast utvikle utvikles utviklast ivaretas gjennom"
+    )
+)
+_FIRST_PERSON_SINGULAR = frozenset(_words("jeg eg meg mine min mitt"))
+
+
+def detect_register(text: str) -> Literal["official", "citizen"]:
+    """``"official"`` for the register of planning documents and formal responses (long
+    sentences, planning words, no "jeg"/"eg"), else ``"citizen"``.
+
+    A heuristic for reporting quality by register (``python -m analysis evaluate``): at
+    least 8 words per sentence on average, at least 8 % of the words from a list of
+    planning words ("skal", "bidra", "herunder", "verdiskaping", "virkemiddel" ...), and
+    no first person singular.
+    """
+    words = _WORD_RE.findall(unicodedata.normalize("NFKC", str(text)).lower())
+    if not words or _FIRST_PERSON_SINGULAR.intersection(words):
+        return "citizen"
+    sentences = [s for s in re.split(r"[.!?]+", str(text)) if s.strip()]
+    per_sentence = len(words) / max(1, len(sentences))
+    density = sum(w in _OFFICIAL_MARKERS for w in words) / len(words)
+    return "official" if per_sentence >= 8 and density >= 0.08 else "citizen"
+
+
 # --- transformers ---------------------------------------------------------------------
 
 
@@ -265,9 +409,10 @@ class NorwegianTokenizer(TransformerMixin, BaseEstimator):
     """Turn raw Norwegian texts into lists of normalised word tokens.
 
     Stateless: normalisation (NFKC, lower case, URL/e-mail/number masking), regex
-    tokenisation and removal of the bundled Bokmål + Nynorsk stopwords. Documents that
-    are already token lists pass through unchanged, so a caller can tokenise once and feed
-    several pipelines.
+    tokenisation, removal of the bundled Bokmål + Nynorsk stopwords and Nynorsk forms
+    written as Bokmål (so "vegar" and "veier" are one feature: topics, not written forms,
+    drive the tags and themes). Documents that are already token lists pass through
+    unchanged, so a caller can tokenise once and feed several pipelines.
 
     Parameters
     ----------
@@ -275,16 +420,21 @@ class NorwegianTokenizer(TransformerMixin, BaseEstimator):
         Drop words from the bundled stopword list.
     min_length : int, default=2
         Shortest token kept.
+    bokmal : bool, default=True
+        Write Nynorsk word forms as Bokmål (:func:`to_bokmal`).
 
     Examples
     --------
     >>> NorwegianTokenizer().transform(["Vi treng fleire lokalmatprodusentar!"])
-    [['treng', 'lokalmatprodusentar']]
+    [['trenger', 'lokalmatprodusenter']]
     """
 
-    def __init__(self, *, remove_stopwords: bool = True, min_length: int = 2) -> None:
+    def __init__(
+        self, *, remove_stopwords: bool = True, min_length: int = 2, bokmal: bool = True
+    ) -> None:
         self.remove_stopwords = remove_stopwords
         self.min_length = min_length
+        self.bokmal = bokmal
 
     def fit(self, X, y=None):
         """No-op; returns self."""
@@ -302,7 +452,12 @@ class NorwegianTokenizer(TransformerMixin, BaseEstimator):
                 continue
             if doc is None or (isinstance(doc, float) and doc != doc):
                 doc = ""
-            toks = tokenize(doc, remove_stopwords=self.remove_stopwords, min_length=self.min_length)
+            toks = tokenize(
+                doc,
+                remove_stopwords=self.remove_stopwords,
+                min_length=self.min_length,
+                bokmal=self.bokmal,
+            )
             # Share one string object per distinct token: big corpora repeat words a lot.
             out.append([intern.setdefault(t, t) for t in toks])
         return out

@@ -249,6 +249,8 @@ def main() -> int:
             r["mode"] = mode
             results.append(r)
             stages = "  ".join(f"{k} {v:.2f}" for k, v in r["stages_s"].items())
+            if r.get("n_themes"):
+                stages += f"  | {r['n_themes']} themes"
             print(
                 f"{mode:>5} n={n:>7}: total {r['total_s']:6.2f} s (CPU {r['cpu_s']:6.2f} s), peak RSS "
                 f"{r['peak_rss_mb']:7.0f} MB | {stages}",

@@ -86,3 +86,43 @@ def test_bad_input_gives_clear_error(inputs, model_dir):
     assert proc.returncode != 0 and "text" in proc.stderr
     proc = run_cli("tag", inputs["dir"] / "missing.jsonl", model_dir=model_dir, check=False)
     assert proc.returncode != 0 and "no such file" in proc.stderr
+
+
+def test_evaluate_themes(tmp_path, examples, model_dir, default_tagger):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in examples[:90]), encoding="utf-8"
+    )
+    out = run_cli("evaluate-themes", path, "--rounds", "1", model_dir=model_dir).stdout
+    for figure in (
+        "adjusted Rand index",
+        "NMI",
+        "purity",
+        "Nynorsk share",
+        "written-form themes",
+        "filler",
+        "stability",
+        "number of themes",
+    ):
+        assert figure in out, out
+    report = json.loads(
+        run_cli("evaluate-themes", path, "--rounds", "1", "--json", model_dir=model_dir).stdout
+    )
+    assert -1 <= report["ari"] <= 1 and 0 <= report["purity"] <= 1
+    assert report["names"]["filler_leading"] == 0
+    assert 0 <= report["stability"]["share_matched"] <= 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no labels"}\n', encoding="utf-8")
+    proc = run_cli("evaluate-themes", bad, model_dir=model_dir, check=False)
+    assert proc.returncode != 0 and "focus_areas" in proc.stderr
+
+
+def test_cluster_one_focus_area(inputs, model_dir, default_tagger):
+    proc = run_cli("cluster", inputs["jsonl"], "--focus-area", "tourism", model_dir=model_dir)
+    assert "tourism" in proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert rows and all("theme" in r for r in rows)
+    proc = run_cli(
+        "cluster", inputs["jsonl"], "--focus-area", "nope", model_dir=model_dir, check=False
+    )
+    assert proc.returncode != 0 and "nope" in proc.stderr

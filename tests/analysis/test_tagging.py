@@ -1,6 +1,7 @@
 import ast
 import builtins
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from analysis.tagging import (
     train_tagger,
     uncertainty_ranking,
 )
+from analysis.text import detect_register
 
 from .conftest import SMALL_EXAMPLES, make_small_areas
 
@@ -47,17 +49,44 @@ def test_heldout_is_disjoint_from_examples(examples, heldout):
     assert not {r["text"] for r in examples} & {r["text"] for r in heldout}
 
 
+def test_official_register_is_in_the_examples_and_reported_apart(examples, default_tagger):
+    official = [r for r in examples if r.get("register") == "official"]
+    assert {r["form"] for r in official} == {"nb", "nn"}
+    keys = {k for r in official for k in r["focus_areas"]}
+    assert len(keys) == 18  # every default area has formal examples
+    with open(
+        Path(__file__).resolve().parents[2] / "analysis/data/official_passages.jsonl",
+        encoding="utf-8",
+    ) as fh:
+        passages = [json.loads(line) for line in fh if line.strip()]
+    assert not {r["text"] for r in examples} & {r["text"] for r in passages}
+    report = evaluate_tagger(default_tagger, passages + official[:4])
+    assert report["by_register"]["official"]["n"] == len(passages) + 4
+    assert report["register_source"] == "given"
+    assert detect_register("Jeg synes det er for lite parkering her.") == "citizen"
+    assert detect_register(official[0]["text"]) == "official"
+
+
 def test_training_code_never_reads_heldout(areas, monkeypatch):
     """No training module mentions the held-out file, and training does not open it."""
     pkg = Path(__file__).resolve().parents[2] / "analysis"
-    for name in ("tagging.py", "text.py", "persistence.py", "service.py", "focus_areas.py"):
+    for name in (
+        "tagging.py",
+        "text.py",
+        "persistence.py",
+        "service.py",
+        "focus_areas.py",
+        "clustering.py",
+        "naming.py",
+        "background.py",
+    ):
         source = (pkg / name).read_text("utf-8")
         strings = [
             n.value
             for n in ast.walk(ast.parse(source))
             if isinstance(n, ast.Constant) and isinstance(n.value, str)
         ]
-        assert not any("heldout" in s for s in strings), name
+        assert not any("heldout" in s or "official_passages" in s for s in strings), name
 
     opened: list[str] = []
     real_open = builtins.open
@@ -76,7 +105,7 @@ def test_training_code_never_reads_heldout(areas, monkeypatch):
     monkeypatch.setattr(Path, "read_text", spy_read_text)
     ts = build_training_set(areas)
     assert len(ts) > 500
-    assert not [p for p in opened if "heldout" in p]
+    assert not [p for p in opened if "heldout" in p or "official_passages" in p]
 
 
 def test_labels_are_data_not_code():
