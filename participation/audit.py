@@ -57,6 +57,7 @@ ACTIONS = (
     "privacy.export",
     "privacy.delete",
     "privacy.purge",
+    "archive.export",
     "user.create",
     "user.update",
 )

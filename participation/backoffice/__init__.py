@@ -27,6 +27,7 @@ def date_short(value) -> str:
 
 
 # The view modules attach their routes to ``bp``.
+from participation.archive import admin as archive_admin  # noqa: E402
 from participation.backoffice import (  # noqa: E402, F401
     audit_log,
     auth,
@@ -39,3 +40,5 @@ from participation.backoffice import (  # noqa: E402, F401
     privacy,
     users,
 )
+
+archive_admin.attach(bp)
