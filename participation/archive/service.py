@@ -17,6 +17,7 @@ and responses that came in since (a consultation reopened) get the next numbers.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -194,8 +195,11 @@ def export_consultation(
     now = (now or utcnow()).replace(microsecond=0)
     if isinstance(draft, str):
         draft = find_draft(session, draft)
-    if now < draft.closes_at or now < draft.opens_at:
+    if now < draft.closes_at:
         raise ConsultationNotClosed(draft)
+    # One export of a consultation at a time (PostgreSQL): two at once would number
+    # the same new responses (the unique journalpost_id would refuse the second).
+    session.execute(select(DraftStrategy.id).where(DraftStrategy.id == draft.id).with_for_update())
     responses = _responses(session, draft)
     if not responses:
         raise NoResponses(draft)
@@ -208,6 +212,7 @@ def export_consultation(
         actor_name = (actor.name or actor.email) if actor is not None else settings.system_name
         namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:innspill:{settings.creator}")
         posts, document_entries = [], []
+        fonts = documents.font_configuration()
         for done, response in enumerate(responses, start=1):
             post, entries = _write_documents(
                 staging,
@@ -218,6 +223,7 @@ def export_consultation(
                 archived_at=response.archived_at or now,
                 upload_dir=upload_dir,
                 settings=settings,
+                fonts=fonts,
             )
             posts.append(post)
             document_entries.extend(entries)
@@ -225,6 +231,9 @@ def export_consultation(
         uttrekk = _uttrekk(draft, posts, namespace, settings, actor_name, now)
         written = _write_metadata(staging, uttrekk, document_entries, report, total)
         _move_into_place(staging, target)
+    except OSError as error:  # a full disk, say, while writing the staging folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputNotWritable(target, error.strerror or str(error)) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -315,7 +324,7 @@ def _journalpost_number(journalpost_id: str) -> int:
 def _staging_dir(target: Path) -> Path:
     """A new folder beside ``target``, after checking that ``target`` may be (re)written."""
     if target.exists() and not target.is_dir():
-        raise OutputNotWritable(target, "not a directory")
+        raise OutputNotWritable(target, os.strerror(errno.ENOTDIR))
     if target.is_dir():
         try:
             entries = list(target.iterdir())
@@ -382,6 +391,7 @@ def _write_documents(
     archived_at: datetime,
     upload_dir: str | os.PathLike,
     settings: ArchiveSettings,
+    fonts,
 ) -> tuple[noark.Journalpost, list[noark.FileEntry]]:
     folder = f"{DOCUMENT_DIR}/{response.reference}"
     private = is_private_person(response)
@@ -404,7 +414,10 @@ def _write_documents(
         attachments=tuple(a.original_filename for a in response.attachments),
     )
     main = _write(
-        staging, f"{folder}/innspill.pdf", documents.render_response(record), documents.PDFA_FORMAT
+        staging,
+        f"{folder}/innspill.pdf",
+        documents.render_response(record, fonts),
+        documents.PDFA_FORMAT,
     )
     title, public_title = _titles(response)
     docs = [

@@ -399,3 +399,24 @@ def test_files_on_disk_are_named_by_reference(closed_demo, export, session):
     out = export(closed_demo).directory
     folders = sorted(p.name for p in (out / "dokumenter").iterdir())
     assert folders == sorted(r.reference for r in responses(session))
+
+
+def test_an_uttrekk_that_does_not_validate_is_not_written(
+    closed_demo, export, session, tmp_path, monkeypatch
+):
+    """The safety net for a bug: the schema check runs before anything is moved into place."""
+    build = noark.arkivstruktur
+
+    def without_a_required_element(uttrekk):
+        tree = build(uttrekk)
+        first = tree.getroot().find(f"{A}arkivdel/{A}arkivdelstatus")
+        first.getparent().remove(first)
+        return tree
+
+    monkeypatch.setattr(noark, "arkivstruktur", without_a_required_element)
+    with pytest.raises(service.InvalidUttrekk) as caught:
+        export(closed_demo)
+    assert caught.value.name == "arkivstruktur"
+    assert any("arkivdelstatus" in e or "opprettetDato" in e for e in caught.value.errors)
+    assert list((tmp_path / "out").iterdir()) == []
+    assert archived_count(session) == 0
