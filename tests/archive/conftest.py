@@ -18,7 +18,6 @@ from tests.backoffice.conftest import (  # noqa: F401 - fixtures for the back-of
     as_admin,
     make_user,
 )
-from tests.e2e.conftest import browser, browser_page  # noqa: F401 - for test_e2e.py
 
 ROOT = Path(__file__).resolve().parents[2]
 # Arkivverket's schemas as the project was given them; the package carries copies.

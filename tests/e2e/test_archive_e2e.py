@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.archive.conftest import closed_demo, export, settings  # noqa: F401 - fixtures
+from tests.backoffice.conftest import admin, make_user  # noqa: F401 - fixtures
 from tests.e2e.test_backoffice_e2e import log_in, violations
 
 pytestmark = pytest.mark.e2e
 
 
-def test_archive_page_is_accessible_and_fits_a_narrow_screen(
-    browser_page, admin, closed_demo, export
-):
+def test_archive_page_is_accessible_and_fits_320_px(browser_page, admin, closed_demo, export):  # noqa: F811 - fixtures
     page = browser_page
     export(closed_demo)
     log_in(page, admin.email)
