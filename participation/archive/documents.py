@@ -53,7 +53,7 @@ body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1
        color: #000; }
 h1 { font-size: 17pt; margin: 0 0 .2em; }
 .organisation { font-size: 10pt; margin: 0 0 1.2em; }
-dl { display: grid; grid-template-columns: 11em auto; gap: .25em 1em; margin: 0 0 1.4em; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25em 1.2em; margin: 0 0 1.4em; }
 dt { font-weight: bold; }
 dd { margin: 0; }
 h2 { font-size: 12pt; margin: 1.2em 0 .4em; border-bottom: 1px solid #444; }

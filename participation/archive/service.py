@@ -333,6 +333,9 @@ def _staging_dir(target: Path) -> Path:
         if entries and not (target / ARCHIVE_FILES[noark.ARKIVUTTREKK]).is_file():
             raise OutputNotEmpty(target)
     parent = target.parent
+    existing = next(p for p in (parent, *parent.parents) if p.exists())
+    if not existing.is_dir():  # a file where a folder should be
+        raise OutputNotWritable(target, os.strerror(errno.ENOTDIR))
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
