@@ -58,6 +58,7 @@ ACTIONS = (
     "privacy.export",
     "privacy.delete",
     "privacy.purge",
+    "archive.export",
     "user.create",
     "user.update",
 )

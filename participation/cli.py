@@ -25,6 +25,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(consultation_cli)
     app.cli.add_command(inputs_cli)
 
+    from participation.archive.cli import archive_cli
+
+    app.cli.add_command(archive_cli)
+
 
 @click.command("seed-demo")
 def seed_demo_command() -> None:
@@ -98,3 +102,8 @@ def privacy_purge(days: int | None) -> None:
         f"purged {report.registrations} registrations and {report.outbox_messages} "
         f"outbox messages (meetings ended before {report.cutoff:%Y-%m-%d %H:%M} UTC)"
     )
+    if report.archived_responses:  # archive exemption
+        click.echo(
+            f"kept {report.archived_responses} archived consultation responses "
+            "(the archive duty overrides deletion)"
+        )

@@ -41,6 +41,7 @@ class Config:
     TIMEZONE: str = "Europe/Oslo"
     BASE_URL: str = "http://localhost:5000"  # used for links in e-mails
     ORGANISATION_NAME: str = "Troms fylkeskommune"
+    ARCHIVE_CREATOR_ID: str = ""  # arkivskaperID in archive exports; empty: the organisation name
     CONTACT_EMAIL: str = "naeringsstrategi@example.no"
     MAIL_TRANSPORT: str = "log"  # "log" or "smtp"
     MAIL_SENDER: str = "Innspill <no-reply@example.no>"

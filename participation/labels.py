@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "privacy.export": _l("Personal data exported"),
     "privacy.delete": _l("Personal data deleted"),
     "privacy.purge": _l("Retention purge"),
+    "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account changed"),
 }
@@ -147,6 +148,7 @@ ACTION_GROUPS = {
     "section": _l("Sections"),
     "response": _l("Consultation responses"),
     "privacy": _l("Privacy"),
+    "archive": _l("Archive"),
     "user": _l("Accounts"),
 }
 

@@ -61,6 +61,7 @@ URL_MAP = [
     ),
     ("/admin/horing", "backoffice.drafts", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>", "backoffice.draft", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive", {"GET", "HEAD", "OPTIONS"}),
     (
         "/admin/horing/<int:draft_id>/del/<int:section_id>",
         "backoffice.section_edit",

@@ -128,6 +128,12 @@ class ConsultationResponse(Base):
     approved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+    # Set by the Noark 5 archive export (participation/archive): when the response
+    # was first journalled and its journalpost's registreringsID ("2026/3-1").
+    # An archived response is kept whatever deletion is asked for: the archive
+    # duty overrides it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    journalpost_id: Mapped[str | None] = mapped_column(String(40), nullable=True, unique=True)
 
     draft: Mapped[DraftStrategy] = relationship()
     section: Mapped[DraftSection | None] = relationship()
@@ -146,6 +152,10 @@ class ConsultationResponse(Base):
             and self.input is not None
             and self.input.status == "published"
         )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def text(self) -> str:

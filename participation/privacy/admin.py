@@ -8,6 +8,7 @@ import json
 
 from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired
 
@@ -112,6 +113,8 @@ def privacy_delete():
             texts=report.texts_scrubbed,
         )
     )
+    if report.archived_kept:  # archive exemption
+        tell(_archived_kept(report.archived_kept), "info")
     return redirect(url_for("backoffice.privacy"), code=303)
 
 
@@ -132,4 +135,14 @@ def privacy_purge():
                 m=report.outbox_messages,
             )
         )
+        if report.archived_responses:  # archive exemption
+            tell(_archived_kept(report.archived_responses), "info")
     return redirect(url_for("backoffice.privacy"), code=303)
+
+
+def _archived_kept(count: int) -> str:
+    return ngettext(
+        "%(num)d archived consultation response was kept: the archive duty overrides deletion.",
+        "%(num)d archived consultation responses were kept: the archive duty overrides deletion.",
+        count,
+    )

@@ -62,6 +62,9 @@ class PurgeReport:
     cutoff: datetime
     registrations: int
     outbox_messages: int
+    # Archive exemption (participation/archive): archived consultation responses
+    # held, which no purge or deletion removes.
+    archived_responses: int = 0
 
 
 def purge_expired(
@@ -130,7 +133,19 @@ def purge_expired(
             now=now,
         )
     session.flush()
-    return PurgeReport(cutoff, len(ids), messages)
+    return PurgeReport(cutoff, len(ids), messages, _count_archived(session))
+
+
+def _count_archived(session: Session) -> int:
+    # Archive exemption: the archive duty overrides deletion.
+    return (
+        session.scalar(
+            select(func.count(ConsultationResponse.id)).where(
+                ConsultationResponse.archived_at.is_not(None)
+            )
+        )
+        or 0
+    )
 
 
 def due_for_purge(session: Session, *, retention_days: int, now: datetime | None = None) -> int:
@@ -307,6 +322,8 @@ def export_person(data: PersonData) -> dict:
                 "text": r.text,
                 "published_text": r.published_text,
                 "published_at": _iso(r.published_at),
+                "archived_at": _iso(r.archived_at),
+                "journalpost_id": r.journalpost_id,
                 "attachments": [
                     {"filename": a.original_filename, "size": a.size} for a in r.attachments
                 ],
@@ -347,6 +364,9 @@ class DeletionReport:
     outbox_messages: int
     texts_scrubbed: int
     files_removed: list[str]
+    # Archive exemption: archived responses left as they are (the person's own,
+    # and others' that mention the address).
+    archived_kept: int = 0
 
 
 def _scrub(text: str | None, email: str) -> str | None:
@@ -371,6 +391,8 @@ def delete_person(
       (the caller removes the files, listed in the report, after commit).
     - E-mails to the address: deleted; the address inside other free text is
       replaced by ``[e-post]``.
+    - Archived consultation responses (exported to the Noark 5 archive) are left
+      as they are, text, attachments and all: the archive duty overrides deletion.
     """
     now = now or utcnow()
     data = find_person(session, email)
@@ -405,6 +427,16 @@ def delete_person(
             .execution_options(synchronize_session=False)
         ).rowcount
 
+    # Archive exemption: archived responses are neither deleted nor scrubbed.
+    archived_inputs = [
+        i
+        for i in data.inputs
+        if i.consultation_response is not None and i.consultation_response.is_archived
+    ]
+    archived_kept = len(archived_inputs) + sum(1 for r in data.responses if r.is_archived)
+    data.responses = [r for r in data.responses if not r.is_archived]
+    data.inputs = [i for i in data.inputs if i not in archived_inputs]
+
     files = []
     for response in data.responses:
         files.extend(a.stored_name for a in response.attachments)
@@ -434,6 +466,7 @@ def delete_person(
             "outbox_messages": messages,
             "texts_scrubbed": scrubbed,
             "files": len(files),
+            "archived_kept": archived_kept,
         },
         now=now,
     )
@@ -443,6 +476,7 @@ def delete_person(
         outbox_messages=messages,
         texts_scrubbed=scrubbed,
         files_removed=files,
+        archived_kept=archived_kept,
     )
 
 

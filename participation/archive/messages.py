@@ -1,0 +1,80 @@
+"""What the archive export's errors and results say, translated; for the command
+line now and the back-office job later."""
+
+from __future__ import annotations
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+from participation.archive import service
+
+
+def error_message(error: service.ArchiveError) -> str:
+    if isinstance(error, service.DraftNotFound):
+        return str(_l("There is no consultation with the URL name %(slug)s.", slug=error.slug))
+    if isinstance(error, service.ConsultationNotClosed):
+        return str(
+            _l(
+                "The consultation “%(title)s” is not closed yet: it closes %(closes)s. Only a closed consultation can be archived.",
+                title=error.title,
+                closes=format_datetime(error.closes_at, "short"),
+            )
+        )
+    if isinstance(error, service.NoResponses):
+        return str(
+            _l("The consultation “%(title)s” has no responses to archive.", title=error.title)
+        )
+    if isinstance(error, service.OutputNotEmpty):
+        return str(
+            _l(
+                "%(path)s is not empty and holds no earlier archive export. Choose a new or empty folder.",
+                path=error.path,
+            )
+        )
+    if isinstance(error, service.OutputNotWritable):
+        return str(
+            _l(
+                "Cannot write the archive export to %(path)s (%(reason)s). Choose a folder you may write to.",
+                path=error.path,
+                reason=error.reason,
+            )
+        )
+    if isinstance(error, service.AttachmentMissing):
+        return str(
+            _l(
+                "The attachment %(filename)s of response %(reference)s is missing or has changed on disk. Restore it from the backup and export again.",
+                filename=error.filename,
+                reference=error.reference,
+            )
+        )
+    if isinstance(error, service.InvalidUttrekk):
+        return str(
+            _l(
+                "The export does not validate against the Noark 5 schemas (%(name)s: %(error)s), so it was not written. Please report this.",
+                name=error.name,
+                error=error.errors[0] if error.errors else "",
+            )
+        )
+    return str(_l("The archive export failed."))
+
+
+def summary_message(summary: service.ExportSummary) -> str:
+    return str(
+        _l(
+            "Wrote %(posts)d journal entries (%(new)d newly archived) and %(documents)d documents to %(path)s.",
+            posts=summary.journalposts,
+            new=summary.newly_archived,
+            documents=summary.documents,
+            path=summary.directory,
+        )
+    )
+
+
+STAGES = {
+    "documents": _l("Documents"),
+    "metadata": _l("Metadata"),
+}
+
+
+def stage_label(stage: str) -> str:
+    return str(STAGES.get(stage, stage))

@@ -1,0 +1,32 @@
+"""archive
+
+Revision ID: 0005
+Revises: 0004_analysis
+Create Date: 2026-11-28 10:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import participation.models.base
+
+
+# revision identifiers, used by Alembic.
+revision = '0005'
+down_revision = '0004_analysis'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('consultation_response', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived_at', participation.models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('journalpost_id', sa.String(length=40), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_consultation_response_journalpost_id'), ['journalpost_id'])
+
+
+def downgrade():
+    with op.batch_alter_table('consultation_response', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_consultation_response_journalpost_id'), type_='unique')
+        batch_op.drop_column('journalpost_id')
+        batch_op.drop_column('archived_at')
