@@ -40,10 +40,14 @@ def configure_logging(app: Flask) -> None:
 
 def configure_db(app: Flask) -> None:
     import participation.models  # noqa: F401  (tables known to Alembic)
+    from participation import db_guard
     from participation.db import install_sqlite_rules
 
     install_sqlite_rules()
+    db_guard.configure_engine_options(app)
     db.init_app(app)
+    with app.app_context():
+        db_guard.install_watchdog(app, db.engine)
     migrate.init_app(app, db, directory=str(MIGRATION_DIR), render_as_batch=True)
 
     # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse), so a

@@ -226,7 +226,12 @@ class LiveServer:
 
 
 def start_gunicorn(
-    database_url: str, workdir: Path, *, workers: int = 3, extra_env: dict | None = None
+    database_url: str,
+    workdir: Path,
+    *,
+    workers: int = 3,
+    extra_env: dict | None = None,
+    graceful_timeout: int = 5,
 ) -> LiveServer:
     """gunicorn with several worker processes on ``database_url``."""
     port = free_port()
@@ -260,7 +265,7 @@ def start_gunicorn(
                 "--timeout",
                 "60",
                 "--graceful-timeout",
-                "5",
+                str(graceful_timeout),
                 # Import the app once and fork: workers are all up in seconds rather
                 # than each importing everything (about 12 s on a busy 2-CPU machine).
                 "--preload",

@@ -4,7 +4,14 @@ import pytest
 
 from participation.setup import CSP
 
-DUMMY_ARGS = {"integer": "1", "number": "1", "default": "x", "string": "x", "path": "x", "uuid": "0" * 32}
+DUMMY_ARGS = {
+    "integer": "1",
+    "number": "1",
+    "default": "x",
+    "string": "x",
+    "path": "x",
+    "uuid": "0" * 32,
+}
 
 
 def _all_get_urls(app):
