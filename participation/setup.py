@@ -264,6 +264,15 @@ PUBLIC_NAV = [
 ]
 
 
+def configure_cache(app: Flask) -> None:
+    # Last, so its after_request hook sees the response before the others do.
+    from participation.cache import configure_cache as configure_page_cache
+    from participation.models import Base
+
+    with app.app_context():
+        configure_page_cache(app, db.engine, Base.metadata.tables, select_locale)
+
+
 def register_template_helpers(app: Flask) -> None:
     from participation import formatting
 
