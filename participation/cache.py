@@ -104,9 +104,14 @@ def configure_cache(
         "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"],
     }
     if url.startswith(("redis://", "rediss://", "unix://")):
+        from urllib.parse import urlsplit
+
+        database = urlsplit(url).path.strip("/")
         settings.update(
             CACHE_TYPE="RedisCache",
             CACHE_REDIS_URL=url,
+            # Flask-Caching passes its own database number over the URL's.
+            CACHE_REDIS_DB=int(database) if database.isdigit() else 0,
             # A cache that does not answer is skipped, not waited for.
             CACHE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         )
