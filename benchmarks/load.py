@@ -14,8 +14,9 @@ the server's core. For every page, in one run:
 * at a fixed 100 requests/s (``wrk`` with ``wrk_report.lua`` handing each request
   the next slot of a fixed schedule): p50/p95/p99 latency;
 
-then the same against ``benchmarks/bare_app.py`` (no database, no templates) on
-the same gunicorn settings, and prints each page's figures with the ratio of its
+and the same against ``benchmarks/bare_app.py`` (no database, no templates) on
+the same gunicorn settings, running beside it and measured page by page in turn
+with it, and prints each page's figures with the ratio of its
 saturation throughput to the bare app's. Last, the form POSTs with real CSRF
 tokens are driven by locust (``benchmarks/locustfile.py``) for ``--post-duration``
 seconds (``--post-users 0`` skips them). ``wrk`` is installed with apt-get
@@ -136,7 +137,8 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def start_gunicorn(target: str, args, env: dict, log: Path):
+def start_gunicorn(target: str, args, env: dict, log: Path, port: int | None = None):
+    port = port or args.port
     out = open(log, "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [
@@ -145,7 +147,7 @@ def start_gunicorn(target: str, args, env: dict, log: Path):
             "-m",
             "gunicorn",
             "--bind",
-            f"127.0.0.1:{args.port}",
+            f"127.0.0.1:{port}",
             "--workers",
             str(args.workers),
             "--worker-class",
@@ -165,7 +167,7 @@ def start_gunicorn(target: str, args, env: dict, log: Path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 break
         except OSError:
             time.sleep(0.3)
@@ -211,26 +213,41 @@ def run_wrk(wrk: str, url: str, args, *, rate: int | None) -> dict:
     return {k: float(v) for k, v in values.items()}
 
 
-def measure(label: str, target: str, urls: dict, wrk: str, args, env: dict, tmpdir: Path):
-    process = start_gunicorn(target, args, env, tmpdir / f"{label}.log")
-    results = {}
+def measure(urls: dict, wrk: str, args, env: dict, tmpdir: Path) -> tuple[dict, dict]:
+    """Both servers up at once (each idle while the other is measured), one page
+    after the other on each, so a change in the machine's load hits both alike."""
+    servers = {
+        "app": ("participation.wsgi:app", args.port),
+        "bare": ("benchmarks.bare_app:app", args.port + 1),
+    }
+    processes = {
+        label: start_gunicorn(target, args, env, tmpdir / f"{label}.log", port)
+        for label, (target, port) in servers.items()
+    }
+    results: dict[str, dict] = {"app": {}, "bare": {}}
     try:
-        base = f"http://127.0.0.1:{args.port}"
         for name, path in urls.items():
-            warm(base + path, args.workers * 5)
-            saturated = run_wrk(wrk, base + path, args, rate=None)
-            paced = run_wrk(wrk, base + path, args, rate=args.rate)
-            results[name] = {"saturated": saturated, "paced": paced}
-            print(
-                f"  {label:<5} {name:<20} {saturated['rps']:>8.0f} req/s"
-                f"   at {args.rate}/s: p95 {paced['p95']:.1f} ms"
-                f"   errors {saturated['errors']:.0f}/{paced['errors']:.0f}",
-                flush=True,
-            )
+            for label, (_, port) in servers.items():
+                url = f"http://127.0.0.1:{port}{path}"
+                warm(url, args.workers * 5)
+                results[label][name] = {"saturated": run_wrk(wrk, url, args, rate=None)}
+            for label, (_, port) in servers.items():
+                url = f"http://127.0.0.1:{port}{path}"
+                results[label][name]["paced"] = run_wrk(wrk, url, args, rate=args.rate)
+            for label in servers:
+                s = results[label][name]
+                print(
+                    f"  {label:<5} {name:<20} {s['saturated']['rps']:>8.0f} req/s"
+                    f"   at {args.rate}/s: p95 {s['paced']['p95']:.1f} ms"
+                    f"   errors {s['saturated']['errors']:.0f}/{s['paced']['errors']:.0f}",
+                    flush=True,
+                )
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-    return results
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(timeout=30)
+    return results["app"], results["bare"]
 
 
 def run_locust(host: str, args, env: dict, targets: dict, prefix: Path) -> list[dict]:
@@ -373,8 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             f"database {args.database_url.rsplit('@', 1)[-1]}, cache {args.cache_url}",
             flush=True,
         )
-        app = measure("app", "participation.wsgi:app", urls, wrk, args, env, tmpdir)
-        bare = measure("bare", "benchmarks.bare_app:app", urls, wrk, args, env, tmpdir)
+        app, bare = measure(urls, wrk, args, env, tmpdir)
         print_pages(app, bare, set(targets["forms"]), args.rate)
 
         if args.post_users:

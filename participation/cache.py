@@ -65,7 +65,7 @@ _WORD = re.compile(r"\w+")
 _DML = ("INSERT", "UPDATE", "DELETE")
 
 _token_makers: dict[str, Callable[[], str]] = {}
-_select_locale: Callable[[], str] = lambda: "nb"  # noqa: E731  (set by configure_cache)
+_locale_for: Callable = lambda req: "nb"  # noqa: E731  (set by configure_cache)
 _tables: frozenset[str] = frozenset()
 _reading: ContextVar[set[str] | None] = ContextVar("innspill_cache_reading", default=None)
 _written = threading.local()  # tables written by this thread's open transaction
@@ -89,13 +89,11 @@ def _csrf_token() -> str:
     return generate_csrf()
 
 
-def configure_cache(
-    app: Flask, engine: Engine, table_names, locale_selector: Callable[[], str]
-) -> None:
+def configure_cache(app: Flask, engine: Engine, table_names, locale_for: Callable) -> None:
     """Cache the pages in ``PAGES`` and ``FORM_PAGES`` per language.
 
-    ``locale_selector`` is the app's own (the key must not depend on what
-    flask-babel may have cached for the request)."""
+    ``locale_for(request)`` is the app's own choice of language (the key must not
+    depend on what flask-babel may have cached for the request)."""
     url = app.config["CACHE_URL"].strip()
     if url in ("", "none", "null"):
         return
@@ -122,14 +120,15 @@ def configure_cache(
     cache.init_app(app, config=settings)
     app.extensions["innspill_page_cache"] = True
 
-    global _tables, _select_locale
+    global _tables, _locale_for
     _tables = _tables | frozenset(table_names)
-    _select_locale = locale_selector
+    _locale_for = locale_for
     register_visitor_token("csrf", _csrf_token)
     _install_events(engine)
     app.before_request(_serve_from_cache)
     app.after_request(_store_in_cache)
     app.teardown_request(_stop_reading)
+    app.wsgi_app = FastPages(app, app.wsgi_app)
 
 
 # ---------------------------------------------------------------- invalidation
@@ -191,17 +190,36 @@ def bump(tables) -> None:
 def _page_key() -> str | None:
     if request.method not in ("GET", "HEAD"):
         return None
-    endpoint = request.endpoint
+    return page_key(request, request.endpoint)
+
+
+def page_key(req, endpoint: str | None) -> str | None:
+    """The cache key of a request for a cached page, or None."""
     allowed = PAGES.get(endpoint)
     if allowed is None:
         allowed = FORM_PAGES.get(endpoint)
     if allowed is None:
         return None
-    args = request.args
+    args = req.args
     if any(name not in allowed or len(args.getlist(name)) > 1 for name in args):
         return None  # unknown arguments would let anyone fill the cache
     query = "&".join(f"{name}={args[name]}" for name in sorted(args))
-    return f"page:{_select_locale()}:{request.path}?{query}"
+    return f"page:{_locale_for(req)}:{req.path}?{query}"
+
+
+def _lookup(backend, key: str):
+    """The cached entry for ``key`` if still valid, and the current generations."""
+    names = sorted(_tables)
+    values = backend.get_many(key, *(_generation_key(t) for t in names))
+    current = dict(zip(names, values[1:], strict=True))
+    entry = values[0]
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 5  # an entry of another version of this module is a miss
+        and all(current.get(t) == gen for t, gen in entry[0].items())
+    ):
+        return entry, current
+    return None, current
 
 
 def _serve_from_cache():
@@ -215,19 +233,14 @@ def _serve_from_cache():
         return None
     if key is None:
         return None
-    names = sorted(_tables)
     try:
-        values = cache.get_many(key, *(_generation_key(t) for t in names))
+        entry, current = _lookup(cache.cache, key)
     except Exception as error:
         log.warning("page cache unavailable: %s", error)
         return None
-    current = dict(zip(names, values[1:], strict=True))
-    entry = values[0]
     if entry is not None:
-        generations, body, mimetype, kinds = entry
-        if all(current.get(t) == gen for t, gen in generations.items()) and all(
-            kind in _token_makers for kind in kinds
-        ):
+        _, body, mimetype, kinds, _ = entry
+        if all(kind in _token_makers for kind in kinds):
             if kinds:
                 body = _PLACEHOLDER_RE.sub(lambda m: _token_makers[m.group(1)](), body)
             return Response(body, status=200, mimetype=mimetype)
@@ -266,7 +279,11 @@ def _store_in_cache(response: Response) -> Response:
     if any(value in body for value in tokens.values()):
         return response
     generations = {t: seen.get(t) for t in reading}
-    entry = (generations, body, response.mimetype, sorted(tokens))
+    entry = (generations, body, response.mimetype, sorted(tokens), None)
+    if request.environ.get("innspill.fast") and not tokens:
+        # The fast path stores it, with the headers the response ends up with.
+        request.environ["innspill.entry"] = (key, entry)
+        return response
     try:
         cache.set(key, entry)
     except Exception as error:
@@ -288,3 +305,66 @@ def _identity_map_tables() -> set[str]:
 
 def _stop_reading(exc) -> None:
     _reading.set(None)
+
+
+class FastPages:
+    """WSGI middleware: a cached page for a visitor without a session, served
+    before Flask runs at all, with the headers the page had when it was rendered.
+
+    Visitors with a session cookie, form pages and misses go through Flask (where
+    ``_serve_from_cache`` serves them); a miss seen here is stored here, once the
+    response's final headers are known.
+    """
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        from werkzeug.wrappers import Request
+
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.request_class = Request
+        self.cookie = app.config["SESSION_COOKIE_NAME"] + "="
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+            or self.cookie in environ.get("HTTP_COOKIE", "")
+            or not self.app.extensions.get("innspill_page_cache")
+        ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
+            key = page_key(self.request_class(environ), endpoint) if endpoint in PAGES else None
+            backend = self.app.extensions["cache"][cache] if key else None
+            entry = _lookup(backend, key)[0] if key else None
+        except Exception:  # not found, not cached, or the cache is down
+            return self.wsgi_app(environ, start_response)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        if entry is not None and entry[4] is not None:
+            body = entry[1].encode()
+            headers = [*entry[4], ("Content-Length", str(len(body)))]
+            start_response("200 OK", headers)
+            return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return self._render_and_store(environ, start_response, backend)
+
+    def _render_and_store(self, environ, start_response, backend):
+        environ["innspill.fast"] = True
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        stored = environ.get("innspill.entry")
+        if stored is None or not seen.get("status", "").startswith("200"):
+            return chunks
+        headers = [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]
+        if any(k.lower() == "set-cookie" for k, _ in headers):
+            return chunks
+        key, entry = stored
+        try:
+            backend.set(key, (*entry[:4], headers))
+        except Exception as error:
+            log.warning("page cache: could not store a page (%s)", error)
+        return chunks

@@ -61,11 +61,16 @@ def configure_db(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get("lang")
+    return locale_for(request)
+
+
+def locale_for(req) -> str:
+    """The language for a request (Flask's or a plain werkzeug one)."""
+    chosen = req.cookies.get("lang")
     if chosen in LANGUAGES:
         return chosen
     # "no" is the macro-language; Bokmål is what most people mean by it.
-    best = request.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
+    best = req.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
     return "nb" if best == "no" else best
 
 
@@ -270,7 +275,7 @@ def configure_cache(app: Flask) -> None:
     from participation.models import Base
 
     with app.app_context():
-        configure_page_cache(app, db.engine, Base.metadata.tables, select_locale)
+        configure_page_cache(app, db.engine, Base.metadata.tables, locale_for)
 
 
 def register_template_helpers(app: Flask) -> None:
