@@ -29,6 +29,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -119,6 +120,7 @@ def configure_cache(app: Flask, engine: Engine, table_names, locale_for: Callabl
         raise ValueError(f"INNSPILL_CACHE_URL: unknown cache {url!r}")
     cache.init_app(app, config=settings)
     app.extensions["innspill_page_cache"] = True
+    app.extensions["innspill_page_cache_copies"] = {}
 
     global _tables, _locale_for
     _tables = _tables | frozenset(table_names)
@@ -207,19 +209,40 @@ def page_key(req, endpoint: str | None) -> str | None:
     return f"page:{_locale_for(req)}:{req.path}?{query}"
 
 
-def _lookup(backend, key: str):
+# Each app keeps the entries this process fetched (app.extensions), so a hit moves
+# only the generations from Redis, not the page. A copy is valid while the
+# generations match, and no longer than CACHE_SECONDS after the page was rendered
+# (an entry's last item).
+_LOCAL_MAX = 2000
+
+
+def _valid(entry, current: dict) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 6  # an entry of another version of this module is a miss
+        and all(current.get(t) == gen for t, gen in entry[0].items())
+    )
+
+
+def _lookup(backend, key: str, max_age: float, _local: dict):
     """The cached entry for ``key`` if still valid, and the current generations."""
     names = sorted(_tables)
-    values = backend.get_many(key, *(_generation_key(t) for t in names))
+    generation_keys = [_generation_key(t) for t in names]
+    local = _local.get(key)
+    if local is not None and time.time() - local[5] < max_age:
+        current = dict(zip(names, backend.get_many(*generation_keys), strict=True))
+        if _valid(local, current):
+            return local, current
+    values = backend.get_many(key, *generation_keys)
     current = dict(zip(names, values[1:], strict=True))
     entry = values[0]
-    if (
-        isinstance(entry, tuple)
-        and len(entry) == 5  # an entry of another version of this module is a miss
-        and all(current.get(t) == gen for t, gen in entry[0].items())
-    ):
-        return entry, current
-    return None, current
+    if not _valid(entry, current):
+        _local.pop(key, None)
+        return None, current
+    if len(_local) >= _LOCAL_MAX:
+        _local.clear()
+    _local[key] = entry
+    return entry, current
 
 
 def _serve_from_cache():
@@ -234,12 +257,17 @@ def _serve_from_cache():
     if key is None:
         return None
     try:
-        entry, current = _lookup(cache.cache, key)
+        entry, current = _lookup(
+            cache.cache,
+            key,
+            current_app.config["CACHE_SECONDS"],
+            current_app.extensions["innspill_page_cache_copies"],
+        )
     except Exception as error:
         log.warning("page cache unavailable: %s", error)
         return None
     if entry is not None:
-        _, body, mimetype, kinds, _ = entry
+        _, body, mimetype, kinds, _, _ = entry
         if all(kind in _token_makers for kind in kinds):
             if kinds:
                 body = _PLACEHOLDER_RE.sub(lambda m: _token_makers[m.group(1)](), body)
@@ -279,7 +307,7 @@ def _store_in_cache(response: Response) -> Response:
     if any(value in body for value in tokens.values()):
         return response
     generations = {t: seen.get(t) for t in reading}
-    entry = (generations, body, response.mimetype, sorted(tokens), None)
+    entry = (generations, body, response.mimetype, sorted(tokens), None, time.time())
     if request.environ.get("innspill.fast") and not tokens:
         # The fast path stores it, with the headers the response ends up with.
         request.environ["innspill.entry"] = (key, entry)
@@ -323,6 +351,8 @@ class FastPages:
         self.wsgi_app = wsgi_app
         self.request_class = Request
         self.cookie = app.config["SESSION_COOKIE_NAME"] + "="
+        self.max_age = app.config["CACHE_SECONDS"]
+        self.copies = app.extensions["innspill_page_cache_copies"]
 
     def __call__(self, environ, start_response):
         if (
@@ -335,7 +365,7 @@ class FastPages:
             endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
             key = page_key(self.request_class(environ), endpoint) if endpoint in PAGES else None
             backend = self.app.extensions["cache"][cache] if key else None
-            entry = _lookup(backend, key)[0] if key else None
+            entry = _lookup(backend, key, self.max_age, self.copies)[0] if key else None
         except Exception:  # not found, not cached, or the cache is down
             return self.wsgi_app(environ, start_response)
         if key is None:
@@ -364,7 +394,7 @@ class FastPages:
             return chunks
         key, entry = stored
         try:
-            backend.set(key, (*entry[:4], headers))
+            backend.set(key, (*entry[:4], headers, entry[5]))
         except Exception as error:
             log.warning("page cache: could not store a page (%s)", error)
         return chunks
