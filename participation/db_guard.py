@@ -8,10 +8,11 @@ layers keep every request short:
 * libpq ``connect_timeout``: a new connection that is not established in time fails.
 * TCP keepalives and ``tcp_user_timeout``: the kernel drops a connection whose
   peer stopped acknowledging.
-* ``lock_timeout`` and ``idle_in_transaction_session_timeout`` on every session,
-  so the server ends lock waits and transactions a vanished client left open
-  (their writes are rolled back); ``statement_timeout`` on the sessions that serve
-  requests (background work such as an analysis run may take longer).
+* ``lock_timeout`` on every session; ``statement_timeout`` and
+  ``idle_in_transaction_session_timeout`` on the sessions that serve requests, so
+  the server ends slow statements and the transactions a vanished request left
+  open (their writes are rolled back). Background work such as an analysis run
+  may take longer.
 * A watchdog for calls made while serving a request: a database call that has had
   no answer a little after the statement timeout has its socket shut down. That
   covers what the kernel cannot see (a proxy that still acknowledges but no longer
@@ -163,21 +164,25 @@ def install_watchdog(app: Flask, engine: Engine) -> bool:
     guarded_ping = app.config.get("DB_GUARDED_PING", False)
 
     web_ms = app.config["DB_STATEMENT_TIMEOUT"] * 1000
+    idle_ms = app.config["DB_IDLE_IN_TRANSACTION_TIMEOUT"] * 1000
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection, record, proxy) -> None:
         info = record.info
-        # Background work (analysis runs, CLI commands) may run long statements and
-        # is left to the server's lock and idle timeouts; a waiting visitor gets
-        # the statement timeout and the watchdog.
+        # Background work (analysis runs, CLI commands) may run long statements
+        # and hold a transaction while it computes: it keeps only the lock timeout.
+        # A waiting visitor's request gets every timeout and the watchdog.
         web = has_request_context()
         info["innspill_guarded"] = web
         fresh = info.pop("innspill_fresh", False)
         mode = "web" if web else "background"
         if info.get("innspill_mode", "web") != mode:  # connections start in web mode
-            statement = f"SET statement_timeout = {web_ms if web else 0}"
+            statements = [
+                f"SET statement_timeout = {web_ms if web else 0}",
+                f"SET idle_in_transaction_session_timeout = {idle_ms if web else 0}",
+            ]
         elif guarded_ping and not fresh:
-            statement = "SELECT 1"
+            statements = ["SELECT 1"]
         else:
             return
         if web:
@@ -185,7 +190,8 @@ def install_watchdog(app: Flask, engine: Engine) -> bool:
         try:
             cursor = dbapi_connection.cursor()
             try:
-                cursor.execute(statement)
+                for statement in statements:
+                    cursor.execute(statement)
             finally:
                 cursor.close()
             dbapi_connection.commit()  # psycopg opened a transaction for it

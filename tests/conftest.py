@@ -64,6 +64,10 @@ def base_config(database_url: str, instance: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(instance / "uploads"),
         "MODEL_DIR": str(instance / "models"),
+        # A busy CI machine can stall a test request for seconds; the fault tests
+        # set the production timeouts themselves.
+        "DB_STATEMENT_TIMEOUT": 30,
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT": 120,
     }
 
 
@@ -244,6 +248,9 @@ def start_gunicorn(
         "INNSPILL_BASE_URL": f"http://127.0.0.1:{port}",
         "INNSPILL_UPLOAD_DIR": str(workdir / "uploads"),
         "INNSPILL_MODEL_DIR": str(workdir / "models"),
+        # As in base_config: room for a busy machine (the stall tests set the defaults).
+        "INNSPILL_DB_STATEMENT_TIMEOUT": "30",
+        "INNSPILL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "120",
         **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)

@@ -1,6 +1,6 @@
 """The app's PostgreSQL sessions carry the configured timeouts: a request's
 statements and lock waits end within seconds with the translated 503 page, while
-background work keeps no statement timeout."""
+background work keeps only the lock timeout."""
 
 from __future__ import annotations
 
@@ -25,17 +25,21 @@ def _show(name: str) -> str:
 
 
 def test_requests_get_the_timeouts_and_background_work_no_statement_timeout(app):
+    statement = f"{app.config['DB_STATEMENT_TIMEOUT']}s"
+    idle = f"{app.config['DB_IDLE_IN_TRANSACTION_TIMEOUT'] // 60}min"
     with app.test_request_context("/"):
-        assert _show("statement_timeout") == "2s"
+        assert _show("statement_timeout") == statement
         assert _show("lock_timeout") == "3s"
-        assert _show("idle_in_transaction_session_timeout") == "10s"
+        assert _show("idle_in_transaction_session_timeout") == idle
         db.session.remove()
     # The same pooled connection, now used by background work (no request).
     assert _show("statement_timeout") == "0"
+    assert _show("idle_in_transaction_session_timeout") == "0"
     assert _show("lock_timeout") == "3s"
     db.session.remove()
     with app.test_request_context("/"):
-        assert _show("statement_timeout") == "2s"
+        assert _show("statement_timeout") == statement
+        assert _show("idle_in_transaction_session_timeout") == idle
         db.session.remove()
 
 
