@@ -60,6 +60,7 @@ FORM_PAGES: dict[str, tuple[str, ...]] = {
     "consultation.respond": ("del",),
 }
 
+GENERATION_SECONDS = 7 * 24 * 3600
 _PLACEHOLDER = "\x00innspill-token:{}\x00"
 _PLACEHOLDER_RE = re.compile("\x00innspill-token:([a-z-]+)\x00")
 _WORD = re.compile(r"\w+")
@@ -181,7 +182,8 @@ def bump(tables) -> None:
     # A random generation never comes back, even after the cache lost the key.
     values = {_generation_key(t): secrets.randbits(62) for t in tables}
     try:
-        cache.set_many(values, timeout=0)
+        # A generation that expires reads as None: its pages are misses, not stale.
+        cache.set_many(values, timeout=GENERATION_SECONDS)
     except Exception as error:  # the cache is down: pages go stale for CACHE_SECONDS
         log.warning("page cache: could not invalidate %s (%s)", sorted(tables), error)
 

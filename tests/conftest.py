@@ -248,6 +248,9 @@ def start_gunicorn(
         "INNSPILL_BASE_URL": f"http://127.0.0.1:{port}",
         "INNSPILL_UPLOAD_DIR": str(workdir / "uploads"),
         "INNSPILL_MODEL_DIR": str(workdir / "models"),
+        # Several workers share the page cache only through Redis, as in production.
+        "INNSPILL_CACHE_URL": "redis://127.0.0.1:6379/0",
+        "INNSPILL_CACHE_KEY_PREFIX": f"innspill-test-{port}-{os.getpid()}:",
         # As in base_config: room for a busy machine (the stall tests set the defaults).
         "INNSPILL_DB_STATEMENT_TIMEOUT": "30",
         "INNSPILL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "120",
@@ -312,7 +315,8 @@ def live_server(app, tmp_path) -> Iterator[LiveServer]:
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     import urllib.request
 
-    deadline = time.monotonic() + 30
+    # Importing the app takes seconds, and much longer on a machine busy with other runs.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited:\n" + log.read_text())
