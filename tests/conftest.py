@@ -291,6 +291,7 @@ def start_gunicorn(
         _wait_until_up(url, process, log)
     except RuntimeError:
         process.kill()
+        process.wait()  # reaped, or the next test fails on a ResourceWarning
         raise
     return LiveServer(url, process, log)
 
