@@ -9,9 +9,12 @@ FORM = PAGE + '<input name="csrf_token" type="hidden" value="bare-token">'
 
 
 @app.get("/")
+@app.get("/moter/")
 @app.get("/moter/region/<slug>")
 @app.get("/moter/<int:meeting_id>")
+@app.get("/horing/")
 @app.get("/horing/<slug>")
+@app.get("/horing/<slug>/horingssvar")
 @app.get("/healthz")
 def page(**_):
     return PAGE
@@ -19,6 +22,7 @@ def page(**_):
 
 @app.route("/moter/<int:meeting_id>/pamelding", methods=["GET", "POST"])
 @app.route("/innspill/", methods=["GET", "POST"])
+@app.route("/horing/<slug>/svar", methods=["GET", "POST"])
 def form(**_):
     from flask import request
 

@@ -70,6 +70,19 @@ class Config:
     ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept
     ANALYSIS_STALE_MINUTES: int = 10  # a run without a heartbeat this long counts as failed
     PROXY_COUNT: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto
+    # PostgreSQL: fail fast when the database stalls (seconds; 0 turns one off).
+    DB_CONNECT_TIMEOUT: int = 3  # a new connection must be up within this
+    DB_STATEMENT_TIMEOUT: int = 2  # longest statement in a request; it waits at most 1 s more
+    DB_LOCK_TIMEOUT: int = 3  # longest wait for a row or table lock
+    DB_IDLE_IN_TRANSACTION_TIMEOUT: int = 10  # the server ends a transaction left open
+    DB_KEEPALIVE_IDLE: int = 10  # TCP keepalive probes after this long idle
+    DB_KEEPALIVE_INTERVAL: int = 5  # between probes
+    DB_KEEPALIVE_COUNT: int = 3  # unanswered probes before the connection is dropped
+    # Server-side cache of rendered public pages: simple:// (one process),
+    # redis://host:port/db (shared by every worker and host), or none.
+    CACHE_URL: str = "simple://"
+    CACHE_SECONDS: int = 5  # longest a cached page is served (writes invalidate at once)
+    CACHE_KEY_PREFIX: str = "innspill:"  # namespace in a Redis shared with others
     extra: dict = field(default_factory=dict)
 
     @classmethod

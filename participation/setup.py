@@ -40,10 +40,14 @@ def configure_logging(app: Flask) -> None:
 
 def configure_db(app: Flask) -> None:
     import participation.models  # noqa: F401  (tables known to Alembic)
+    from participation import db_guard
     from participation.db import install_sqlite_rules
 
     install_sqlite_rules()
+    db_guard.configure_engine_options(app)
     db.init_app(app)
+    with app.app_context():
+        db_guard.install_watchdog(app, db.engine)
     migrate.init_app(app, db, directory=str(MIGRATION_DIR), render_as_batch=True)
 
     # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse), so a
@@ -57,11 +61,16 @@ def configure_db(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get("lang")
+    return locale_for(request)
+
+
+def locale_for(req) -> str:
+    """The language for a request (Flask's or a plain werkzeug one)."""
+    chosen = req.cookies.get("lang")
     if chosen in LANGUAGES:
         return chosen
     # "no" is the macro-language; Bokmål is what most people mean by it.
-    best = request.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
+    best = req.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
     return "nb" if best == "no" else best
 
 
@@ -269,6 +278,15 @@ PUBLIC_NAV = [
     ("suggestions.new", _l("Suggestion box")),
     ("consultation.index", _l("Consultation")),
 ]
+
+
+def configure_cache(app: Flask) -> None:
+    # Last, so its after_request hook sees the response before the others do.
+    from participation.cache import configure_cache as configure_page_cache
+    from participation.models import Base
+
+    with app.app_context():
+        configure_page_cache(app, db.engine, Base.metadata.tables, locale_for)
 
 
 def register_template_helpers(app: Flask) -> None:

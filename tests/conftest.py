@@ -65,6 +65,10 @@ def base_config(database_url: str, instance: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(instance / "uploads"),
         "MODEL_DIR": str(instance / "models"),
+        # A busy CI machine can stall a test request for seconds; the fault tests
+        # set the production timeouts themselves.
+        "DB_STATEMENT_TIMEOUT": 30,
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT": 120,
     }
 
 
@@ -384,7 +388,12 @@ class LiveServer:
 
 
 def start_gunicorn(
-    database_url: str, workdir: Path, *, workers: int = 3, extra_env: dict | None = None
+    database_url: str,
+    workdir: Path,
+    *,
+    workers: int = 3,
+    extra_env: dict | None = None,
+    graceful_timeout: int = 5,
 ) -> LiveServer:
     """gunicorn with several worker processes on ``database_url``."""
     port = free_port()
@@ -397,6 +406,12 @@ def start_gunicorn(
         "INNSPILL_BASE_URL": f"http://127.0.0.1:{port}",
         "INNSPILL_UPLOAD_DIR": str(workdir / "uploads"),
         "INNSPILL_MODEL_DIR": str(workdir / "models"),
+        # Several workers share the page cache only through Redis, as in production.
+        "INNSPILL_CACHE_URL": "redis://127.0.0.1:6379/0",
+        "INNSPILL_CACHE_KEY_PREFIX": f"innspill-test-{port}-{os.getpid()}:",
+        # As in base_config: room for a busy machine (the stall tests set the defaults).
+        "INNSPILL_DB_STATEMENT_TIMEOUT": "30",
+        "INNSPILL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "120",
         **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)
@@ -418,7 +433,7 @@ def start_gunicorn(
                 "--timeout",
                 "60",
                 "--graceful-timeout",
-                "5",
+                str(graceful_timeout),
                 # Import the app once and fork: workers are all up in seconds rather
                 # than each importing everything (about 12 s on a busy 2-CPU machine).
                 "--preload",
@@ -434,6 +449,7 @@ def start_gunicorn(
         _wait_until_up(url, process, log)
     except RuntimeError:
         process.kill()
+        process.wait()  # reaped, or the next test fails on a ResourceWarning
         raise
     return LiveServer(url, process, log)
 
@@ -458,7 +474,8 @@ def live_server(app, tmp_path) -> Iterator[LiveServer]:
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     import urllib.request
 
-    deadline = time.monotonic() + 30
+    # Importing the app takes seconds, and much longer on a machine busy with other runs.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited:\n" + log.read_text())

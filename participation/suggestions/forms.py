@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from participation.cache import register_visitor_token, visitor_token
 from participation.forms import (
     BaseForm,
     OneOf,
@@ -33,7 +34,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def new_started_token() -> str:
-    return _serializer().dumps(int(time.time()))
+    # Per visitor: a cached form page is served with a fresh one.
+    return visitor_token(_STARTED_SALT, _serializer().dumps(int(time.time())))
+
+
+register_visitor_token(_STARTED_SALT, new_started_token)
 
 
 _text_length = text_length(
