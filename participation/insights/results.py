@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from participation.common import Paged, clamp_page
 from participation.inputs import service as inputs
@@ -324,6 +324,7 @@ def review_queue(
             InputAnalysis.uncertainty,
             Input.id,
         )
+        .options(joinedload(Input.region))  # the queue shows each input's region
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
