@@ -7,4 +7,4 @@ is ``python -m analysis``.
 from .focus_areas import FocusAreaSpec, load_default_focus_areas
 
 __all__ = ["FocusAreaSpec", "load_default_focus_areas"]
-__version__ = "0.3.0"
+__version__ = "0.3.1"

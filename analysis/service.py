@@ -340,9 +340,12 @@ def _step_tag(tagger, records, token_docs, keys, prog: _Progress, timings: dict)
     t0 = time.perf_counter()
     n = len(records)
     if tagger is not None and n:
+        texts = [r.text or "" for r in records]
         P = np.zeros((n, len(tagger.classes_)), dtype=np.float64)
         for start in range(0, n, CHUNK):
-            P[start : start + CHUNK] = tagger.predict_proba(token_docs[start : start + CHUNK])
+            P[start : start + CHUNK] = tagger.predict_proba(
+                token_docs[start : start + CHUNK], texts=texts[start : start + CHUNK]
+            )
             prog("tagging", min(1.0, (start + CHUNK) / max(n, 1)))
         thresholds = np.asarray(tagger.thresholds_, dtype=np.float64)
         suggested = labels_from_proba(P, thresholds, keys)

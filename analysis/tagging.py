@@ -14,6 +14,7 @@ out-of-fold predictions (cross-validation on the training data), not by hand.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +57,14 @@ SEED_TERM_WEIGHT = 0.5
 DESCRIPTION_WEIGHT = 1.0
 EXAMPLE_WEIGHT = 1.0
 CONFIRMED_WEIGHT = 4.0
+
+# An enumeration names its areas one by one ("fiskeri og havbruk, reiseliv, landbruk,
+# reindrift"). Scored as a whole text, each item is too small a share of it to pass its
+# area's threshold, so official documents' lists went untagged; each short item of such a
+# list is also scored on its own (see :func:`enumeration_items`).
+ENUMERATION_MIN_ITEMS = 3
+ENUMERATION_MAX_WORDS = 2
+_ITEM_SEPARATORS = re.compile(r"[.;:!?,()\[\]]|\s(?:og|eller|samt|and|or)\s", re.IGNORECASE)
 
 
 class MultiLabelLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -253,6 +262,26 @@ def _best_threshold(y_true: np.ndarray, proba: np.ndarray, grid: np.ndarray) -> 
     return float(grid[i]), float(f1[i])
 
 
+def enumeration_items(
+    text: str,
+    *,
+    min_items: int = ENUMERATION_MIN_ITEMS,
+    max_words: int = ENUMERATION_MAX_WORDS,
+) -> list[str]:
+    """The short items of a list written in ``text``, or ``[]`` when it has none.
+
+    Items are the parts between commas, other punctuation and "og"/"eller"/"samt" that
+    are at most ``max_words`` words long; a text holds a list when it has at least
+    ``min_items`` of them. Ordinary sentences rarely have three such fragments, so the
+    tags of running text are left as they were.
+    """
+    if not isinstance(text, str) or "," not in text:
+        return []
+    items = [part.strip() for part in _ITEM_SEPARATORS.split(text)]
+    items = [part for part in items if len(part) > 2 and len(part.split()) <= max_words]
+    return items if len(items) >= min_items else []
+
+
 class FocusAreaTagger(ClassifierMixin, BaseEstimator):
     """Multi-label focus-area tagger with per-area thresholds chosen by cross-validation.
 
@@ -270,6 +299,9 @@ class FocusAreaTagger(ClassifierMixin, BaseEstimator):
         otherwise it gets the median of the other areas' thresholds.
     random_state : int, default=0
         Seed of the fold split.
+    pool_enumerations : bool, default=True
+        Also score each item of a list in a text (:func:`enumeration_items`) and keep,
+        per area, the higher of the text's and its items' probabilities.
 
     Attributes
     ----------
@@ -297,12 +329,14 @@ class FocusAreaTagger(ClassifierMixin, BaseEstimator):
         cv: int = 5,
         min_positives: int = 4,
         random_state: int = 0,
+        pool_enumerations: bool = True,
     ) -> None:
         self.estimator = estimator
         self.classes = classes
         self.cv = cv
         self.min_positives = min_positives
         self.random_state = random_state
+        self.pool_enumerations = pool_enumerations
 
     def _binarize(self, y) -> np.ndarray:
         arr = None
@@ -420,13 +454,36 @@ class FocusAreaTagger(ClassifierMixin, BaseEstimator):
             "per_area": per_area,
         }
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Probability per area, shape (n_samples, n_classes), columns in ``classes_``."""
+    def predict_proba(self, X, *, texts: Sequence[str] | None = None) -> np.ndarray:
+        """Probability per area, shape (n_samples, n_classes), columns in ``classes_``.
+
+        ``X`` holds texts or token lists; ``texts`` gives the raw texts when ``X`` holds
+        token lists, so lists written in them can be pooled (``pool_enumerations``).
+        """
         check_is_fitted(self, "estimator_")
         X = list(X)
         if not X:
             return np.zeros((0, len(self.classes_)))
-        return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        P = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        if getattr(self, "pool_enumerations", True):
+            raw = X if texts is None else list(texts)
+            if len(raw) != len(X):
+                raise ValueError("texts must have one entry per document in X")
+            self._pool_enumerations(P, raw)
+        return P
+
+    def _pool_enumerations(self, P: np.ndarray, texts: Sequence[Any]) -> None:
+        """Raise each row of ``P`` to the best of its list items' probabilities, in place."""
+        owners: list[int] = []
+        items: list[str] = []
+        for i, text in enumerate(texts):
+            found = enumeration_items(text) if isinstance(text, str) else []
+            items.extend(found)
+            owners.extend([i] * len(found))
+        if not items:
+            return
+        item_P = np.asarray(self.estimator_.predict_proba(items), dtype=np.float64)
+        np.maximum.at(P, np.asarray(owners), item_P)
 
     def predict(self, X) -> np.ndarray:
         """0/1 indicator matrix using the per-area thresholds."""
