@@ -301,7 +301,7 @@ class FocusAreaTagger(ClassifierMixin, BaseEstimator):
         Seed of the fold split.
     pool_enumerations : bool, default=True
         Also score each item of a list in a text (:func:`enumeration_items`) and keep,
-        per area, the higher of the text's and its items' probabilities.
+        per area, the highest of the text's and its items' probabilities.
 
     Attributes
     ----------
