@@ -113,6 +113,11 @@ URL_MAP = [
     ),
     ("/admin/innspill/<int:input_id>/notat", "backoffice.input_note", {"OPTIONS", "POST"}),
     (
+        "/admin/innspill/<int:input_id>/original",
+        "backoffice.input_original",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
         "/admin/innspill/<int:input_id>/satsingsomrader",
         "backoffice.input_focus_areas",
         {"OPTIONS", "POST"},

@@ -29,7 +29,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -409,44 +408,55 @@ def export_session() -> Session:
     return Session(db.engine)
 
 
-def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = None):
-    """Record the export, then stream CSV or send the Excel file.
+def csv_tempfile(sheets: Sequence[Sheet], *, directory: str | None = None) -> IO[bytes]:
+    """The sheets as CSV (one after the other, a blank line between) in an anonymous
+    temporary file, rewound, ready to send."""
+    stream = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by the response
+    try:
+        for index, sheet in enumerate(sheets):
+            if index:
+                stream.write(b"\r\n")
+            for chunk in csv_stream(sheet):
+                stream.write(chunk.encode("utf-8"))
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
-    ``sheet_factory(session)`` builds the sheet(s) from the export's own session."""
+
+def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = None):
+    """Produce the CSV or Excel file, record the export, then send the file.
+
+    ``sheet_factory(session)`` builds the sheet(s) from the export's own session; it
+    must not touch objects of ``db.session``. The file is written to a temporary file
+    first, so a failure is an error page rather than half a file, and the audit log
+    records only exports that were produced. The file streams from disk, so memory
+    stays flat however many rows there are."""
     if fmt not in FORMATS:
         abort(404)
-    audit.record(
-        db.session, actor(), "export", "export", kind, details={"format": fmt, **(details or {})}
-    )
-    db.session.commit()
-    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-
-        def generate():
-            session = export_session()
-            try:
-                sheets = sheet_factory(session)
-                for index, sheet in enumerate(sheets):
-                    if index:
-                        yield "\r\n"
-                    yield from csv_stream(sheet)
-            finally:
-                session.close()
-
-        return Response(
-            stream_with_context(generate()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
     session = export_session()
     try:
-        stream = xlsx_tempfile(sheet_factory(session), timezone=current_app.config["TIMEZONE"])
+        sheets = sheet_factory(session)
+        if fmt == "csv":
+            stream = csv_tempfile(sheets)
+        else:
+            stream = xlsx_tempfile(sheets, timezone=current_app.config["TIMEZONE"])
     finally:
         session.close()
+    try:
+        audit.record(
+            db.session, actor(), "export", "export", kind, details={"format": fmt, **(details or {})}
+        )
+        db.session.commit()
+    except BaseException:
+        stream.close()
+        raise
     size = os.fstat(stream.fileno()).st_size
+    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
     return Response(
         _chunks(stream),
-        mimetype=XLSX_MIMETYPE,
+        mimetype="text/csv" if fmt == "csv" else XLSX_MIMETYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Content-Length": str(size),

@@ -407,11 +407,13 @@ def export_responses(draft_id: int, fmt: str):
     header = [str(h) for h in RESPONSE_HEADER]
     title = _("Consultation responses")
     whole, yes, no = _("The whole draft"), _("Yes"), _("No")
+    # The sheet is built from the export's own session: nothing of db.session in it.
+    draft_id, slug = found.id, found.slug
     return send(
         lambda session: [
             response_sheet(
                 session,
-                found.id,
+                draft_id,
                 names,
                 header,
                 title,
@@ -420,8 +422,8 @@ def export_responses(draft_id: int, fmt: str):
                 no=no,
             )
         ],
-        f"horingssvar-{found.slug}",
+        f"horingssvar-{slug}",
         fmt,
         "responses",
-        details={"draft": found.id},
+        details={"draft": draft_id},
     )

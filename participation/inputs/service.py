@@ -222,6 +222,11 @@ def create_input(
     areas = _focus_areas(session, focus_area_ids)
 
     redacted = redact(text).text
+    if str(channel) == InputChannel.SUGGESTION_BOX:
+        # The suggestion box promises that personal data is removed: only the
+        # redacted text is stored (consultation responses, case documents, and staff
+        # notes keep the text as received, for staff; see ``original_text``).
+        text = redacted
     duplicate = find_duplicate(session, redacted)
     item = Input(
         channel=str(channel),
@@ -520,6 +525,22 @@ def input_detail(session: Session, input_id: int) -> InputDetail:
     )
 
 
+def has_original(item: Input) -> bool:
+    """Whether staff can see a text as received that differs from the redacted one
+    (never for the suggestion box, which stores only the redacted text)."""
+    return item.channel != InputChannel.SUGGESTION_BOX and item.text != item.redacted_text
+
+
+def original_text(session: Session, actor: User, input_id: int) -> Input:
+    """An input's text as received, for a staff member; every view is recorded."""
+    item = get_input(session, input_id)
+    if not has_original(item):
+        raise InputNotFound()
+    audit.record(session, actor, "input.original", "input", item.id)
+    session.flush()
+    return item
+
+
 # ------------------------------------------------------------------ moderation and tagging
 
 
@@ -589,13 +610,16 @@ def _bulk(bulk: bool) -> dict:
 
 def edit_redaction(session: Session, actor: User, input_id: int, redacted_text: str) -> Input:
     """Replace the redacted text (e.g. to remove a name the automatic redaction
-    missed). The original text is kept, for staff only."""
+    missed). A consultation response or workshop note keeps its text as received,
+    for staff only; a suggestion keeps nothing else, so the removed words are gone."""
     item = _load(session, input_id)
     text = normalize_newlines(redacted_text).strip()
     if not text:
         raise EmptyText()
     if text == item.redacted_text:
         return item
+    if item.channel == InputChannel.SUGGESTION_BOX:
+        item.text = text
     item.redacted_text = text
     item.text_length = len(text)
     item.fingerprint = fingerprint(text)
