@@ -446,7 +446,12 @@ def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = N
         session.close()
     try:
         audit.record(
-            db.session, actor(), "export", "export", kind, details={"format": fmt, **(details or {})}
+            db.session,
+            actor(),
+            "export",
+            "export",
+            kind,
+            details={"format": fmt, **(details or {})},
         )
         db.session.commit()
     except BaseException:

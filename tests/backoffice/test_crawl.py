@@ -43,9 +43,8 @@ def _opens(kind: str, body: bytes) -> str | None:
         if not workbook.worksheets or next(workbook.active.iter_rows(), None) is None:
             return "Excel file without a header row"
         workbook.close()
-    elif kind == "application/pdf":
-        if not body.startswith(b"%PDF-"):
-            return "not a PDF"
+    elif kind == "application/pdf" and not body.startswith(b"%PDF-"):
+        return "not a PDF"
     return None
 
 

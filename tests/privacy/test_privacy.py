@@ -137,7 +137,8 @@ def _pdf() -> bytes:
 
 def _person_everywhere(session, make_meeting, signup_data, draft, make_response, make_input, admin):
     """Kari has signed up twice, responded to the consultation with a PDF, got
-    e-mails, mentioned her address in the suggestion box, and a reviewer noted it."""
+    e-mails, was quoted with her address in a workshop note, and a reviewer noted it.
+    (The suggestion box stores no address at all: it keeps only the redacted text.)"""
     from participation.consultation.attachments import UploadedFile
     from participation.inputs import service as inbox
 
@@ -162,7 +163,8 @@ def _person_everywhere(session, make_meeting, signup_data, draft, make_response,
         uploads=[UploadedFile("uttalelse.pdf", _pdf())],
     )
     suggestion = make_input(
-        "Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord."
+        "Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord.",
+        channel="workshop_note",
     )
     inbox.add_note(session, admin, suggestion.id, "Avsender er trolig kari.nordmann@example.no.")
     bystander = public.register(

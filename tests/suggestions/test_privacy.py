@@ -150,6 +150,8 @@ def test_personal_data_in_a_suggestion_is_stored_and_logged_nowhere(
     from tests.inputs.test_redaction import valid_ids
 
     caplog.set_level(logging.DEBUG)
+    # Every SQL statement with its parameters: the INSERT itself must not carry it.
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
     national_id = valid_ids("150585")[0]
     mistyped = "01017012345"  # a date and eleven digits, but the check digits are wrong
     secrets = ["kari.nordmann@example.no", "912 34 567", "91234567", national_id, mistyped]
@@ -177,6 +179,13 @@ def test_personal_data_in_a_suggestion_is_stored_and_logged_nowhere(
     for secret in secrets:
         assert secret not in everything, secret
         assert secret not in logged, secret
+
+    # The page and the privacy statement say exactly that.
+    english = {"Accept-Language": "en"}
+    assert "it is removed before the text is stored" in client.get(URL, headers=english).text
+    statement = client.get("/personvern", headers=english).text
+    assert "the text as you wrote it is not stored anywhere, not in a log either" in statement
+    assert "every time someone does, it is recorded in a log" in statement  # responses
 
     # No "show the original" for a suggestion, and no original to open.
     login(client, admin)

@@ -1,23 +1,8 @@
-"""promises: the suggestion box keeps only the redacted text
-
-Suggestions stored before this revision kept the text as written next to the
-redacted one. The box promises that personal data is removed, so the text as
-written is replaced by the redacted text. Not reversible (that is the point).
-
-Revision ID: 0006_promises
-Revises: 0005
-Create Date: 2026-12-04 06:00:00.000000
-
-"""
+"""Promises (Alembic revision 0006_promises): the suggestion box keeps only the
+redacted text. Suggestions stored before kept the text as written next to it;
+that text is replaced by the redacted one. Not reversible (that is the point)."""
 from alembic import op
 import sqlalchemy as sa
-
-
-# revision identifiers, used by Alembic.
-revision = '0006_promises'
-down_revision = '0005'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
@@ -38,3 +23,8 @@ def upgrade():
 def downgrade():
     # The text as written is gone for good.
     pass
+
+
+# Alembic reads these wherever they stand; kept last so each file's head is its own.
+revision = '0006_promises'
+down_revision = '0005'
