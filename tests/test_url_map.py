@@ -172,6 +172,12 @@ URL_MAP = [
     ("/admin/personvern", "backoffice.privacy", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/personvern", "backoffice.privacy_lookup", {"OPTIONS", "POST"}),
     ("/admin/personvern/eksport", "backoffice.privacy_export", {"OPTIONS", "POST"}),
+    ("/admin/personvern/kvittering", "backoffice.privacy_receipt", {"OPTIONS", "POST"}),
+    (
+        "/admin/personvern/kvittering/slett",
+        "backoffice.privacy_receipt_delete",
+        {"OPTIONS", "POST"},
+    ),
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
     ("/admin/regioner", "backoffice.regions", {"GET", "HEAD", "OPTIONS", "POST"}),

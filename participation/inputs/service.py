@@ -31,6 +31,7 @@ from participation import audit
 from participation.common import Paged, clamp_page, local_date, normalize_newlines, random_code
 from participation.inputs.redaction import redact
 from participation.models import (
+    ConsultationResponse,
     DuplicateKind,
     FocusArea,
     Input,
@@ -252,11 +253,46 @@ def create_input(
     return item
 
 
+_RECEIPT_CODE = re.compile(r"[A-Z0-9]{4}-?[A-Z0-9]{4}")
+_RESPONSE_REFERENCE = re.compile(r"H-?[A-Z0-9]{8}")
+
+
+def normalize_receipt_code(code: str) -> str | None:
+    """``XXXX-XXXX`` from a code as people type it (any case, spaces, with or without
+    the hyphen); None when it cannot be a receipt code."""
+    compact = re.sub(r"\s+", "", code or "").upper()
+    if not _RECEIPT_CODE.fullmatch(compact):
+        return None
+    return f"{compact[:4]}-{compact[-4:]}"
+
+
+def normalize_response_reference(code: str) -> str | None:
+    """``H-XXXXXXXX`` (a consultation response's reference) as people type it."""
+    compact = re.sub(r"\s+", "", code or "").upper()
+    if not _RESPONSE_REFERENCE.fullmatch(compact):
+        return None
+    return f"H-{compact[-8:]}"
+
+
 def find_by_receipt(session: Session, code: str) -> Input | None:
-    code = (code or "").strip().upper()
+    code = normalize_receipt_code(code)
     if not code:
         return None
     return session.execute(select(Input).where(Input.receipt_code == code)).scalar_one_or_none()
+
+
+def code_search_condition(query: str) -> ColumnElement[bool] | None:
+    """The input a receipt code (suggestion box) or reference (consultation response)
+    names, when ``query`` is one; else None."""
+    receipt = normalize_receipt_code(query)
+    if receipt is not None:
+        return Input.receipt_code == receipt
+    reference = normalize_response_reference(query)
+    if reference is not None:
+        return Input.consultation_response_id.in_(
+            select(ConsultationResponse.id).where(ConsultationResponse.reference == reference)
+        )
+    return None
 
 
 # ------------------------------------------------------------------ the inbox
@@ -332,7 +368,10 @@ def filtered_inputs(session: Session, f: InputFilter) -> Select:
     elif f.duplicates is False:
         query = query.where(Input.duplicate_of_id.is_(None))
     if f.search.strip():
-        query = query.where(text_search_condition(session, f.search.strip()))
+        # A receipt code or response reference finds its input, as the receipt promises.
+        condition = text_search_condition(session, f.search.strip())
+        by_code = code_search_condition(f.search)
+        query = query.where(condition if by_code is None else or_(by_code, condition))
     return query.order_by(Input.created_on.desc(), Input.id.desc())
 
 
