@@ -112,6 +112,7 @@ FINDING_LABELS = {
     Kind.EMAIL: _l("an e-mail address"),
     Kind.PHONE: _l("a phone number"),
     Kind.NATIONAL_ID: _l("a national identity number"),
+    Kind.ACCOUNT: _l("a bank account number"),
 }
 
 # ---------------------------------------------------------------- audit log
