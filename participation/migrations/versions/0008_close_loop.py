@@ -5,7 +5,6 @@ import sqlalchemy as sa
 import participation.models.base
 
 
-
 def upgrade():
     op.create_table('publication',
     sa.Column('id', sa.Integer(), nullable=False),
