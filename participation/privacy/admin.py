@@ -37,7 +37,9 @@ class PrivacyDeleteForm(PrivacyLookupForm):
 
 def _receipt_code(form, field) -> None:
     if normalize_receipt_code(field.data or "") is None:
-        raise ValidationError(_l("Write the receipt code as on the receipt, for example ABCD-EFGH."))
+        raise ValidationError(
+            _l("Write the receipt code as on the receipt, for example ABCD-EFGH.")
+        )
 
 
 class ReceiptLookupForm(BaseForm):

@@ -89,7 +89,17 @@ MARKERS = re.compile(r"XSS-([a-z0-9-]+)\.")
 
 # Text fields that are not free text: validated to a fixed shape, so a payload is
 # refused (the form is shown again with the value escaped; tested below).
-SHAPED_FIELDS = {"org_number", "key", "number", "homepage", "q", "email", "password", "phone"}
+SHAPED_FIELDS = {
+    "org_number",
+    "key",
+    "number",
+    "homepage",
+    "q",
+    "email",
+    "password",
+    "phone",
+    "code",
+}
 TEXT_KINDS = {"text", "textarea", "search"}
 
 
