@@ -83,6 +83,9 @@ class Config:
     CACHE_URL: str = "simple://"
     CACHE_SECONDS: int = 5  # longest a cached page is served (writes invalidate at once)
     CACHE_KEY_PREFIX: str = "innspill:"  # namespace in a Redis shared with others
+    # Closing the loop: approving an assessment needs a second person (else an
+    # administrator may approve their own draft).
+    ASSESSMENT_FOUR_EYES: bool = True
     extra: dict = field(default_factory=dict)
 
     @classmethod
