@@ -184,3 +184,12 @@ def test_consultation_receipt_carries_a_copy_of_the_text(session, draft, make_re
     assert f"Referansekoden din er {response.reference}." in body
     assert "Høyringsfristen er " in body and " kl. " in body
     assert "Venleg helsing" in body
+
+
+def test_every_mail_template_is_signed():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "templates" / "mail"
+    for template in folder.glob("*.txt"):
+        if not template.name.startswith("_"):
+            assert "{{ signature() }}" in template.read_text(), template.name
