@@ -151,7 +151,8 @@ class ConsoleTransport(Transport):
 
     def send(self, email: EmailMessage) -> None:
         attachments = [
-            f"{part.get_filename()} ({part.get_content_type()})" for part in email.iter_attachments()
+            f"{part.get_filename()} ({part.get_content_type()})"
+            for part in email.iter_attachments()
         ]
         lines = [
             self.RULE,

@@ -121,7 +121,13 @@ def queue_promotion(session: Session, registration: Registration, meeting: Meeti
 
 
 def queue_cancel_receipt(session: Session, registration: Registration, meeting: Meeting) -> None:
-    _queue(session, "signup_cancelled", registration, meeting, meeting_url=meeting_url(meeting, registration.locale))
+    _queue(
+        session,
+        "signup_cancelled",
+        registration,
+        meeting,
+        meeting_url=meeting_url(meeting, registration.locale),
+    )
 
 
 def queue_meeting_cancelled(

@@ -269,10 +269,10 @@ def test_the_audit_log_says_what_changed_in_peoples_words(
 ):
     """Issue 9, point 9: translated names and details that say what changed, only what
     really changed; opening a registration list and an export are logged in words."""
+    from datetime import UTC, datetime, timedelta
+
     from participation.meetings import service as meetings
     from tests.abuse.crawl import parse_forms
-
-    from datetime import UTC, datetime, timedelta
 
     starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=30)
     meeting = make_meeting(

@@ -257,7 +257,7 @@ def test_a_link_from_an_email_opens_in_the_language_of_the_registration(
     assert opened.status_code == 200
     assert 'lang="nn"' in opened.text
     assert "sprak=" not in opened.request.url  # the page's own address
-    assert '/sprak/nb?next=' in opened.text  # the switcher is there …
+    assert "/sprak/nb?next=" in opened.text  # the switcher is there …
     path = opened.request.path
     switched = client.get(f"/sprak/nb?next={path}", headers=bokmaal, follow_redirects=True)
     assert 'lang="nb"' in switched.text  # … and works
