@@ -69,6 +69,8 @@ class Config:
     CONSULTATION_RATE_LIMIT: str = "10 per minute; 30 per hour"  # consultation posts per client
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024  # per PDF attached to a consultation response
     ATTACHMENT_MAX_FILES: int = 3  # PDFs per consultation response
+    # PDFs of a response form sent back with a mistake are kept this long for it.
+    PENDING_UPLOAD_MINUTES: int = 120
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
     ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept
