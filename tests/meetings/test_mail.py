@@ -48,6 +48,15 @@ EXPECTED = {
         "hello": "Hello Kari,",
         "position": "as number 1",
     },
+    "se": {
+        "confirmed": "Duođaštuvvon: Innspillsmøte Testregion",
+        "waiting": "Vuordinlistu: Innspillsmøte Testregion",
+        "promoted": "Don oaččut saji: Innspillsmøte Testregion",
+        "cancelled": "Gaskkalduhttojuvvon: Innspillsmøte Testregion",
+        "when": "Goas: 2031 ođđajagemánnu 14, maŋŋebárga, 09:00–13:00",
+        "hello": "Buorre Kari,",
+        "position": "nummirin 1",
+    },
 }
 
 
@@ -61,7 +70,7 @@ def mails_for(session, registration) -> list[OutboxMessage]:
     )
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_every_mail_renders_in_the_registrants_language(session, make_meeting, signup_data, locale):
     expected = EXPECTED[locale]
     meeting = make_meeting(seats=1, starts_at=STARTS, registration_deadline=STARTS - timedelta(3))

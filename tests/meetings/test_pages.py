@@ -107,7 +107,7 @@ def test_meeting_page_per_status(
         assert signup_url not in page.text
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 @pytest.mark.parametrize(("month", "utc_hour"), [(1, 8), (7, 7)])  # CET and CEST
 def test_dates_and_times_in_oslo_time_per_locale(
     client, make_meeting, session, locale, month, utc_hour
@@ -121,7 +121,7 @@ def test_dates_and_times_in_oslo_time_per_locale(
     )
     session.commit()
     page = client.get(f"/moter/{meeting.id}", headers={"Accept-Language": locale}).text
-    clock = "09:00–13:00" if locale == "en" else "kl. 09:00–13:00"
+    clock = {"en": "09:00–13:00", "se": "dii. 09:00–13:00"}.get(locale, "kl. 09:00–13:00")
     assert f"{format_date(starts.date(), 'full', locale=locale)}, {clock}" in page
     # 23:59 on the 12th in Oslo is already the 12th/13th in UTC; the Oslo date is shown.
     assert f"{format_date(date(year, month, 12), 'full', locale=locale)}, 23:59" in page
