@@ -88,6 +88,10 @@ class Config:
     CACHE_URL: str = "simple://"
     CACHE_SECONDS: int = 5  # longest a cached page is served (writes invalidate at once)
     CACHE_KEY_PREFIX: str = "innspill:"  # namespace in a Redis shared with others
+    # Closing the loop: approving an assessment needs a second person (else an
+    # administrator may approve their own draft).
+    ASSESSMENT_FOUR_EYES: bool = True
+    RECEIPT_LOOKUP_RATE_LIMIT: str = "10 per minute; 50 per hour"  # receipt look-ups per client
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -11,10 +11,13 @@ from flask_babel import lazy_gettext as _l
 
 from participation.inputs.redaction import Kind
 from participation.models import (
+    AssessmentState,
     DuplicateKind,
     InputChannel,
     InputStatus,
+    Outcome,
     ParticipantCategory,
+    PriorityChannel,
     RegistrationStatus,
     RespondentCategory,
     Role,
@@ -67,10 +70,32 @@ DUPLICATE_LABELS = {
     DuplicateKind.NEAR: _l("Near duplicate"),
 }
 
+# The four outcomes of a høringsnotat.
+OUTCOME_LABELS = {
+    Outcome.ADOPTED: _l("Adopted"),
+    Outcome.PARTLY: _l("Partly adopted"),
+    Outcome.NOT_ADOPTED: _l("Not adopted"),
+    Outcome.NOTED: _l("Noted for information"),
+}
+
+ASSESSMENT_STATE_LABELS = {
+    AssessmentState.NOT_ASSESSED: _l("Not assessed"),
+    AssessmentState.DRAFTED: _l("Drafted"),
+    AssessmentState.APPROVED: _l("Approved"),
+}
+
+PRIORITY_CHANNEL_LABELS = {
+    PriorityChannel.SUGGESTION_BOX: _l("Suggestion box"),
+    PriorityChannel.FORM: _l("Priorities form"),
+    PriorityChannel.WORKSHOP: _l("Workshop"),
+}
+
 REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
     RegistrationStatus.WAITING: _l("Waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    # Only the participant (or staff on their behalf) withdraws a registration;
+    # a cancelled meeting is the meeting's status, not the registration's.
+    RegistrationStatus.CANCELLED: _l("Withdrawn"),
 }
 
 # A consultation response in the back office's list (see consultation.service).
@@ -137,6 +162,13 @@ ACTION_LABELS = {
     "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account changed"),
+    "assessment.draft": _l("Assessment drafted"),
+    "assessment.approve": _l("Assessment approved"),
+    "answers.publish": _l("Answers published"),
+    "answers.withdraw": _l("Answers withdrawn"),
+    "priorities.publish": _l("Priorities results published"),
+    "priorities.withdraw": _l("Priorities results withdrawn"),
+    "report.generate": _l("Report generated"),
 }
 
 ACTION_GROUPS = {
@@ -152,6 +184,10 @@ ACTION_GROUPS = {
     "privacy": _l("Privacy"),
     "archive": _l("Archive"),
     "user": _l("Accounts"),
+    "assessment": _l("Assessments"),
+    "answers": _l("Answers to participants"),
+    "priorities": _l("Priorities"),
+    "report": _l("Reports"),
 }
 
 OBJECT_LABELS = {
@@ -252,4 +288,7 @@ FOR_TEMPLATES = {
     "kind_labels": RUN_KIND_LABELS,
     "training_sources": TRAINING_SOURCE_LABELS,
     "timing_labels": TIMING_LABELS,
+    "outcome_labels": OUTCOME_LABELS,
+    "assessment_state_labels": ASSESSMENT_STATE_LABELS,
+    "priority_channel_labels": PRIORITY_CHANNEL_LABELS,
 }

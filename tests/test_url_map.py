@@ -177,6 +177,15 @@ URL_MAP = [
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    # Closing the loop (issue 12): assessment of the input.
+    ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/vurdering/godkjenn",
+        "backoffice.assessment_approve",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/admin/vurdering/publiser", "backoffice.answers_publish", {"OPTIONS", "POST"}),
+    ("/admin/vurdering/svar", "backoffice.assessment_group", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/healthz", "main.health", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/", "consultation.index", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/<slug>", "consultation.draft", {"GET", "HEAD", "OPTIONS"}),
@@ -201,6 +210,8 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
 ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -135,6 +136,9 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Ticked at sign-up ("tell me what came of it"): one e-mail when the answers are
+    # published. Unticked unless the person ticks it.
+    notify_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=registration_focus_area)
