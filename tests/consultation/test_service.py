@@ -329,4 +329,4 @@ def test_a_response_written_in_sami_is_answered_in_sami(app, session, make_draft
     mail = session.execute(select(OutboxMessage)).scalar_one()
     assert mail.locale == "se"
     assert mail.subject == f"Kvittiidna: du cealkámuš dása: {draft.title}"
-    assert "Giitu du gulaskuddancealkámuša ovddas" in mail.body_text
+    assert "Giitu du cealkámuša ovddas olles evttohussii" in mail.body_text
