@@ -40,6 +40,7 @@ from participation.models.inputs import (
     WrittenForm,
     input_focus_area,
 )
+from participation.models.jobs import Job, JobStatus
 from participation.models.meetings import (
     Meeting,
     MeetingStatus,
@@ -67,6 +68,8 @@ __all__ = [
     "DraftStrategy",
     "DuplicateKind",
     "Input",
+    "Job",
+    "JobStatus",
     "InputChannel",
     "InputStatus",
     "RespondentCategory",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -135,6 +136,11 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The reminder e-mail the day before the meeting (sent once).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Came in a burst of sign-ups from one client: for the project group to review.
+    # Never acted on automatically (a flagged confirmed registration stays).
+    flagged_burst: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=registration_focus_area)
