@@ -61,6 +61,13 @@ ACTIONS = (
     "archive.export",
     "user.create",
     "user.update",
+    "assessment.draft",
+    "assessment.approve",
+    "answers.publish",
+    "answers.withdraw",
+    "priorities.publish",
+    "priorities.withdraw",
+    "report.generate",
 )
 
 

@@ -11,11 +11,14 @@ from flask_babel import lazy_gettext as _l
 
 from participation.inputs.redaction import Kind
 from participation.models import (
+    AssessmentState,
     DuplicateKind,
     InputChannel,
     InputStatus,
     JobStatus,
+    Outcome,
     ParticipantCategory,
+    PriorityChannel,
     RegistrationStatus,
     RespondentCategory,
     Role,
@@ -67,6 +70,26 @@ DUPLICATE_LABELS = {
     DuplicateKind.NEAR: _l("Near duplicate"),
 }
 
+# The four outcomes of a høringsnotat.
+OUTCOME_LABELS = {
+    Outcome.ADOPTED: _l("Adopted"),
+    Outcome.PARTLY: _l("Partly adopted"),
+    Outcome.NOT_ADOPTED: _l("Not adopted"),
+    Outcome.NOTED: _l("Noted for information"),
+}
+
+ASSESSMENT_STATE_LABELS = {
+    AssessmentState.NOT_ASSESSED: _l("Not assessed"),
+    AssessmentState.DRAFTED: _l("Drafted"),
+    AssessmentState.APPROVED: _l("Approved"),
+}
+
+PRIORITY_CHANNEL_LABELS = {
+    PriorityChannel.SUGGESTION_BOX: _l("Suggestion box"),
+    PriorityChannel.FORM: _l("Priorities form"),
+    PriorityChannel.WORKSHOP: _l("Workshop"),
+}
+
 REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
     RegistrationStatus.WAITING: _l("Waiting list"),
@@ -90,6 +113,7 @@ FINDING_LABELS = {
     Kind.EMAIL: _l("an e-mail address"),
     Kind.PHONE: _l("a phone number"),
     Kind.NATIONAL_ID: _l("a national identity number"),
+    Kind.ACCOUNT: _l("a bank account number"),
 }
 
 # ---------------------------------------------------------------- audit log
@@ -136,6 +160,13 @@ ACTION_LABELS = {
     "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account changed"),
+    "assessment.draft": _l("Assessment drafted"),
+    "assessment.approve": _l("Assessment approved"),
+    "answers.publish": _l("Answers published"),
+    "answers.withdraw": _l("Answers withdrawn"),
+    "priorities.publish": _l("Priorities results published"),
+    "priorities.withdraw": _l("Priorities results withdrawn"),
+    "report.generate": _l("Report generated"),
 }
 
 ACTION_GROUPS = {
@@ -151,6 +182,10 @@ ACTION_GROUPS = {
     "privacy": _l("Privacy"),
     "archive": _l("Archive"),
     "user": _l("Accounts"),
+    "assessment": _l("Assessments"),
+    "answers": _l("Answers to participants"),
+    "priorities": _l("Priorities"),
+    "report": _l("Reports"),
 }
 
 OBJECT_LABELS = {
@@ -270,4 +305,7 @@ FOR_TEMPLATES = {
     "job_stage_labels": JOB_STAGE_LABELS,
     "training_sources": TRAINING_SOURCE_LABELS,
     "timing_labels": TIMING_LABELS,
+    "outcome_labels": OUTCOME_LABELS,
+    "assessment_state_labels": ASSESSMENT_STATE_LABELS,
+    "priority_channel_labels": PRIORITY_CHANNEL_LABELS,
 }

@@ -185,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
 
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
+    import participation.assessments.admin
     import participation.backoffice.audit_log
     import participation.backoffice.auth
     import participation.backoffice.dashboard

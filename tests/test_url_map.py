@@ -194,6 +194,15 @@ URL_MAP = [
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    # Closing the loop (issue 12): assessment of the input.
+    ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/vurdering/godkjenn",
+        "backoffice.assessment_approve",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/admin/vurdering/publiser", "backoffice.answers_publish", {"OPTIONS", "POST"}),
+    ("/admin/vurdering/svar", "backoffice.assessment_group", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/healthz", "main.health", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/", "consultation.index", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/<slug>", "consultation.draft", {"GET", "HEAD", "OPTIONS"}),

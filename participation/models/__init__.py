@@ -8,6 +8,17 @@ from participation.models.analysis import (
     RunKind,
     RunStatus,
 )
+from participation.models.assessments import (
+    Assessment,
+    AssessmentState,
+    Outcome,
+    PriorityAnswer,
+    PriorityChannel,
+    PriorityChoice,
+    Publication,
+    PublicationKind,
+    assessment_section,
+)
 from participation.models.backoffice import (
     AuditEntry,
     ConfirmedFocusArea,
@@ -51,6 +62,15 @@ from participation.models.meetings import (
 )
 
 __all__ = [
+    "Assessment",
+    "AssessmentState",
+    "Outcome",
+    "PriorityAnswer",
+    "PriorityChannel",
+    "PriorityChoice",
+    "Publication",
+    "PublicationKind",
+    "assessment_section",
     "AnalysisRun",
     "AnalysisTheme",
     "InputAnalysis",

@@ -141,6 +141,9 @@ class Registration(Base):
     # Came in a burst of sign-ups from one client: for the project group to review.
     # Never acted on automatically (a flagged confirmed registration stays).
     flagged_burst: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Ticked at sign-up ("tell me what came of it"): one e-mail when the answers are
+    # published. Unticked unless the person ticks it.
+    notify_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=registration_focus_area)

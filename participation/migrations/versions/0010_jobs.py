@@ -1,7 +1,7 @@
 """jobs: background job rows; sign-up reminders and burst flags
 
 Revision ID: 0010_jobs
-Revises: 0005
+Revises: 0008_close_loop
 Create Date: 2026-12-04 05:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import participation.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0010_jobs'
-down_revision = '0005'
+down_revision = '0008_close_loop'
 branch_labels = None
 depends_on = None
 
