@@ -96,6 +96,7 @@ class Config:
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True
+    RECEIPT_LOOKUP_RATE_LIMIT: str = "10 per minute; 50 per hour"  # receipt look-ups per client
     extra: dict = field(default_factory=dict)
 
     @classmethod

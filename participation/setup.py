@@ -183,6 +183,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(consultation_bp)
 
+    from participation.assessments.routes import bp as answers_bp
+
+    app.register_blueprint(answers_bp)
+
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
     import participation.assessments.admin
@@ -279,6 +283,7 @@ def register_error_handlers(app: Flask) -> None:
 PUBLIC_NAV = [
     ("suggestions.new", _l("Suggestion box")),
     ("consultation.index", _l("Consultation")),
+    ("answers.index", _l("What came of it")),
 ]
 
 

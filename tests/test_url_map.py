@@ -227,6 +227,8 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
 ]
