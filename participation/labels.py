@@ -93,7 +93,9 @@ PRIORITY_CHANNEL_LABELS = {
 REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
     RegistrationStatus.WAITING: _l("Waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    # Only the participant (or staff on their behalf) withdraws a registration;
+    # a cancelled meeting is the meeting's status, not the registration's.
+    RegistrationStatus.CANCELLED: _l("Withdrawn"),
 }
 
 # A consultation response in the back office's list (see consultation.service).
