@@ -59,6 +59,23 @@ URL_MAP = [
         "backoffice.export_registrations",
         {"GET", "HEAD", "OPTIONS"},
     ),
+    ("/admin/jobbar", "backoffice.jobs", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/jobbar/<int(max=2147483647):job_id>", "backoffice.job", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/status",
+        "backoffice.job_status",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/avbryt",
+        "backoffice.job_cancel",
+        {"OPTIONS", "POST"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/fil",
+        "backoffice.job_download",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/horing", "backoffice.drafts", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>", "backoffice.draft", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive", {"GET", "HEAD", "OPTIONS"}),
@@ -210,6 +227,8 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
 ]

@@ -25,6 +25,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
+from participation.assessments import mail
 from participation.common import normalize_newlines, random_code
 from participation.models import (
     Assessment,
@@ -37,6 +38,8 @@ from participation.models import (
     Outcome,
     Publication,
     PublicationKind,
+    Registration,
+    RegistrationStatus,
     User,
     input_focus_area,
     utcnow,
@@ -258,9 +261,55 @@ def publish_answers(session: Session, actor: User, *, now: datetime | None = Non
         session.add(row)
     row.published_at = now or utcnow()
     row.published_by_id = actor.id
-    audit.record(session, actor, "answers.publish", details={"approved": approved}, now=now)
+    notified = 0
+    if row.notified_at is None:
+        # Once only: publishing again (with later approvals) writes to nobody.
+        notified = mail.queue_answers_published(session, recipients(session))
+        row.notified_at = row.published_at
+    audit.record(
+        session,
+        actor,
+        "answers.publish",
+        details={"approved": approved, "notified": notified},
+        now=now,
+    )
     session.flush()
     return row
+
+
+def recipients(session: Session) -> list[tuple[str, str, str | None]]:
+    """Who is told that the answers are published: (address, locale, reference).
+
+    Consultation respondents (they left an address with their response, which is not
+    hidden) and meeting participants who ticked "tell me what came of it"; nobody
+    else. Each address once, in the language of its first response or sign-up."""
+    seen: set[str] = set()
+    result: list[tuple[str, str, str | None]] = []
+    responses = session.execute(
+        scoped(
+            select(
+                ConsultationResponse.email,
+                ConsultationResponse.locale,
+                ConsultationResponse.reference,
+            ).join(Input, Input.consultation_response_id == ConsultationResponse.id)
+        ).order_by(ConsultationResponse.id)
+    ).all()
+    registrations = session.execute(
+        select(Registration.email, Registration.locale)
+        .where(
+            Registration.notify_outcome.is_(True),
+            Registration.email.is_not(None),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .order_by(Registration.id)
+    ).all()
+    for address, locale, reference in [*responses, *[(e, loc, None) for e, loc in registrations]]:
+        key = (address or "").strip().lower()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        result.append((address, locale or "nb", reference))
+    return result
 
 
 def withdraw_answers(session: Session, actor: User) -> None:
