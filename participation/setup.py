@@ -224,6 +224,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.backoffice.users
     import participation.consultation.admin
     import participation.inputs.admin
+    import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
@@ -318,6 +319,16 @@ PUBLIC_NAV = [
     ("consultation.index", _l("Consultation")),
     ("answers.index", _l("What came of it")),
 ]
+
+
+def configure_jobs(app: Flask) -> None:
+    # The domains register their kinds of job and their periodic work on import.
+    import participation.insights.tasks
+    import participation.jobs.scheduled
+    import participation.privacy.tasks  # noqa: F401
+    from participation.jobs import engine
+
+    engine.init_app(app)
 
 
 def configure_cache(app: Flask) -> None:
