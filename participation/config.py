@@ -28,7 +28,12 @@ TEMPLATE_DIR = _resource_dir("templates")
 TRANSLATION_DIR = _resource_dir("translations")
 MIGRATION_DIR = _PACKAGE_DIR / "migrations"
 
-LANGUAGES = ("nb", "nn", "en")
+LANGUAGES = ("nb", "nn", "en", "se")
+# The back office stays in Norwegian and English; a visitor who chose Sami sees it in
+# Bokmål (the project group's own language), never half-translated.
+BACKOFFICE_LANGUAGES = ("nb", "nn", "en")
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "se": "Davvisámegiella"}
+BACKOFFICE_PREFIX = "/admin"
 
 
 @dataclass

@@ -62,6 +62,7 @@ INPUT_STATUS_LABELS = {
 WRITTEN_FORM_LABELS = {
     WrittenForm.BOKMAAL: _l("Bokmål"),
     WrittenForm.NYNORSK: _l("Nynorsk"),
+    WrittenForm.SAMI: _l("Northern Sami"),
     WrittenForm.OTHER: _l("Other or unknown"),
 }
 
