@@ -522,6 +522,9 @@ def seed(app, session, *, analyse: bool = False) -> World:
         action="/admin/vurdering/svar",
     )
 
+    # the receipt look-up refuses a payload as a code of the wrong shape (and shows it escaped)
+    s.submit(public(), "/svar/kvittering", {"code": payload("receipt-code")}, expect=422)
+
     # moderation of the suggestion: a note, a redaction edit, hidden with a reason
     detail = f"/admin/innspill/{suggestion}"
     s.submit(staff, detail, {"note": payload("note")}, action=f"{detail}/notat")
