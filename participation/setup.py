@@ -328,8 +328,10 @@ PUBLIC_NAV = [
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
+    import participation.meetings.tasks
     import participation.privacy.tasks  # noqa: F401
     from participation.jobs import engine
 
