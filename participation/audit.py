@@ -71,6 +71,8 @@ ACTIONS = (
     "priorities.publish",
     "priorities.withdraw",
     "report.generate",
+    "statement.update",
+    "accessibility.record",
 )
 
 

@@ -214,6 +214,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(answers_bp)
 
+    from participation.statements.routes import bp as statements_bp
+
+    app.register_blueprint(statements_bp)
+
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
     import participation.assessments.admin
@@ -226,7 +230,8 @@ def register_blueprints(app: Flask) -> None:
     import participation.inputs.admin
     import participation.jobs.admin
     import participation.meetings.admin
-    import participation.privacy.admin  # noqa: F401
+    import participation.privacy.admin
+    import participation.statements.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
@@ -323,8 +328,10 @@ PUBLIC_NAV = [
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
+    import participation.meetings.tasks
     import participation.privacy.tasks  # noqa: F401
     from participation.jobs import engine
 

@@ -27,4 +27,4 @@ def downgrade():
 
 # Alembic reads these wherever they stand; kept last so each file's head is its own.
 revision = '0006_promises'
-down_revision = '0010_jobs'
+down_revision = '0009_law'
