@@ -226,7 +226,8 @@ def register_blueprints(app: Flask) -> None:
     import participation.inputs.admin
     import participation.jobs.admin
     import participation.meetings.admin
-    import participation.privacy.admin  # noqa: F401
+    import participation.privacy.admin
+    import participation.reports.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
@@ -325,7 +326,8 @@ def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
     import participation.insights.tasks
     import participation.jobs.scheduled
-    import participation.privacy.tasks  # noqa: F401
+    import participation.privacy.tasks
+    import participation.reports.tasks  # noqa: F401
     from participation.jobs import engine
 
     engine.init_app(app)
