@@ -68,6 +68,8 @@ ACTIONS = (
     "priorities.publish",
     "priorities.withdraw",
     "report.generate",
+    "statement.update",
+    "accessibility.record",
 )
 
 

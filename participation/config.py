@@ -98,6 +98,8 @@ class Config:
     JOBS_RESULT_HOURS: int = 24  # how long a job's download link works
     JOBS_POLL_SECONDS: int = 1  # longest a SQLite-backed worker waits between looks at the queue
     JOBS_WORKERS: int = 2  # threads per worker process (flask jobs worker --workers)
+    EXPORT_JOB_ROWS: int = 5000  # exports with more rows are built by a job
+    MEETING_REMINDER_HOURS: int = 24  # reminder e-mail this long before a meeting
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True

@@ -51,6 +51,7 @@ CHANNEL_LABELS = {
     InputChannel.SUGGESTION_BOX: _l("Suggestion box"),
     InputChannel.CONSULTATION_RESPONSE: _l("Consultation response"),
     InputChannel.WORKSHOP_NOTE: _l("Workshop note"),
+    InputChannel.ACCESSIBILITY: _l("Accessibility feedback"),
 }
 
 INPUT_STATUS_LABELS = {
@@ -170,6 +171,8 @@ ACTION_LABELS = {
     "priorities.publish": _l("Priorities results published"),
     "priorities.withdraw": _l("Priorities results withdrawn"),
     "report.generate": _l("Report generated"),
+    "statement.update": _l("Statement changed"),
+    "accessibility.record": _l("Accessibility test recorded"),
 }
 
 ACTION_GROUPS = {
@@ -203,6 +206,7 @@ OBJECT_LABELS = {
     "response": _l("Consultation response"),
     "attachment": _l("Attachment"),
     "export": _l("Export"),
+    "statement": _l("Statement"),
 }
 
 # ---------------------------------------------------------------- analysis

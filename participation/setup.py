@@ -214,6 +214,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(answers_bp)
 
+    from participation.statements.routes import bp as statements_bp
+
+    app.register_blueprint(statements_bp)
+
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
     import participation.assessments.admin
@@ -227,7 +231,11 @@ def register_blueprints(app: Flask) -> None:
     import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin
+<<<<<<< HEAD
     import participation.reports.admin  # noqa: F401
+=======
+    import participation.statements.admin  # noqa: F401
+>>>>>>> main
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
@@ -324,10 +332,16 @@ PUBLIC_NAV = [
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
+<<<<<<< HEAD
     import participation.privacy.tasks
     import participation.reports.tasks  # noqa: F401
+=======
+    import participation.meetings.tasks
+    import participation.privacy.tasks  # noqa: F401
+>>>>>>> main
     from participation.jobs import engine
 
     engine.init_app(app)
