@@ -231,11 +231,8 @@ def register_blueprints(app: Flask) -> None:
     import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin
-<<<<<<< HEAD
-    import participation.reports.admin  # noqa: F401
-=======
+    import participation.reports.admin
     import participation.statements.admin  # noqa: F401
->>>>>>> main
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
@@ -335,13 +332,9 @@ def configure_jobs(app: Flask) -> None:
     import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
-<<<<<<< HEAD
+    import participation.meetings.tasks
     import participation.privacy.tasks
     import participation.reports.tasks  # noqa: F401
-=======
-    import participation.meetings.tasks
-    import participation.privacy.tasks  # noqa: F401
->>>>>>> main
     from participation.jobs import engine
 
     engine.init_app(app)
