@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
 from participation.config import LANGUAGES
 from participation.extensions import db
@@ -23,7 +24,18 @@ def home():
 
 @bp.get("/personvern")
 def privacy():
-    return render_template("main/privacy.html", retention_days=current_app.config["RETENTION_DAYS"])
+    from participation.statements import service as statements
+
+    config = current_app.config
+    # The retention figures come from the configuration the purge reads, so the page
+    # cannot disagree with what is deleted; the organisation's own parts are data.
+    return render_template(
+        "main/privacy.html",
+        retention_days=config["RETENTION_DAYS"],
+        session_hours=config["SESSION_HOURS"],
+        idle_minutes=config["IDLE_MINUTES"],
+        texts=statements.texts(db.session, statements.PRIVACY, str(get_locale() or "nb")),
+    )
 
 
 @bp.before_app_request

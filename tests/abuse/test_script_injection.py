@@ -723,8 +723,12 @@ def expected_pages(world: World) -> dict[str, list[str]]:
         "area-name-en": ["/admin/satsingsomrader"],
         "user-name": ["/admin/brukere"],
         **{
-            f"accessibility-{key}".replace("_", "-"): ["public /tilgjengelighet"]
-            for key in STATEMENT_FIELDS["accessibility"]
+            f"{statement}-{key}".replace("_", "-"): [page]
+            for statement, page in (
+                ("accessibility", "public /tilgjengelighet"),
+                ("privacy", "public /personvern"),
+            )
+            for key in STATEMENT_FIELDS[statement]
         },
         "a11y-report": ["/admin/"],
     }
