@@ -21,3 +21,13 @@ def client_key() -> str:
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     secret = (current_app.config["SECRET_KEY"] + day).encode()
     return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Set by the 429 handler (setup.py) when it shows a public form again with what was
+# typed: the view then stores nothing.
+RATE_LIMITED = "innspill.rate_limited"
+
+
+def rate_limited() -> bool:
+    """Whether this request is a form shown again after too many requests."""
+    return bool(request.environ.get(RATE_LIMITED))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, has_request_context, render_template, request
+from flask import Flask, g, has_request_context, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from participation import ratelimit
 from participation.config import (
     BACKOFFICE_LANGUAGES,
     BACKOFFICE_PREFIX,
@@ -246,6 +248,10 @@ def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# Public forms whose 429 brings the form back with what was typed (see _form_again).
+KEEP_ON_429 = {"suggestions.new", "consultation.respond"}
+
+
 def register_error_handlers(app: Flask) -> None:
     messages = {
         400: (_l("Bad request"), _l("We could not understand the request. Please try again.")),
@@ -286,8 +292,24 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_http(error: HTTPException):
         code = error.code or 500
+        if code == 429 and request.method == "POST" and request.endpoint in KEEP_ON_429:
+            return _form_again(error)
         title, message = messages.get(code, (error.name, error.description))
         return _error_page(code, title, message)
+
+    def _form_again(error: HTTPException):
+        """Too many requests on a public form: the form comes back with what was typed
+        (and attached) and a message to wait, instead of a page that loses it. The view
+        runs without its rate limit and with ``rate_limited()`` true, so it stores
+        nothing."""
+        view = app.view_functions[request.endpoint]
+        request.environ[ratelimit.RATE_LIMITED] = True
+        response = make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
+        response.status_code = 429
+        current = limiter.current_limit
+        wait = int(current.reset_at - time.time()) + 1 if current is not None else 60
+        response.headers["Retry-After"] = str(max(wait, 1))
+        return response
 
     for code in messages:
         if code not in (500, 503):
