@@ -42,6 +42,7 @@ ACTIONS = (
     "meeting.message",
     "registration.move",
     "registration.cancel",
+    "registration.burst_reviewed",
     "region.create",
     "focus_area.create",
     "focus_area.update",
