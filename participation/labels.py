@@ -254,6 +254,13 @@ JOB_STAGE_LABELS = {
     "counting": _l("Counting the rows"),
     "writing": _l("Writing the file"),
     "cancelled": _l("Cancelled"),
+    # The høringsnotat (participation.reports)
+    "about": _l("About the process"),
+    "participation": _l("Participation"),
+    "priorities": _l("Priorities"),
+    "said": _l("What was said"),
+    "sections": _l("The inputs and their assessment"),
+    "appendix": _l("Appendix: the published consultation responses"),
 }
 
 # Columns of a theme's spread, in the order they are shown.

@@ -239,6 +239,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin
+    import participation.reports.admin
     import participation.statements.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
 
@@ -376,7 +377,8 @@ def configure_jobs(app: Flask) -> None:
     import participation.insights.tasks
     import participation.jobs.scheduled
     import participation.meetings.tasks
-    import participation.privacy.tasks  # noqa: F401
+    import participation.privacy.tasks
+    import participation.reports.tasks  # noqa: F401
     from participation.jobs import engine
 
     engine.init_app(app)

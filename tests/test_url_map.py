@@ -195,6 +195,7 @@ URL_MAP = [
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
     # Closing the loop (issue 12): assessment of the input.
+    ("/admin/rapportar", "backoffice.reports", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
     (
         "/admin/vurdering/godkjenn",

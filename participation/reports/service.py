@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from participation import audit
+from participation.db import begin_write
 from participation.models import User
 from participation.reports import horingsnotat as notat
 from participation.reports import merknader as sheet
@@ -35,6 +36,8 @@ def horingsnotat(
     if fmt not in FORMATS:
         raise ValueError(fmt)
     notat.write(session, target, fmt, options(locale), progress)
+    # The report only read (a long snapshot); take the write lock afresh for the entry.
+    begin_write(session)
     audit.record(session, actor, "report.generate", details={"kind": "horingsnotat", "format": fmt})
     session.flush()
 
@@ -43,6 +46,7 @@ def merknader(
     session: Session, target: str | IO[bytes], *, locale: str = "nb", actor: User | None = None
 ) -> int:
     n = sheet.write(session, target, locale=locale, timezone=current_app.config["TIMEZONE"])
+    begin_write(session)
     audit.record(session, actor, "report.generate", details={"kind": "merknader", "rows": n})
     session.flush()
     return n

@@ -580,6 +580,18 @@ def seed(app, session, *, analyse: bool = False) -> World:
     # Edit forms sent back unchanged: the payloads they show go back in.
     s.submit(staff, f"/admin/satsingsomrader/{area}", {})
     s.submit(staff, f"/admin/brukere/{user}", {})
+    # the statements' own texts, and a report of an accessibility problem (public)
+    for statement, keys in STATEMENT_FIELDS.items():
+        s.submit(
+            staff,
+            f"/admin/erklaeringar?erklaering={statement}&sprak=nb",
+            {key: payload(f"{statement}-{key}".replace("_", "-"), short=True) for key in keys},
+        )
+    s.submit(
+        public(),
+        "/tilgjengelighet",
+        {"text": payload("a11y-report"), "page": payload("a11y-page", short=True)},
+    )
     if analyse:
         analyse_inputs(app, session, region)
     session.expire_all()
@@ -611,6 +623,12 @@ def world(app, session) -> World:
 
 
 # ---------------------------------------------------------------- where payloads must show
+
+
+STATEMENT_FIELDS = {
+    "accessibility": ("responsible", "known_breaches", "answer_time", "other_testing"),
+    "privacy": ("controller", "contact", "dpo", "recipients"),
+}
 
 
 def expected_pages(world: World) -> dict[str, list[str]]:
@@ -692,6 +710,11 @@ def expected_pages(world: World) -> dict[str, list[str]]:
         "area-name-nn": ["/admin/satsingsomrader"],
         "area-name-en": ["/admin/satsingsomrader"],
         "user-name": ["/admin/brukere"],
+        **{
+            f"accessibility-{key}".replace("_", "-"): ["public /tilgjengelighet"]
+            for key in STATEMENT_FIELDS["accessibility"]
+        },
+        "a11y-report": ["/admin/"],
     }
 
 

@@ -190,3 +190,33 @@ def test_bad_output_names(runner, tmp_path):
         args=["report", "merknader", "-o", str(tmp_path / "no" / "such" / "x.xlsx")]
     )
     assert result.exit_code != 0
+
+
+def test_report_from_the_back_office_as_a_job(client, session, assessed, reviewer, run_jobs):
+    import io
+
+    from docx import Document
+
+    from tests.helpers import csrf_token, login
+
+    login(client, reviewer)
+    page = client.get("/admin/rapportar")
+    assert page.status_code == 200
+    refused = client.post(
+        "/admin/rapportar",
+        data={"csrf_token": csrf_token(page.text), "report": "odt", "language": "nb"},
+    )
+    assert refused.status_code == 422
+    response = client.post(
+        "/admin/rapportar",
+        data={"csrf_token": csrf_token(page.text), "report": "docx", "language": "nn"},
+    )
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert run_jobs() == 1
+    status = client.get(job_url + "/status").get_json()
+    assert status["status"] == "done" and status["percent"] == 100
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    headings = {p.text for p in Document(io.BytesIO(download.data)).paragraphs}
+    assert "Høyringsnotat" in headings and "Medverknad" in headings
