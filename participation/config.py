@@ -44,11 +44,15 @@ class Config:
     SECRET_KEY: str = ""  # generated into the instance folder when empty
     DATABASE_URL: str = ""  # empty: SQLite file in the instance folder
     TIMEZONE: str = "Europe/Oslo"
-    BASE_URL: str = "http://localhost:5000"  # used for links in e-mails
+    # Links in e-mails; empty: the address the request came in on (set it in production).
+    BASE_URL: str = ""
     ORGANISATION_NAME: str = "Troms fylkeskommune"
     ARCHIVE_CREATOR_ID: str = ""  # arkivskaperID in archive exports; empty: the organisation name
     CONTACT_EMAIL: str = "naeringsstrategi@example.no"
-    MAIL_TRANSPORT: str = "log"  # "log" or "smtp"
+    MAIL_TRANSPORT: str = "log"  # "log", "console" (readable, ./dev run) or "smtp"
+    # > 0: a thread of the web process sends the outbox as mail is queued, at least this
+    # often (./dev run sets 2); 0: `flask outbox send` from cron does it (production).
+    OUTBOX_SEND_SECONDS: int = 0
     MAIL_SENDER: str = "Innspill <no-reply@example.no>"
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = 25
@@ -75,6 +79,8 @@ class Config:
     SIGNUP_BURST_MINUTES: int = 10  # … within this many minutes are flagged for review
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024  # per PDF attached to a consultation response
     ATTACHMENT_MAX_FILES: int = 3  # PDFs per consultation response
+    # PDFs of a response form sent back with a mistake are kept this long for it.
+    PENDING_UPLOAD_MINUTES: int = 120
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
     ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept

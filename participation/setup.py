@@ -424,3 +424,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.before_request
     def remember_path():
         g.current_path = request.full_path.rstrip("?")
+
+
+def configure_outbox_sender(app: Flask) -> None:
+    """Development: send the outbox as mail is queued (``OUTBOX_SEND_SECONDS``)."""
+    if app.config["OUTBOX_SEND_SECONDS"] > 0 and not app.testing:
+        from participation.outbox import start_sender
+
+        start_sender(app, float(app.config["OUTBOX_SEND_SECONDS"]))

@@ -175,7 +175,8 @@ def meeting_edit(meeting_id: int):
 @staff_required
 def meeting(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
-    lists = service.registrations_for(db.session, found.id)
+    lists = service.open_registration_list(db.session, actor(), found.id)
+    db.session.commit()
     now = utcnow()
     # Every registration row has this list as move targets: only meetings a registration
     # can still be moved to (the service refuses cancelled and started ones), so the page
@@ -320,7 +321,13 @@ def meeting_cancel(meeting_id: int):
 @admin_required
 def meeting_attendance(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
-    confirmed = service.registrations_for(db.session, meeting.id).confirmed
+    if request.method == "GET":
+        confirmed = service.open_registration_list(
+            db.session, actor(), meeting.id, page="attendance"
+        ).confirmed
+        db.session.commit()
+    else:
+        confirmed = service.registrations_for(db.session, meeting.id).confirmed
     form = AttendanceForm()
     form.attended.choices = [choice(str(r.id), r.name or r.reference) for r in confirmed]
     if request.method == "GET":
@@ -348,7 +355,8 @@ def meeting_attendance(meeting_id: int):
 @staff_required
 def attendance_list(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
-    lists = service.registrations_for(db.session, meeting.id)
+    lists = service.open_registration_list(db.session, actor(), meeting.id, page="list")
+    db.session.commit()
     return render_template(
         "backoffice/attendance_list.html",
         meeting=meeting,
