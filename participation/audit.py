@@ -44,6 +44,7 @@ ACTIONS = (
     "meeting.registrations",
     "registration.move",
     "registration.cancel",
+    "registration.burst_reviewed",
     "region.create",
     "focus_area.create",
     "focus_area.update",

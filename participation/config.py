@@ -63,6 +63,7 @@ class Config:
     OUTBOX_MAX_ATTEMPTS: int = 12
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
+    RATELIMIT_KEY_PREFIX: str = ""  # namespace in a Redis shared with other installations
     MAX_CONTENT_LENGTH: int = 12 * 1024 * 1024
     RETENTION_DAYS: int = 30
     SESSION_HOURS: int = 12
@@ -72,6 +73,10 @@ class Config:
     SUGGESTION_MIN_SECONDS: int = 3  # least time between opening and sending the form
     SUGGESTION_RATE_LIMIT: str = "10 per minute; 60 per hour"  # suggestion-box posts per client
     CONSULTATION_RATE_LIMIT: str = "10 per minute; 30 per hour"  # consultation posts per client
+    SIGNUP_RATE_LIMIT: str = "5 per 10 minutes; 20 per day"  # meeting sign-up posts per client
+    SIGNUP_MEETING_LIMIT: str = "3 per day"  # sign-up posts per client to one meeting
+    SIGNUP_BURST_COUNT: int = 3  # this many sign-ups from one client …
+    SIGNUP_BURST_MINUTES: int = 10  # … within this many minutes are flagged for review
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024  # per PDF attached to a consultation response
     ATTACHMENT_MAX_FILES: int = 3  # PDFs per consultation response
     # PDFs of a response form sent back with a mistake are kept this long for it.

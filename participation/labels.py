@@ -147,6 +147,7 @@ ACTION_LABELS = {
     "meeting.registrations": _l("Registration list opened"),
     "registration.move": _l("Registration moved"),
     "registration.cancel": _l("Registration cancelled"),
+    "registration.burst_reviewed": _l("Burst flag reviewed"),
     "region.create": _l("Region created"),
     "focus_area.create": _l("Focus area created"),
     "focus_area.update": _l("Focus area changed"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
 from flask import Flask, g, has_request_context, make_response, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -196,7 +197,13 @@ def configure_login(app: Flask) -> None:
 
 
 def configure_limiter(app: Flask) -> None:
+    from participation.ratelimit import RecentEvents
+
     limiter.init_app(app)
+    # Recent sign-ups per client (keyed hash), to flag bursts: in the limiter's store.
+    app.extensions["innspill_recent"] = RecentEvents(
+        app.config["RATELIMIT_STORAGE_URI"], prefix=app.config["RATELIMIT_KEY_PREFIX"]
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -252,6 +259,40 @@ def _error_page(status: int, title, message):
 KEEP_ON_429 = {"suggestions.new", "consultation.respond"}
 
 
+def _retry_after() -> float | None:
+    """Seconds until the rate limit this request hit lets the client in again."""
+    try:
+        current = limiter.current_limit
+    except Exception:  # noqa: BLE001  (no limit was evaluated for this request)
+        return None
+    if current is None or not current.breached:
+        return None
+    return max(1.0, current.window[0] - time.time())  # reset_at rounds up a second
+
+
+def _too_many(title, message):
+    """The 429 page, saying when the limit that was hit lets the client try again."""
+    seconds = _retry_after()
+    if seconds is None:
+        return _error_page(429, title, message)
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d minute.",
+            "You have sent too many requests in a short time. You can try again in %(num)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d hour.",
+            "You have sent too many requests in a short time. You can try again in %(num)d hours.",
+            math.ceil(seconds / 3600),
+        )
+    response = make_response(_error_page(429, title, message))
+    response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     messages = {
         400: (_l("Bad request"), _l("We could not understand the request. Please try again.")),
@@ -295,6 +336,8 @@ def register_error_handlers(app: Flask) -> None:
         if code == 429 and request.method == "POST" and request.endpoint in KEEP_ON_429:
             return _form_again(error)
         title, message = messages.get(code, (error.name, error.description))
+        if code == 429:
+            return _too_many(title, message)
         return _error_page(code, title, message)
 
     def _form_again(error: HTTPException):
@@ -306,9 +349,8 @@ def register_error_handlers(app: Flask) -> None:
         request.environ[ratelimit.RATE_LIMITED] = True
         response = make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
         response.status_code = 429
-        current = limiter.current_limit
-        wait = int(current.reset_at - time.time()) + 1 if current is not None else 60
-        response.headers["Retry-After"] = str(max(wait, 1))
+        seconds = _retry_after()
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds or 60)))
         return response
 
     for code in messages:

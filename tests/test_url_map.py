@@ -180,6 +180,11 @@ URL_MAP = [
         {"OPTIONS", "POST"},
     ),
     (
+        "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt",
+        "backoffice.registration_reviewed",
+        {"OPTIONS", "POST"},
+    ),
+    (
         "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt",
         "backoffice.registration_move",
         {"OPTIONS", "POST"},

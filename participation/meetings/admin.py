@@ -108,6 +108,7 @@ def meetings():
     return render_template(
         "backoffice/meetings.html",
         rows=service.meeting_overview(db.session),
+        flagged=service.flagged_counts(db.session),
         now=utcnow(),
     )
 
@@ -252,6 +253,19 @@ def registration_move(meeting_id: int, registration_id: int):
     else:
         db.session.commit()
         tell(_l("The registration was moved."), "success")
+    return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
+
+
+@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt")
+@staff_required
+def registration_reviewed(meeting_id: int, registration_id: int):
+    """A reviewer found a registration flagged as part of a burst genuine."""
+    registration = _registration_or_404(meeting_id, registration_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    service.clear_burst_flag(db.session, actor(), registration.id)
+    db.session.commit()
+    tell(_l("The flag was removed."), "success")
     return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
 
 

@@ -894,3 +894,56 @@ def send_reminders(session: Session, *, hours: int = 24, now: datetime | None = 
             queued += 1
     session.flush()
     return queued
+
+
+# ---------------------------------------------------------------- abuse flags
+
+
+def flag_burst(session: Session, registration_ids: list[int]) -> int:
+    """Flag registrations that came in a burst from one client, for the project group to
+    review. Only a flag: nothing is cancelled or removed. Flushes; the caller commits."""
+    if not registration_ids:
+        return 0
+    begin_write(session)
+    flagged = session.execute(
+        update(Registration)
+        .where(Registration.id.in_(list(registration_ids)), Registration.flagged_burst.is_(False))
+        .values(flagged_burst=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    return flagged
+
+
+def clear_burst_flag(session: Session, actor: User, registration_id: int) -> Registration:
+    """A reviewer looked at a flagged registration and found it genuine. Flushes."""
+    begin_write(session)
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationNotFound()
+    if registration.flagged_burst:
+        registration.flagged_burst = False
+        audit.record(
+            session,
+            actor,
+            "registration.burst_reviewed",
+            "registration",
+            registration.id,
+            details={"meeting": registration.meeting_id},
+        )
+    session.flush()
+    return registration
+
+
+def flagged_counts(session: Session) -> dict[int, int]:
+    """Flagged live registrations per meeting."""
+    return dict(
+        session.execute(
+            select(Registration.meeting_id, func.count(Registration.id))
+            .where(
+                Registration.flagged_burst.is_(True),
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .group_by(Registration.meeting_id)
+        ).all()
+    )
