@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
+import time
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, make_response, render_template, request
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -194,7 +196,13 @@ def configure_login(app: Flask) -> None:
 
 
 def configure_limiter(app: Flask) -> None:
+    from participation.ratelimit import RecentEvents
+
     limiter.init_app(app)
+    # Recent sign-ups per client (keyed hash), to flag bursts: in the limiter's store.
+    app.extensions["innspill_recent"] = RecentEvents(
+        app.config["RATELIMIT_STORAGE_URI"], prefix=app.config["RATELIMIT_KEY_PREFIX"]
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -246,6 +254,40 @@ def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _retry_after() -> float | None:
+    """Seconds until the rate limit this request hit lets the client in again."""
+    try:
+        current = limiter.current_limit
+    except Exception:  # noqa: BLE001  (no limit was evaluated for this request)
+        return None
+    if current is None or not current.breached:
+        return None
+    return max(1.0, current.window[0] - time.time())  # reset_at rounds up a second
+
+
+def _too_many(title, message):
+    """The 429 page, saying when the limit that was hit lets the client try again."""
+    seconds = _retry_after()
+    if seconds is None:
+        return _error_page(429, title, message)
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d minute.",
+            "You have sent too many requests in a short time. You can try again in %(num)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d hour.",
+            "You have sent too many requests in a short time. You can try again in %(num)d hours.",
+            math.ceil(seconds / 3600),
+        )
+    response = make_response(_error_page(429, title, message))
+    response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     messages = {
         400: (_l("Bad request"), _l("We could not understand the request. Please try again.")),
@@ -287,6 +329,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http(error: HTTPException):
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description))
+        if code == 429:
+            return _too_many(title, message)
         return _error_page(code, title, message)
 
     for code in messages:
@@ -381,3 +425,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.before_request
     def remember_path():
         g.current_path = request.full_path.rstrip("?")
+
+
+def configure_outbox_sender(app: Flask) -> None:
+    """Development: send the outbox as mail is queued (``OUTBOX_SEND_SECONDS``)."""
+    if app.config["OUTBOX_SEND_SECONDS"] > 0 and not app.testing:
+        from participation.outbox import start_sender
+
+        start_sender(app, float(app.config["OUTBOX_SEND_SECONDS"]))

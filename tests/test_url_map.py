@@ -130,6 +130,11 @@ URL_MAP = [
     ),
     ("/admin/innspill/<int:input_id>/notat", "backoffice.input_note", {"OPTIONS", "POST"}),
     (
+        "/admin/innspill/<int:input_id>/original",
+        "backoffice.input_original",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
         "/admin/innspill/<int:input_id>/satsingsomrader",
         "backoffice.input_focus_areas",
         {"OPTIONS", "POST"},
@@ -175,6 +180,11 @@ URL_MAP = [
         {"OPTIONS", "POST"},
     ),
     (
+        "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt",
+        "backoffice.registration_reviewed",
+        {"OPTIONS", "POST"},
+    ),
+    (
         "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt",
         "backoffice.registration_move",
         {"OPTIONS", "POST"},
@@ -184,6 +194,12 @@ URL_MAP = [
     ("/admin/personvern", "backoffice.privacy", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/personvern", "backoffice.privacy_lookup", {"OPTIONS", "POST"}),
     ("/admin/personvern/eksport", "backoffice.privacy_export", {"OPTIONS", "POST"}),
+    ("/admin/personvern/kvittering", "backoffice.privacy_receipt", {"OPTIONS", "POST"}),
+    (
+        "/admin/personvern/kvittering/slett",
+        "backoffice.privacy_receipt_delete",
+        {"OPTIONS", "POST"},
+    ),
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
     ("/admin/regioner", "backoffice.regions", {"GET", "HEAD", "OPTIONS", "POST"}),

@@ -97,7 +97,7 @@ class ResponseForm(BaseForm):
             choice("yes", _l("Yes, my response may be published")),
             choice("no", _l("No, do not publish my response on the website")),
         ],
-        default="yes",
+        # Consent is an active choice: neither answer is chosen in advance.
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Say whether we may publish your response.")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -38,19 +38,38 @@ def privacy():
     )
 
 
+@bp.before_app_request
+def language_from_link():
+    """A link from an e-mail carries the language the person used (``?sprak=nn``): it
+    becomes the chosen language, as if picked in the switcher (which still changes it),
+    and the page opens at its own address without the parameter."""
+    if "sprak" not in request.args or request.method not in ("GET", "HEAD"):
+        return None
+    code = request.args.get("sprak", "")
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "sprak"]
+    response = redirect(request.path + (f"?{urlencode(args)}" if args else ""), code=303)
+    if code in LANGUAGES:
+        _remember_language(response, code)
+    return response
+
+
+def _remember_language(response, code: str) -> None:
+    response.set_cookie(
+        "lang",
+        code,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
 @bp.get("/sprak/<code>")
 def set_language(code: str):
     target = _safe_next(request.args.get("next", ""))
     response = redirect(target, code=303)
     if code in LANGUAGES:
-        response.set_cookie(
-            "lang",
-            code,
-            max_age=LANGUAGE_COOKIE_SECONDS,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        _remember_language(response, code)
     return response
 
 

@@ -376,3 +376,39 @@ def test_rate_limit_gives_a_translated_429_page(_migrated, tmp_path, session, ma
         limiter.reset()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_publication_consent_is_chosen_never_preselected(client, session, make_draft, respond):
+    """Issue 9, point 2: no answer is ticked in advance; none chosen is refused."""
+    import re
+
+    draft = make_draft()
+    page = client.get(f"/horing/{draft.slug}/svar", headers={"Accept-Language": "nb"})
+    radios = re.findall(r'<input[^>]*name="may_publish"[^>]*>', page.text)
+    assert len(radios) == 2
+    assert not [r for r in radios if "checked" in r]
+    # Every other consent on a public form is unticked too (sign-up's privacy consent).
+    refused = respond(draft, headers={"Accept-Language": "nb"}, may_publish=None)
+    assert refused.status_code == 422
+    assert "Svar på om vi kan publisere høringssvaret ditt" in summary(refused.text)
+    radios = re.findall(r'<input[^>]*name="may_publish"[^>]*>', refused.text)
+    assert not [r for r in radios if "checked" in r]
+    assert counts(session) == (0, 0, 0)
+    assert respond(draft, may_publish="no").status_code == 303
+    assert session.execute(select(ConsultationResponse)).scalar_one().may_publish is False
+
+
+def test_no_public_form_ticks_a_consent_in_advance(client, make_meeting, make_draft):
+    import re
+
+    meeting = make_meeting()
+    draft = make_draft()
+    for url in (f"/moter/{meeting.id}/pamelding", f"/horing/{draft.slug}/svar", "/innspill/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        checked = [
+            tag
+            for tag in re.findall(r'<input[^>]*type="(?:checkbox|radio)"[^>]*>', page.text)
+            if re.search(r"\schecked", tag) and "stance" not in tag
+        ]
+        assert checked == [], (url, checked)
