@@ -115,6 +115,10 @@ class Config:
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True
     RECEIPT_LOOKUP_RATE_LIMIT: str = "10 per minute; 50 per hour"  # receipt look-ups per client
+    PRIORITY_MAX_CHOICES: int = 3  # focus areas a person may put first, in order
+    PRIORITY_BURST_LIMIT: int = 3  # anonymous priorities answers from one client in the window
+    PRIORITY_BURST_MINUTES: int = 10  # ... beyond the limit they are flagged, not counted
+    PRIORITY_WORKSHOP_BURST_LIMIT: int = 200  # a room shares one address: a higher limit
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -219,8 +219,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultation_bp)
 
     from participation.assessments.routes import bp as answers_bp
+    from participation.priorities.routes import bp as priorities_bp
 
     app.register_blueprint(answers_bp)
+    app.register_blueprint(priorities_bp)
 
     from participation.statements.routes import bp as statements_bp
 
@@ -238,6 +240,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.inputs.admin
     import participation.jobs.admin
     import participation.meetings.admin
+    import participation.priorities.admin
     import participation.privacy.admin
     import participation.reports.admin
     import participation.statements.admin  # noqa: F401
@@ -367,6 +370,7 @@ def register_error_handlers(app: Flask) -> None:
 PUBLIC_NAV = [
     ("suggestions.new", _l("Suggestion box")),
     ("consultation.index", _l("Consultation")),
+    ("priorities.new", _l("Priorities")),
     ("answers.index", _l("What came of it")),
 ]
 

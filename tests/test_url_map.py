@@ -212,6 +212,18 @@ URL_MAP = [
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
     # Closing the loop (issue 12): assessment of the input.
     ("/admin/rapportar", "backoffice.reports", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/admin/prioriteringar/", "backoffice.priorities", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/prioriteringar/publiser", "backoffice.priorities_publish", {"OPTIONS", "POST"}),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/skjerm",
+        "backoffice.priorities_screen",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/resultat",
+        "backoffice.priorities_live",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
     (
         "/admin/vurdering/godkjenn",
@@ -244,6 +256,14 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/prioriteringar/", "priorities.new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    (
+        "/prioriteringar/mote/<int(max=2147483647):meeting_id>",
+        "priorities.workshop",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/prioriteringar/resultat", "priorities.results", {"GET", "HEAD", "OPTIONS"}),
+    ("/prioriteringar/takk", "priorities.thanks", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
