@@ -72,3 +72,13 @@ class RecentEvents:
             for stale in [k for k, items in self._memory.items() if items[-1][0] < now - 86400]:
                 del self._memory[stale]
             return [v for _, v in kept]
+
+
+# Set by the 429 handler (setup.py) when it shows a public form again with what was
+# typed: the view then stores nothing.
+RATE_LIMITED = "innspill.rate_limited"
+
+
+def rate_limited() -> bool:
+    """Whether this request is a form shown again after too many requests."""
+    return bool(request.environ.get(RATE_LIMITED))

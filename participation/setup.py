@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from participation import ratelimit
 from participation.config import (
     BACKOFFICE_LANGUAGES,
     BACKOFFICE_PREFIX,
@@ -257,6 +258,10 @@ def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# Public forms whose 429 brings the form back with what was typed (see _form_again).
+KEEP_ON_429 = {"suggestions.new", "consultation.respond"}
+
+
 def _retry_after() -> float | None:
     """Seconds until the rate limit this request hit lets the client in again."""
     try:
@@ -331,10 +336,25 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_http(error: HTTPException):
         code = error.code or 500
+        if code == 429 and request.method == "POST" and request.endpoint in KEEP_ON_429:
+            return _form_again(error)
         title, message = messages.get(code, (error.name, error.description))
         if code == 429:
             return _too_many(title, message)
         return _error_page(code, title, message)
+
+    def _form_again(error: HTTPException):
+        """Too many requests on a public form: the form comes back with what was typed
+        (and attached) and a message to wait, instead of a page that loses it. The view
+        runs without its rate limit and with ``rate_limited()`` true, so it stores
+        nothing."""
+        view = app.view_functions[request.endpoint]
+        request.environ[ratelimit.RATE_LIMITED] = True
+        response = make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
+        response.status_code = 429
+        seconds = _retry_after()
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds or 60)))
+        return response
 
     for code in messages:
         if code not in (500, 503):
@@ -377,6 +397,7 @@ PUBLIC_NAV = [
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.archive.tasks
     import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled

@@ -119,7 +119,8 @@ class ResponseForm(BaseForm):
         config = current_app.config
         max_bytes = config["ATTACHMENT_MAX_BYTES"]
         max_files = config["ATTACHMENT_MAX_FILES"]
-        uploads = []
+        # PDFs kept from an earlier attempt of this form come first (see routes).
+        uploads = list(getattr(self, "kept", []))
         for storage in field.data or []:
             if not getattr(storage, "filename", None):
                 continue
