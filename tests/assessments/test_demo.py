@@ -28,7 +28,9 @@ def test_demo_has_answers_priorities_and_a_filled_report(runner, session, client
         .limit(1)
     )
     form = client.get("/svar/kvittering")
-    found = client.post("/svar/kvittering", data={"csrf_token": csrf_token(form.text), "code": code})
+    found = client.post(
+        "/svar/kvittering", data={"csrf_token": csrf_token(form.text), "code": code}
+    )
     assert "Status: answered." in found.text
     assert "Based on" in client.get("/prioriteringar/resultat").text
     target = tmp_path / "demo.docx"

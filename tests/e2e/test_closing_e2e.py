@@ -70,7 +70,9 @@ def assert_accessible(page, axe: Axe) -> None:
     assert results.violations_count == 0, (page.url, results.generate_report())
 
 
-def test_group_assessed_approved_published_and_looked_up(browser, live_server, browser_page, closing):
+def test_group_assessed_approved_published_and_looked_up(
+    browser, live_server, browser_page, closing
+):
     axe = Axe()
     page = browser_page
     log_in(page, "reviewer@fylke.example.no")
@@ -117,9 +119,11 @@ def test_group_assessed_approved_published_and_looked_up(browser, live_server, b
         with visitor.expect_navigation():
             visitor.click("form.form button[type=submit]")
         result = visitor.inner_text(".lookup-result")
-        assert {"nb": "Delvis tatt til følge", "nn": "Delvis teke til følgje", "en": "Partly adopted"}[
-            lang
-        ] in result
+        assert {
+            "nb": "Delvis tatt til følge",
+            "nn": "Delvis teke til følgje",
+            "en": "Partly adopted",
+        }[lang] in result
         assert_accessible(visitor, axe)
         visitor.goto("/prioriteringar/")
         assert_accessible(visitor, axe)
