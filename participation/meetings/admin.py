@@ -176,7 +176,6 @@ def meeting_edit(meeting_id: int):
 def meeting(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     lists = service.open_registration_list(db.session, actor(), found.id)
-    db.session.commit()
     now = utcnow()
     # Every registration row has this list as move targets: only meetings a registration
     # can still be moved to (the service refuses cancelled and started ones), so the page
@@ -325,7 +324,6 @@ def meeting_attendance(meeting_id: int):
         confirmed = service.open_registration_list(
             db.session, actor(), meeting.id, page="attendance"
         ).confirmed
-        db.session.commit()
     else:
         confirmed = service.registrations_for(db.session, meeting.id).confirmed
     form = AttendanceForm()
@@ -356,7 +354,6 @@ def meeting_attendance(meeting_id: int):
 def attendance_list(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     lists = service.open_registration_list(db.session, actor(), meeting.id, page="list")
-    db.session.commit()
     return render_template(
         "backoffice/attendance_list.html",
         meeting=meeting,

@@ -578,12 +578,13 @@ def open_registration_list(
 ) -> RegistrationLists:
     """The registrations of a meeting for a staff member: opening the list (names,
     addresses, needs) is recorded in the audit log."""
-    lists = registrations_for(session, meeting_id)
     audit.record(
         session, actor, "meeting.registrations", "meeting", meeting_id, details={"page": page}
     )
-    session.flush()
-    return lists
+    # On record before the names are read; committing first also keeps the rows loaded
+    # below from being expired (and read again one by one) by a later commit.
+    session.commit()
+    return registrations_for(session, meeting_id)
 
 
 def registrations_for(session: Session, meeting_id: int) -> RegistrationLists:
