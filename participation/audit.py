@@ -61,6 +61,13 @@ ACTIONS = (
     "archive.export",
     "user.create",
     "user.update",
+    "user.processes",
+    "process.create",
+    "process.update",
+    "process.activate",
+    "process.archive",
+    "process.copy",
+    "process.switch",
 )
 
 

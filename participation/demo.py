@@ -1,4 +1,6 @@
-"""Demo data: the Troms input meetings (seed 004), focus areas and an admin.
+"""Demo data: the two demo processes (the Troms næringsstrategi, active, with its
+input meetings from seed 004; Verdiskaping Trøndelag Sør, archived), focus areas
+and an admin.
 
 Idempotent: running it again adds nothing that is already there.
 """
@@ -76,7 +78,9 @@ def seed_focus_areas(session: Session, report: DemoReport) -> None:
         report.created.append(f"focus area {spec.key}")
 
 
-def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
+def seed_meetings(session: Session, report: DemoReport, today: date, process_id: int) -> None:
+    from participation.processes import service as processes
+
     first = first_meeting_day(today)
     for position, (slug, name, venue, address, offset, seats) in enumerate(TROMS_MEETINGS):
         region = session.execute(select(Region).where(Region.slug == slug)).scalar_one_or_none()
@@ -85,14 +89,18 @@ def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
             session.add(region)
             session.flush()
             report.created.append(f"region {name}")
+        processes.add_regions(session, process_id, [region.id])
         has_meeting = session.execute(
-            select(Meeting.id).where(Meeting.region_id == region.id).limit(1)
+            select(Meeting.id)
+            .where(Meeting.region_id == region.id, Meeting.process_id == process_id)
+            .limit(1)
         ).first()
         if has_meeting:
             continue
         day = first + timedelta(days=offset)
         session.add(
             Meeting(
+                process_id=process_id,
                 region_id=region.id,
                 title=f"Innspillsmøte {name}",
                 description=MEETING_DESCRIPTION,
@@ -119,21 +127,31 @@ def seed_admin(session: Session, report: DemoReport) -> None:
     report.admin_password = password
 
 
-# Other areas append their own steps here (e.g. a draft strategy, demo inputs).
+# Other areas append their own steps here (e.g. a draft strategy, demo inputs); they
+# run after the active Troms process and its meetings exist.
 def _consultation_and_inputs(session: Session, report: DemoReport, today: date) -> None:
     from participation.inputs.demo import seed_consultation_and_inputs
 
     seed_consultation_and_inputs(session, report, today)
 
 
-EXTRA_STEPS: list = [_consultation_and_inputs]
+def _archived_process(session: Session, report: DemoReport, today: date) -> None:
+    from participation.processes.demo import seed_trondelag
+
+    seed_trondelag(session, report, today)
+
+
+EXTRA_STEPS: list = [_consultation_and_inputs, _archived_process]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:
+    from participation.processes.demo import seed_troms
+
     today = today or utcnow().astimezone(LOCAL_TIMEZONE).date()
     report = DemoReport()
     seed_focus_areas(session, report)
-    seed_meetings(session, report, today)
+    troms = seed_troms(session, report, today)
+    seed_meetings(session, report, today, troms.id)
     session.flush()
     for step in EXTRA_STEPS:
         step(session, report, today)

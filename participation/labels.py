@@ -15,6 +15,7 @@ from participation.models import (
     InputChannel,
     InputStatus,
     ParticipantCategory,
+    ProcessStatus,
     RegistrationStatus,
     RespondentCategory,
     Role,
@@ -91,6 +92,12 @@ FINDING_LABELS = {
     Kind.NATIONAL_ID: _l("a national identity number"),
 }
 
+PROCESS_STATUS_LABELS = {
+    ProcessStatus.DRAFT: _l("Being prepared"),
+    ProcessStatus.ACTIVE: _l("Active"),
+    ProcessStatus.ARCHIVED: _l("Archived"),
+}
+
 # ---------------------------------------------------------------- audit log
 
 ACTION_LABELS = {
@@ -135,6 +142,13 @@ ACTION_LABELS = {
     "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account changed"),
+    "user.processes": _l("Account's processes changed"),
+    "process.create": _l("Process created"),
+    "process.update": _l("Process changed"),
+    "process.activate": _l("Process activated"),
+    "process.archive": _l("Process archived"),
+    "process.copy": _l("Focus areas and regions copied"),
+    "process.switch": _l("Process chosen"),
 }
 
 ACTION_GROUPS = {
@@ -150,6 +164,7 @@ ACTION_GROUPS = {
     "privacy": _l("Privacy"),
     "archive": _l("Archive"),
     "user": _l("Accounts"),
+    "process": _l("Processes"),
 }
 
 OBJECT_LABELS = {
@@ -164,6 +179,7 @@ OBJECT_LABELS = {
     "response": _l("Consultation response"),
     "attachment": _l("Attachment"),
     "export": _l("Export"),
+    "process": _l("Process"),
 }
 
 # ---------------------------------------------------------------- analysis
@@ -240,6 +256,7 @@ FOR_TEMPLATES = {
     "written_form_labels": WRITTEN_FORM_LABELS,
     "duplicate_kinds": DUPLICATE_LABELS,
     "action_labels": ACTION_LABELS,
+    "process_status_labels": PROCESS_STATUS_LABELS,
     "finding_labels": FINDING_LABELS,
     "objects": OBJECT_LABELS,
     "states": RESPONSE_STATE_LABELS,

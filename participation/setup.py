@@ -173,9 +173,11 @@ def configure_limiter(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from participation.main.routes import bp as main_bp
     from participation.meetings.routes import bp as meetings_bp
+    from participation.processes.routes import bp as processes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(processes_bp)
 
     from participation.consultation.routes import bp as consultation_bp
     from participation.suggestions.routes import bp as suggestions_bp
@@ -193,7 +195,8 @@ def register_blueprints(app: Flask) -> None:
     import participation.consultation.admin
     import participation.inputs.admin
     import participation.meetings.admin
-    import participation.privacy.admin  # noqa: F401
+    import participation.privacy.admin
+    import participation.processes.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)

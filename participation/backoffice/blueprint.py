@@ -37,7 +37,8 @@ from flask_login import current_user, logout_user
 
 from participation.backoffice import service
 from participation.extensions import db, login_manager
-from participation.models import Role
+from participation.models import Process, Role
+from participation.processes import service as processes
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -180,3 +181,41 @@ def form_page(template: str, form, *, error=None, **context):
     """A page with a form: 422 when what was sent has errors (the form's or ``error``)."""
     status = 422 if request.method == "POST" and (form.errors or error) else 200
     return render_template(template, form=form, error=error, **context), status
+
+
+# ---------------------------------------------------------------- the process shown
+
+
+def current_process() -> Process | None:
+    """The process the back office shows this staff member (the switcher's choice,
+    remembered on the account); None only when the account may see no process."""
+    # Kept on the request (``g`` outlives a request where an app context was already
+    # pushed, as in tests).
+    if not hasattr(request, "staff_process"):
+        request.staff_process = (
+            processes.staff_process(db.session, actor()) if current_user.is_authenticated else None
+        )
+    return request.staff_process
+
+
+def current_process_id() -> int | None:
+    process = current_process()
+    return process.id if process is not None else None
+
+
+def process_or_404(process_id: int) -> None:
+    """A row of another process than the one this account may see is not found."""
+    if current_user.is_authenticated and not processes.can_access(
+        db.session, actor(), process_id
+    ):
+        abort(404)
+
+
+@bp.app_context_processor
+def inject_staff_processes():
+    def visible():
+        if not current_user.is_authenticated:
+            return []
+        return processes.visible_processes(db.session, actor())
+
+    return {"staff_process": current_process, "staff_processes": visible}

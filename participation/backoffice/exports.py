@@ -38,7 +38,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
-from participation.backoffice.blueprint import actor, bp, staff_required
+from participation.backoffice.blueprint import actor, bp, current_process_id, staff_required
 from participation.common import LOCAL_TIMEZONE
 from participation.consultation import service as consultation
 from participation.extensions import db
@@ -273,6 +273,7 @@ def registration_sheet(
     title: str,
     *,
     meeting_id: int | None = None,
+    process_id: int | None = None,
 ) -> Sheet:
     query = select(Registration).options(
         selectinload(Registration.meeting).selectinload(Meeting.region),
@@ -280,6 +281,10 @@ def registration_sheet(
     )
     if meeting_id is not None:
         query = query.where(Registration.meeting_id == meeting_id)
+    if process_id is not None:
+        query = query.where(
+            Registration.meeting_id.in_(select(Meeting.id).where(Meeting.process_id == process_id))
+        )
 
     def rows() -> Iterator[list]:
         for r in batched(session, query, Registration.id):
@@ -466,11 +471,16 @@ def _chunks(stream, size: int = 64 * 1024):
 @bp.get("/eksport")
 @staff_required
 def exports():
-    drafts = db.session.execute(select(DraftStrategy).order_by(DraftStrategy.id)).scalars()
+    process_id = current_process_id()
+    drafts = select(DraftStrategy).order_by(DraftStrategy.id)
+    if process_id is not None:
+        drafts = drafts.where(DraftStrategy.process_id == process_id)
     return render_template(
         "backoffice/exports.html",
-        meetings=meeting_service.list_meetings(db.session),
-        drafts=list(drafts),
+        meetings=meeting_service.list_meetings(
+            db.session, process_ids=None if process_id is None else [process_id]
+        ),
+        drafts=list(db.session.execute(drafts).scalars()),
     )
 
 
@@ -494,8 +504,11 @@ def export_inputs(fmt: str):
 @staff_required
 def export_registrations(fmt: str):
     meeting_id = request.args.get("meeting", type=int)
-    if meeting_id is not None and db.session.get(Meeting, meeting_id) is None:
-        abort(404)
+    process_id = current_process_id()
+    if meeting_id is not None:
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None or process_id not in (None, meeting.process_id):
+            abort(404)
     names = labels()
     header = [str(h) for h in REGISTRATION_HEADER]
     title = str(_l("Registrations"))
@@ -507,6 +520,7 @@ def export_registrations(fmt: str):
                 header,
                 title,
                 meeting_id=meeting_id,
+                process_id=process_id,
             )
         ],
         "pameldingar",

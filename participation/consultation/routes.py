@@ -26,6 +26,7 @@ from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.models import ConsultationState, utcnow
+from participation.processes import service as processes
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")
 
@@ -75,8 +76,12 @@ def _draft_or_404(slug: str):
 
 @bp.get("/")
 def index():
+    # Drafts of active processes, then of earlier ones (their published responses stay).
+    shown = processes.active_processes(db.session) + processes.earlier_processes(db.session)
     return render_template(
-        "consultation/index.html", drafts=service.list_drafts(db.session), now=utcnow()
+        "consultation/index.html",
+        drafts=service.list_drafts(db.session, process_ids=[p.id for p in shown]),
+        now=utcnow(),
     )
 
 

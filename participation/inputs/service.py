@@ -45,6 +45,7 @@ from participation.models import (
 )
 from participation.models.backoffice import ConfirmedFocusArea, InputNote, InputReview
 from participation.models.inputs import FTS_CONFIG
+from participation.processes import service as processes
 
 # Near duplicates: Jaccard similarity of character 5-gram shingles of the
 # normalised text, against the most recent inputs of similar length.
@@ -145,11 +146,17 @@ class DuplicateMatch:
 
 
 def find_duplicate(
-    session: Session, text: str, *, exclude_id: int | None = None
+    session: Session,
+    text: str,
+    *,
+    exclude_id: int | None = None,
+    process_id: int | None = None,
 ) -> DuplicateMatch | None:
-    """The earlier input this text repeats, exactly or nearly, if any."""
+    """The earlier input of the same process this text repeats, exactly or nearly."""
     print_ = fingerprint(text)
     query = select(Input.id, Input.duplicate_of_id).where(Input.fingerprint == print_)
+    if process_id is not None:
+        query = query.where(Input.process_id == process_id)
     if exclude_id is not None:
         query = query.where(Input.id != exclude_id)
     exact = session.execute(query.order_by(Input.id).limit(1)).first()
@@ -170,6 +177,8 @@ def find_duplicate(
         .order_by(Input.id.desc())
         .limit(NEAR_DUPLICATE_CANDIDATES)
     )
+    if process_id is not None:
+        query = query.where(Input.process_id == process_id)
     if exclude_id is not None:
         query = query.where(Input.id != exclude_id)
     # Newest first, and the first close match will do: copy-paste campaigns (the
@@ -204,10 +213,14 @@ def create_input(
     consultation_response_id: int | None = None,
     receipt_code: str | None = None,
     status: InputStatus | str = InputStatus.NEW,
+    process_id: int | None = None,
 ) -> Input:
-    """Add one input: redacted, language detected, duplicates marked. Flushes."""
+    """Add one input to a process (default: the current one): redacted, language
+    detected, duplicates within the process marked. Flushes."""
     from analysis.text import detect_written_form
 
+    process_id = processes.resolve_id(session, process_id)
+    processes.check_writable_id(session, process_id)
     text = normalize_newlines(text).strip()
     if not text:
         raise EmptyText()
@@ -222,8 +235,9 @@ def create_input(
     areas = _focus_areas(session, focus_area_ids)
 
     redacted = redact(text).text
-    duplicate = find_duplicate(session, redacted)
+    duplicate = find_duplicate(session, redacted, process_id=process_id)
     item = Input(
+        process_id=process_id,
         channel=str(channel),
         text=text,
         redacted_text=redacted,
@@ -279,8 +293,9 @@ def text_search_condition(session: Session, query: str) -> ColumnElement[bool]:
 
 @dataclass
 class InputFilter:
-    """Filters the back office offers; every field optional."""
+    """Filters the back office offers; every field optional but the process."""
 
+    process_id: int | None = None
     channels: Sequence[str] = ()
     statuses: Sequence[str] = ()
     region_ids: Sequence[int] = ()
@@ -298,6 +313,8 @@ class InputFilter:
 def filtered_inputs(session: Session, f: InputFilter) -> Select:
     """A SELECT of Input rows matching ``f``, newest first; add paging yourself."""
     query = select(Input).options(selectinload(Input.focus_areas), selectinload(Input.region))
+    if f.process_id is not None:
+        query = query.where(Input.process_id == f.process_id)
     if f.channels:
         query = query.where(Input.channel.in_(list(f.channels)))
     if f.statuses:
@@ -782,8 +799,13 @@ def bulk(
 # ------------------------------------------------------------------ focus areas
 
 
-def active_focus_areas(session: Session) -> list[FocusArea]:
-    """The focus areas forms offer and the analysis uses, in their list order."""
+def active_focus_areas(session: Session, process_id: int | None = None) -> list[FocusArea]:
+    """The focus areas forms offer and the analysis uses, in their list order: the
+    process's set (a process that has chosen none uses every area), or all."""
+    if process_id is not None:
+        chosen = processes.focus_areas(session, process_id)
+        if chosen or processes.focus_areas(session, process_id, active_only=False):
+            return chosen
     return list(
         session.execute(
             select(FocusArea)

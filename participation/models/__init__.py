@@ -48,6 +48,14 @@ from participation.models.meetings import (
     RegistrationStatus,
     registration_focus_area,
 )
+from participation.models.processes import (
+    Process,
+    ProcessPhase,
+    ProcessStatus,
+    process_focus_area,
+    process_region,
+    user_process,
+)
 
 __all__ = [
     "AnalysisRun",
@@ -74,6 +82,12 @@ __all__ = [
     "WrittenForm",
     "input_focus_area",
     "Base",
+    "Process",
+    "ProcessPhase",
+    "ProcessStatus",
+    "process_focus_area",
+    "process_region",
+    "user_process",
     "FocusArea",
     "Meeting",
     "MeetingStatus",
