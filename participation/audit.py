@@ -68,6 +68,13 @@ ACTIONS = (
     "process.archive",
     "process.copy",
     "process.switch",
+    "assessment.draft",
+    "assessment.approve",
+    "answers.publish",
+    "answers.withdraw",
+    "priorities.publish",
+    "priorities.withdraw",
+    "report.generate",
 )
 
 

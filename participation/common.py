@@ -12,13 +12,14 @@ import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from stdnum.no import orgnr
+
 from participation.config import Config
 from participation.models import utcnow
 
 # No 0/O, 1/I/L: codes are read aloud on the phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
-ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 # The county's time zone: dates people see and type are local (config default).
 LOCAL_TIMEZONE = ZoneInfo(Config.TIMEZONE)
@@ -51,14 +52,8 @@ def normalize_newlines(text: str) -> str:
 
 
 def valid_org_number(value: str) -> bool:
-    """Norwegian organisation number: 9 digits with a modulus-11 check digit."""
-    if not re.fullmatch(r"\d{9}", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(value[8])
+    """Norwegian organisation number: 9 digits with a valid check digit (``stdnum.no.orgnr``)."""
+    return bool(re.fullmatch(r"\d{9}", value)) and orgnr.is_valid(value)
 
 
 def normalize_org_number(value: str | None) -> str:

@@ -11,10 +11,14 @@ from flask_babel import lazy_gettext as _l
 
 from participation.inputs.redaction import Kind
 from participation.models import (
+    AssessmentState,
     DuplicateKind,
     InputChannel,
     InputStatus,
+    JobStatus,
+    Outcome,
     ParticipantCategory,
+    PriorityChannel,
     ProcessStatus,
     RegistrationStatus,
     RespondentCategory,
@@ -67,10 +71,32 @@ DUPLICATE_LABELS = {
     DuplicateKind.NEAR: _l("Near duplicate"),
 }
 
+# The four outcomes of a høringsnotat.
+OUTCOME_LABELS = {
+    Outcome.ADOPTED: _l("Adopted"),
+    Outcome.PARTLY: _l("Partly adopted"),
+    Outcome.NOT_ADOPTED: _l("Not adopted"),
+    Outcome.NOTED: _l("Noted for information"),
+}
+
+ASSESSMENT_STATE_LABELS = {
+    AssessmentState.NOT_ASSESSED: _l("Not assessed"),
+    AssessmentState.DRAFTED: _l("Drafted"),
+    AssessmentState.APPROVED: _l("Approved"),
+}
+
+PRIORITY_CHANNEL_LABELS = {
+    PriorityChannel.SUGGESTION_BOX: _l("Suggestion box"),
+    PriorityChannel.FORM: _l("Priorities form"),
+    PriorityChannel.WORKSHOP: _l("Workshop"),
+}
+
 REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
     RegistrationStatus.WAITING: _l("Waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    # Only the participant (or staff on their behalf) withdraws a registration;
+    # a cancelled meeting is the meeting's status, not the registration's.
+    RegistrationStatus.CANCELLED: _l("Withdrawn"),
 }
 
 # A consultation response in the back office's list (see consultation.service).
@@ -90,6 +116,7 @@ FINDING_LABELS = {
     Kind.EMAIL: _l("an e-mail address"),
     Kind.PHONE: _l("a phone number"),
     Kind.NATIONAL_ID: _l("a national identity number"),
+    Kind.ACCOUNT: _l("a bank account number"),
 }
 
 PROCESS_STATUS_LABELS = {
@@ -149,6 +176,13 @@ ACTION_LABELS = {
     "process.archive": _l("Process archived"),
     "process.copy": _l("Focus areas and regions copied"),
     "process.switch": _l("Process chosen"),
+    "assessment.draft": _l("Assessment drafted"),
+    "assessment.approve": _l("Assessment approved"),
+    "answers.publish": _l("Answers published"),
+    "answers.withdraw": _l("Answers withdrawn"),
+    "priorities.publish": _l("Priorities results published"),
+    "priorities.withdraw": _l("Priorities results withdrawn"),
+    "report.generate": _l("Report generated"),
 }
 
 ACTION_GROUPS = {
@@ -165,6 +199,10 @@ ACTION_GROUPS = {
     "archive": _l("Archive"),
     "user": _l("Accounts"),
     "process": _l("Processes"),
+    "assessment": _l("Assessments"),
+    "answers": _l("Answers to participants"),
+    "priorities": _l("Priorities"),
+    "report": _l("Reports"),
 }
 
 OBJECT_LABELS = {
@@ -209,6 +247,23 @@ RUN_STATUS_LABELS = {
 RUN_KIND_LABELS = {
     RunKind.RUN: _l("Analysis"),
     RunKind.RETRAIN: _l("Retraining and analysis"),
+}
+
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Queued"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Failed"),
+    JobStatus.CANCELLED: _l("Cancelled"),
+}
+
+# Stages a job reports (``ctx.progress(fraction, stage)``); the analysis's stages too.
+JOB_STAGE_LABELS = {
+    **RUN_STAGE_LABELS,
+    "running": _l("Working"),
+    "counting": _l("Counting the rows"),
+    "writing": _l("Writing the file"),
+    "cancelled": _l("Cancelled"),
 }
 
 # Columns of a theme's spread, in the order they are shown.
@@ -265,6 +320,11 @@ FOR_TEMPLATES = {
     "stage_labels": RUN_STAGE_LABELS,
     "status_labels": RUN_STATUS_LABELS,
     "kind_labels": RUN_KIND_LABELS,
+    "job_status_labels": JOB_STATUS_LABELS,
+    "job_stage_labels": JOB_STAGE_LABELS,
     "training_sources": TRAINING_SOURCE_LABELS,
     "timing_labels": TIMING_LABELS,
+    "outcome_labels": OUTCOME_LABELS,
+    "assessment_state_labels": ASSESSMENT_STATE_LABELS,
+    "priority_channel_labels": PRIORITY_CHANNEL_LABELS,
 }

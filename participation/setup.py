@@ -185,8 +185,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(consultation_bp)
 
+    from participation.assessments.routes import bp as answers_bp
+
+    app.register_blueprint(answers_bp)
+
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
+    import participation.assessments.admin
     import participation.backoffice.audit_log
     import participation.backoffice.auth
     import participation.backoffice.dashboard
@@ -194,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.backoffice.users
     import participation.consultation.admin
     import participation.inputs.admin
+    import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin
     import participation.processes.admin  # noqa: F401
@@ -280,7 +286,18 @@ def register_error_handlers(app: Flask) -> None:
 PUBLIC_NAV = [
     ("suggestions.new", _l("Suggestion box")),
     ("consultation.index", _l("Consultation")),
+    ("answers.index", _l("What came of it")),
 ]
+
+
+def configure_jobs(app: Flask) -> None:
+    # The domains register their kinds of job and their periodic work on import.
+    import participation.insights.tasks
+    import participation.jobs.scheduled
+    import participation.privacy.tasks  # noqa: F401
+    from participation.jobs import engine
+
+    engine.init_app(app)
 
 
 def configure_cache(app: Flask) -> None:

@@ -59,6 +59,23 @@ URL_MAP = [
         "backoffice.export_registrations",
         {"GET", "HEAD", "OPTIONS"},
     ),
+    ("/admin/jobbar", "backoffice.jobs", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/jobbar/<int(max=2147483647):job_id>", "backoffice.job", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/status",
+        "backoffice.job_status",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/avbryt",
+        "backoffice.job_cancel",
+        {"OPTIONS", "POST"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/fil",
+        "backoffice.job_download",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/horing", "backoffice.drafts", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>", "backoffice.draft", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive", {"GET", "HEAD", "OPTIONS"}),
@@ -178,6 +195,15 @@ URL_MAP = [
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    # Closing the loop (issue 12): assessment of the input.
+    ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/vurdering/godkjenn",
+        "backoffice.assessment_approve",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/admin/vurdering/publiser", "backoffice.answers_publish", {"OPTIONS", "POST"}),
+    ("/admin/vurdering/svar", "backoffice.assessment_group", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/healthz", "main.health", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/", "consultation.index", {"GET", "HEAD", "OPTIONS"}),
     ("/horing/<slug>", "consultation.draft", {"GET", "HEAD", "OPTIONS"}),
@@ -208,6 +234,8 @@ URL_MAP = [
         "suggestions.process_new",
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
+    ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
+    ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
 ]

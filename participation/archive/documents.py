@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from lxml import etree
 from lxml.html import builder as E
 from pypdf import PdfReader
+
+from participation import formatting
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -83,7 +84,7 @@ class ResponseRecord:
 
 
 def oslo_datetime(value: datetime) -> str:
-    return format_datetime(value, "d. MMMM y 'kl.' HH:mm", tzinfo=OSLO, locale="nb")
+    return formatting.datetime_long(value, locale="nb")
 
 
 def response_html(record: ResponseRecord) -> str:

@@ -3,9 +3,9 @@ line now and the back-office job later."""
 
 from __future__ import annotations
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
+from participation import formatting
 from participation.archive import service
 
 
@@ -17,7 +17,7 @@ def error_message(error: service.ArchiveError) -> str:
             _l(
                 "The consultation “%(title)s” is not closed yet: it closes %(closes)s. Only a closed consultation can be archived.",
                 title=error.title,
-                closes=format_datetime(error.closes_at, "short"),
+                closes=formatting.datetime_short(error.closes_at),
             )
         )
     if isinstance(error, service.NoResponses):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -31,7 +30,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -167,14 +165,6 @@ def tell(message, category: str = "success") -> None:
 def actor():
     """The logged-in staff member as a model instance (for services and the audit log)."""
     return current_user._get_current_object()
-
-
-@bp.app_template_filter("date_short")
-def date_short(value) -> str:
-    """A calendar date (or a timestamp's Oslo date) in the short local form."""
-    if isinstance(value, datetime):
-        value = value.astimezone(get_timezone()).date()
-    return format_date(value, "short")
 
 
 def form_page(template: str, form, *, error=None, **context):

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import render_template, request
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from participation import formatting
 from participation.backoffice.blueprint import bp, current_process_id, staff_required
 from participation.extensions import db
 from participation.labels import CATEGORY_LABELS, CHANNEL_LABELS, INPUT_STATUS_LABELS
@@ -163,4 +164,4 @@ def _sorted(counts: dict) -> list[tuple[str, int]]:
 
 
 def date_long_short(day) -> str:
-    return format_date(day, "d. MMM yyyy")
+    return formatting.date_short(day)

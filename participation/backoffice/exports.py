@@ -34,10 +34,13 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from participation import audit
+from participation import audit, formatting
 from participation.backoffice.blueprint import actor, bp, current_process_id, staff_required
 from participation.common import LOCAL_TIMEZONE
 from participation.consultation import service as consultation
@@ -82,6 +85,8 @@ class Sheet:
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence]
+    # Per column, "text" (long free text), "datetime" or "" (see ``column_width``).
+    kinds: Sequence[str] = ()
 
 
 # ---------------------------------------------------------------- writers
@@ -93,7 +98,8 @@ def _csv_cell(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        # Machine-readable: local time with its offset, whole seconds.
+        return formatting.iso(value)
     return str(neutralise(value) if isinstance(value, str) else value)
 
 
@@ -115,13 +121,32 @@ def csv_stream(sheet: Sheet, *, chunk_rows: int = 200) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _xlsx_cell(value, tz: ZoneInfo):
+def _xlsx_cell(value, tz: ZoneInfo, worksheet):
     if isinstance(value, datetime):
-        # Excel has no time zones: write the local wall-clock time.
-        return value.astimezone(tz).replace(tzinfo=None)
+        # Excel has no time zones: the local wall-clock time, shown without seconds.
+        cell = WriteOnlyCell(worksheet, formatting.local(value, tz).replace(tzinfo=None))
+        cell.number_format = formatting.XLSX_DATETIME
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(worksheet, value)
+        cell.number_format = formatting.XLSX_DATE
+        return cell
     if isinstance(value, str):
         return neutralise(_xml_safe(value))
     return value
+
+
+# Column widths (in characters) for cells whose heading says little of their size.
+MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 10, 40, 80
+
+
+def column_width(heading: str, kind: str = "") -> float:
+    """A readable width: the heading's length within bounds; wide for free text."""
+    if kind == "text":
+        return TEXT_WIDTH
+    if kind == "datetime":
+        return max(18, min(len(heading) + 4, MAX_WIDTH))
+    return max(MIN_WIDTH, min(len(heading) + 4, MAX_WIDTH))
 
 
 def _xml_safe(value: str) -> str:
@@ -137,9 +162,21 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=_sheet_title(sheet.title))
-        worksheet.append([str(h) for h in sheet.header])
+        # Write-only sheets take their layout before the first row.
+        kinds = list(sheet.kinds) + [""] * (len(sheet.header) - len(sheet.kinds))
+        for index, (heading, kind) in enumerate(zip(sheet.header, kinds, strict=False), 1):
+            letter = get_column_letter(index)
+            worksheet.column_dimensions[letter].width = column_width(str(heading), kind)
+        worksheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for heading in sheet.header:
+            cell = WriteOnlyCell(worksheet, str(heading))
+            cell.font = bold
+            header.append(cell)
+        worksheet.append(header)
         for row in sheet.rows:
-            worksheet.append([_xlsx_cell(v, tz) for v in row])
+            worksheet.append([_xlsx_cell(v, tz, worksheet) for v in row])
     workbook.save(target)
 
 
@@ -263,7 +300,7 @@ def input_sheet(
                 item.redacted_text,
             ]
 
-    return Sheet(title, header, rows())
+    return Sheet(title, header, rows(), kinds=[""] * 15 + ["text"])
 
 
 def registration_sheet(
@@ -306,7 +343,8 @@ def registration_sheet(
                 "" if r.attended is None else r.attended,
             ]
 
-    return Sheet(title, header, rows())
+    kinds = ["", "datetime"] + [""] * 11 + ["datetime", ""]
+    return Sheet(title, header, rows(), kinds=kinds)
 
 
 # ---------------------------------------------------------------- consultation responses
@@ -359,7 +397,8 @@ def response_sheet(
                     r.published_text or "",
                 ]
 
-    return Sheet(title, header, rows())
+    kinds = ["", "", "", "datetime"] + [""] * 6 + ["datetime", "", "text", "text"]
+    return Sheet(title, header, rows(), kinds=kinds)
 
 
 # ---------------------------------------------------------------- views

@@ -30,4 +30,5 @@ def queue_receipt(
         stance_label=STANCE_LABELS[response.stance],
         category_label=CATEGORY_LABELS[response.category],
         draft_url=draft_url(draft),
+        attachment_names=[a.original_filename for a in response.attachments],
     )

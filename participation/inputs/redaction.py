@@ -1,18 +1,32 @@
 """Personal data typed by mistake into free text: find it and redact it.
 
-Plain functions, no Flask. Three kinds are caught:
+Plain functions, no Flask. The number checks come from libraries made for them,
+not from code of our own: python-stdnum (``stdnum.no.fodselsnummer``,
+``stdnum.no.kontonr``, ``stdnum.no.orgnr``) and phonenumbers' matcher for phone
+numbers in running text. Four kinds are caught:
 
 - e-mail addresses;
-- Norwegian phone numbers: 8 digits starting 2–9, written together or grouped as
-  Norwegians write them (``912 34 567``, ``91 23 45 67``, ``9123 4567``), with or
-  without ``+47``/``0047``;
+- phone numbers as phonenumbers' matcher finds them in running text (Norwegian numbers
+  written together or grouped as Norwegians write them, ``912 34 567``,
+  ``91 23 45 67``, ``9123 4567``, with or without ``+47``/``0047``, and foreign numbers
+  written with their country code), each a valid number of its numbering plan, and
+  not an amount of money (``kr 45 000 000``, ``45000000 kroner``, ``40 000 000``
+  grouped in thousands) nor a range of years or postcodes (``2024-2030``,
+  ``9300-9395``);
 - national identity numbers (fødselsnummer, D- and H-numbers): 11 digits, optionally
-  ``DDMMYY NNNNN``, whose two modulus-11 check digits are valid and whose date part is
-  plausible. Eleven digits that fail the check are left alone.
+  ``DDMMYY NNNNN``, valid by ``stdnum.no.fodselsnummer`` — and also eleven digits that
+  merely *look* like one (their first six digits a date, D- or H-number included) with
+  wrong check digits: a mistyped fødselsnummer is still personal data;
+- bank account numbers: 11 digits, optionally ``NNNN NN NNNNN`` or ``NNNN.NN.NNNNN``,
+  valid by ``stdnum.no.kontonr``.
 
-The placeholders (``[e-post]``, ``[telefonnummer]``, ``[fødselsnummer]``) are spelled
-the same in Bokmål and Nynorsk, so a redacted text reads right in either written form
-and the analysis sees the same token whatever the writer's language.
+Organisation numbers (``stdnum.no.orgnr``) identify a business, not a person: they are
+left in the text, and never read as a phone number.
+
+The placeholders (``[e-post]``, ``[telefonnummer]``, ``[fødselsnummer]``,
+``[kontonummer]``) are spelled the same in Bokmål and Nynorsk, so a redacted text reads
+right in either written form and the analysis sees the same token whatever the writer's
+language.
 """
 
 from __future__ import annotations
@@ -21,18 +35,26 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+import phonenumbers
+from stdnum.no import fodselsnummer, kontonr, orgnr
+
 
 class Kind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     NATIONAL_ID = "national_id"
+    ACCOUNT = "account"
 
 
 PLACEHOLDERS: dict[Kind, str] = {
     Kind.EMAIL: "[e-post]",
     Kind.PHONE: "[telefonnummer]",
     Kind.NATIONAL_ID: "[fødselsnummer]",
+    Kind.ACCOUNT: "[kontonummer]",
 }
+
+# Phone numbers are read as written in Norway unless they carry a country code.
+PHONE_REGION = "NO"
 
 
 @dataclass(frozen=True)
@@ -57,58 +79,82 @@ class Redaction:
 
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}", re.UNICODE)
 
-# Not glued to other digits, also across one separator ("1 23 45 67 89" is not a phone).
+# Eleven digits not glued to other digits, also across one separator: together,
+# DDMMYY NNNNN (fødselsnummer) or NNNN NN NNNNN / NNNN.NN.NNNNN (account number).
 _BEFORE = r"(?<![\d+])(?<!\d[ .\-])"
 _AFTER = r"(?!\d)(?![ .\-]\d)"
-_SEP = r"[ .\-]?"
-_PHONE = re.compile(
-    _BEFORE
-    + r"(?:(?:\+|00)47[ \-]?)?"
-    + r"(?:[2-9]\d{7}"
-    + rf"|[2-9]\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{3}}"
-    + rf"|[2-9]\d{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
-    + rf"|[2-9]\d{{3}}{_SEP}\d{{4}})"
-    + _AFTER
+_ELEVEN = re.compile(
+    _BEFORE + r"(?:\d{6} \d{5}|\d{4}([ .\-])\d{2}\1\d{5}|\d{11})" + _AFTER,
 )
+
 # An amount of money is not a phone number: "kr 45 000 000", "45000000 kroner".
 _MONEY_BEFORE = re.compile(r"(?:kr\.?|nok|,-)\s*$", re.IGNORECASE)
 _MONEY_AFTER = re.compile(r"^\s*(?:kr\b|kroner|nok\b|,-|mill|mrd)", re.IGNORECASE)
 
-_NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[ .\-])(\d{6})[ ]?(\d{5})(?!\d)(?![ .\-]\d)")
-_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+# "9008-9019", "2024-2030": a range of postcodes or years, not a phone number.
+_RANGE = re.compile(r"(\d{4})\s?[\-–]\s?(\d{4})")
+_RANGE_SPAN = 1000
 
 
-def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
-    remainder = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
-    check = 11 - remainder
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
+# "40 000 000": grouped in thousands, as amounts are; Norwegians group phone numbers
+# 2-2-2-2, 3-2-3 or 4-4.
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ .]\d{3})+")
+
+
+def _is_range(raw: str) -> bool:
+    match = _RANGE.fullmatch(raw)
+    return bool(match) and 0 < int(match[2]) - int(match[1]) < _RANGE_SPAN
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[ .\-]", "", value)
+
+
+def _date_shaped(digits: str) -> bool:
+    """The first six digits read as DDMMYY (D-number: day + 40; H-number: month + 40;
+    synthetic test numbers: month + 80)."""
+    day, month = int(digits[0:2]), int(digits[2:4])
+    if day > 40:
+        day -= 40
+    if month > 80:
+        month -= 80
+    elif month > 40:
+        month -= 40
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+def _check_digits_valid(digits: str) -> bool:
+    first = fodselsnummer.calc_check_digit1(digits[:9])
+    second = fodselsnummer.calc_check_digit2(digits[:10])
+    return digits[9] == first and digits[10] == second
 
 
 def valid_national_id(value: str) -> bool:
-    """Fødselsnummer, D-number (day + 40) or H-number (month + 40), check digits valid."""
-    value = value.replace(" ", "")
-    if not re.fullmatch(r"\d{11}", value):
+    """Fødselsnummer, D-number or H-number whose check digits are valid.
+
+    ``stdnum.no.fodselsnummer`` decides; numbers it turns down only for their date
+    (synthetic test numbers, a birth date it reads as in the future) still count when
+    their check digits are right and their date part is plausible.
+    """
+    digits = _compact(value)
+    if not re.fullmatch(r"\d{11}", digits):
         return False
-    digits = [int(c) for c in value]
-    k1 = _check_digit(digits[:9], _K1)
-    if k1 is None or k1 != digits[9]:
-        return False
-    k2 = _check_digit(digits[:10], _K2)
-    if k2 is None or k2 != digits[10]:
-        return False
-    day, month = int(value[0:2]), int(value[2:4])
-    if day > 40:
-        day -= 40  # D-number
-    if month > 80:
-        month -= 80  # synthetic test numbers (Tenor)
-    elif month > 40:
-        month -= 40  # H-number
-    return 1 <= day <= 31 and 1 <= month <= 12
+    if fodselsnummer.is_valid(digits):
+        return True
+    return _check_digits_valid(digits) and _date_shaped(digits)
+
+
+def shaped_like_national_id(value: str) -> bool:
+    """Eleven digits whose first six are a date: a fødselsnummer, perhaps mistyped."""
+    digits = _compact(value)
+    return bool(re.fullmatch(r"\d{11}", digits)) and _date_shaped(digits)
+
+
+def valid_account_number(value: str) -> bool:
+    """A Norwegian bank account number (11 digits, check digit by ``stdnum.no.kontonr``)."""
+    digits = _compact(value)
+    return len(digits) == 11 and kontonr.is_valid(digits)
 
 
 def _is_money(text: str, start: int, end: int) -> bool:
@@ -118,20 +164,48 @@ def _is_money(text: str, start: int, end: int) -> bool:
     )
 
 
+def _eleven_digit_kind(raw: str, separator: str | None) -> Kind | None:
+    if separator is None and valid_national_id(raw):
+        return Kind.NATIONAL_ID
+    if valid_account_number(raw):
+        return Kind.ACCOUNT
+    # Grouped as an account number (NNNN.NN.NNNNN) but failing its check: not a person's
+    # number. Together or as DDMMYY NNNNN with a date in front: a mistyped fødselsnummer.
+    if separator is None and shaped_like_national_id(raw):
+        return Kind.NATIONAL_ID
+    return None
+
+
+def _phone_findings(text: str) -> list[Finding]:
+    findings = []
+    matcher = phonenumbers.PhoneNumberMatcher(
+        text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID
+    )
+    for match in matcher:
+        if _is_money(text, match.start, match.end):
+            continue
+        if _is_range(match.raw_string) or _THOUSANDS.fullmatch(match.raw_string):
+            continue
+        if orgnr.is_valid(_compact(match.raw_string)):
+            continue  # an organisation number identifies a business
+        findings.append(Finding(Kind.PHONE, match.start, match.end, match.raw_string))
+    return findings
+
+
 def find_personal_data(text: str) -> list[Finding]:
-    """Every e-mail address, phone number and valid national identity number in ``text``.
+    """Every e-mail address, phone number, national identity number (also mistyped)
+    and bank account number in ``text``.
 
     Findings are ordered by position and never overlap.
     """
     candidates: list[Finding] = []
     for match in _EMAIL.finditer(text):
         candidates.append(Finding(Kind.EMAIL, match.start(), match.end(), match.group()))
-    for match in _NATIONAL_ID.finditer(text):
-        if valid_national_id(match.group()):
-            candidates.append(Finding(Kind.NATIONAL_ID, match.start(), match.end(), match.group()))
-    for match in _PHONE.finditer(text):
-        if not _is_money(text, match.start(), match.end()):
-            candidates.append(Finding(Kind.PHONE, match.start(), match.end(), match.group()))
+    for match in _ELEVEN.finditer(text):
+        kind = _eleven_digit_kind(match.group(), match.group(1))
+        if kind is not None:
+            candidates.append(Finding(kind, match.start(), match.end(), match.group()))
+    candidates.extend(_phone_findings(text))
 
     # Earliest first; of two starting together the longer wins; overlaps are dropped.
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start)))

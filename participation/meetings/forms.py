@@ -65,6 +65,12 @@ class SignupForm(BaseForm):
         ],
         description=_l("For example wheelchair access, hearing loop, allergies."),
     )
+    notify_outcome = BooleanField(
+        _l("Tell me what came of it"),
+        description=_l(
+            "We send you one e-mail when the county publishes what it did with the input."
+        ),
+    )
     consent = BooleanField(
         _l("I agree that my details are stored as described in the privacy statement."),
         validators=[DataRequired(message=_l("You must agree to the privacy terms to sign up."))],

@@ -106,6 +106,7 @@ def signup(meeting_id: int):
             needs=form.needs.data,
             focus_area_ids=[int(v) for v in form.focus_areas.data or []],
             locale=str(get_locale()),
+            notify_outcome=bool(form.notify_outcome.data),
         )
         try:
             registration = service.register(db.session, meeting_id, data)

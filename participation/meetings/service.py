@@ -110,6 +110,8 @@ class SignupData:
     org_number: str | None = None
     needs: str | None = None
     focus_area_ids: list[int] = field(default_factory=list)
+    # "Tell me what came of it": one e-mail when the answers are published.
+    notify_outcome: bool = False
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,7 @@ def register(
         consent_at=now,
         created_at=now,
         focus_areas=areas,
+        notify_outcome=bool(data.notify_outcome),
     )
     session.add(registration)
     try:

@@ -1,22 +1,9 @@
-"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
-
-"""
+"""${message} (Alembic revision ${up_revision})."""
 from alembic import op
 import sqlalchemy as sa
 
 import participation.models.base
 ${imports if imports else ""}
-
-# revision identifiers, used by Alembic.
-revision = ${repr(up_revision)}
-down_revision = ${repr(down_revision)}
-branch_labels = ${repr(branch_labels)}
-depends_on = ${repr(depends_on)}
-
 
 def upgrade():
     ${upgrades if upgrades else "pass"}
@@ -24,3 +11,8 @@ def upgrade():
 
 def downgrade():
     ${downgrades if downgrades else "pass"}
+
+
+# Alembic reads these wherever they stand; kept last so each file's head is its own.
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}

@@ -8,6 +8,17 @@ from participation.models.analysis import (
     RunKind,
     RunStatus,
 )
+from participation.models.assessments import (
+    Assessment,
+    AssessmentState,
+    Outcome,
+    PriorityAnswer,
+    PriorityChannel,
+    PriorityChoice,
+    Publication,
+    PublicationKind,
+    assessment_section,
+)
 from participation.models.backoffice import (
     AuditEntry,
     ConfirmedFocusArea,
@@ -40,6 +51,7 @@ from participation.models.inputs import (
     WrittenForm,
     input_focus_area,
 )
+from participation.models.jobs import Job, JobStatus
 from participation.models.meetings import (
     Meeting,
     MeetingStatus,
@@ -58,6 +70,15 @@ from participation.models.processes import (
 )
 
 __all__ = [
+    "Assessment",
+    "AssessmentState",
+    "Outcome",
+    "PriorityAnswer",
+    "PriorityChannel",
+    "PriorityChoice",
+    "Publication",
+    "PublicationKind",
+    "assessment_section",
     "AnalysisRun",
     "AnalysisTheme",
     "InputAnalysis",
@@ -75,6 +96,8 @@ __all__ = [
     "DraftStrategy",
     "DuplicateKind",
     "Input",
+    "Job",
+    "JobStatus",
     "InputChannel",
     "InputStatus",
     "RespondentCategory",

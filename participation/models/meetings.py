@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -141,6 +142,14 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The reminder e-mail the day before the meeting (sent once).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Came in a burst of sign-ups from one client: for the project group to review.
+    # Never acted on automatically (a flagged confirmed registration stays).
+    flagged_burst: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Ticked at sign-up ("tell me what came of it"): one e-mail when the answers are
+    # published. Unticked unless the person ticks it.
+    notify_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=registration_focus_area)

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from participation import audit
+from participation import audit, formatting
 from participation.common import normalize_email
 from participation.consultation import attachments
 from participation.consultation import service as consultation
@@ -274,14 +274,14 @@ def export(session: Session, actor: User | None, email: str) -> dict:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    return formatting.iso(value) if value is not None else None
 
 
 def export_person(data: PersonData) -> dict:
     """A JSON-ready copy of everything ``find_person`` found (for an access request)."""
     return {
         "email": data.email,
-        "exported_at": utcnow().isoformat(),
+        "exported_at": formatting.iso(utcnow()),
         "registrations": [
             {
                 "reference": r.reference,

@@ -1,4 +1,4 @@
-"""The digital suggestion box (digital innspillkasse): one page, anonymous.
+"""The digital suggestion box (innspillskassen): one page, anonymous.
 
 The views never read the client address, headers or cookies (the rate limiter's
 key function alone reads the address, and keeps only a keyed hash in its store).

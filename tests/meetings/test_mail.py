@@ -26,7 +26,7 @@ EXPECTED = {
         "waiting": "Venteliste: Innspillsmøte Testregion",
         "promoted": "Du har fått plass: Innspillsmøte Testregion",
         "cancelled": "Avmeldt: Innspillsmøte Testregion",
-        "when": "Tid: tirsdag 14. januar 2031, 09:00–13:00",
+        "when": "Møtet er tirsdag 14. januar 2031 kl. 09.00–13.00 på Rådhuset, Storgata 1, 9008 Tromsø.",
         "hello": "Hei Kari,",
         "position": "som nummer 1",
     },
@@ -35,7 +35,7 @@ EXPECTED = {
         "waiting": "Venteliste: Innspillsmøte Testregion",
         "promoted": "Du har fått plass: Innspillsmøte Testregion",
         "cancelled": "Avmeld: Innspillsmøte Testregion",
-        "when": "Tid: tysdag 14. januar 2031, 09:00–13:00",
+        "when": "Møtet er tysdag 14. januar 2031 kl. 09.00–13.00 på Rådhuset, Storgata 1, 9008 Tromsø.",
         "hello": "Hei Kari,",
         "position": "som nummer 1",
     },
@@ -44,7 +44,7 @@ EXPECTED = {
         "waiting": "Waiting list: Innspillsmøte Testregion",
         "promoted": "You got a seat: Innspillsmøte Testregion",
         "cancelled": "Cancelled: Innspillsmøte Testregion",
-        "when": "When: Tuesday, January 14, 2031, 09:00–13:00",
+        "when": "The meeting is on Tuesday 14 January 2031, 09:00–13:00 at Rådhuset, Storgata 1, 9008 Tromsø.",
         "hello": "Hello Kari,",
         "position": "as number 1",
     },
@@ -136,7 +136,7 @@ def test_outbox_send_delivers_with_ics_in_the_registrants_language(
     nn = received["nn@example.no"]
     assert nn["Subject"] == "Påmelding stadfesta: Innspillsmøte Testregion"
     assert nn["Content-Language"] == "nn"
-    assert "Tid: tysdag 14. januar 2031, 09:00–13:00" in nn.get_body().get_content()
+    assert "Møtet er tysdag 14. januar 2031 kl. 09.00–13.00" in nn.get_body().get_content()
     (ics,) = list(nn.iter_attachments())
     assert ics.get_filename() == "innspillsmote.ics"
     assert ics.get_content_type() == "text/calendar"

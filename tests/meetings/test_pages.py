@@ -121,11 +121,20 @@ def test_dates_and_times_in_oslo_time_per_locale(
     )
     session.commit()
     page = client.get(f"/moter/{meeting.id}", headers={"Accept-Language": locale}).text
-    clock = "09:00–13:00" if locale == "en" else "kl. 09:00–13:00"
-    assert f"{format_date(starts.date(), 'full', locale=locale)}, {clock}" in page
+    # Norwegian: "torsdag 15. januar 2032 kl. 09.00–13.00"; English: day before month.
+    pattern = "EEEE d MMMM y" if locale == "en" else "EEEE d. MMMM y"
+    day = format_date(starts.date(), pattern, locale=locale)
+    if locale == "en":
+        assert f"{day}, 09:00–13:00" in page
+    else:
+        assert f"{day} kl. 09.00–13.00" in page
     # 23:59 on the 12th in Oslo is already the 12th/13th in UTC; the Oslo date is shown.
-    assert f"{format_date(date(year, month, 12), 'full', locale=locale)}, 23:59" in page
-    assert f'datetime="{starts.isoformat()}"' in page
+    last = format_date(date(year, month, 12), pattern, locale=locale)
+    assert (f"{last} at 23:59" if locale == "en" else f"{last} kl. 23.59") in page
+    # Machine-readable: Oslo time with its offset, whole seconds.
+    local_start = datetime(year, month, 15, 9, tzinfo=OSLO).isoformat()
+    assert local_start.endswith("+01:00" if month == 1 else "+02:00")
+    assert f'datetime="{local_start}"' in page
 
 
 def test_weekday_names_are_nynorsk_in_nynorsk(client, make_meeting, session):
@@ -135,8 +144,8 @@ def test_weekday_names_are_nynorsk_in_nynorsk(client, make_meeting, session):
     session.commit()
     nb = client.get(f"/moter/{meeting.id}", headers={"Accept-Language": "nb"}).text
     nn = client.get(f"/moter/{meeting.id}", headers={"Accept-Language": "nn"}).text
-    assert "mandag 2. september 2030, kl. 09:00–13:00" in nb
-    assert "måndag 2. september 2030, kl. 09:00–13:00" in nn
+    assert "mandag 2. september 2030 kl. 09.00–13.00" in nb
+    assert "måndag 2. september 2030 kl. 09.00–13.00" in nn
 
 
 @pytest.mark.parametrize(

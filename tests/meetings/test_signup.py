@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -494,3 +495,15 @@ def test_repeated_fields_and_odd_methods_do_not_break(client, session, make_meet
     assert response.status_code == 422
     assert client.put(f"/moter/{meeting.id}/pamelding").status_code == 405
     assert client.delete(f"/moter/{meeting.id}").status_code == 405
+
+
+def test_tell_me_what_came_of_it_is_unticked_by_default(client, session, make_meeting, signup_page):
+    meeting = make_meeting(seats=5)
+    session.commit()
+    page = client.get(f"/moter/{meeting.id}/pamelding", headers={"Accept-Language": "nn"})
+    assert 'name="notify_outcome"' in page.text
+    assert re.search(r'<input[^>]*name="notify_outcome"[^>]*checked', page.text) is None
+    assert signup_page(meeting, email="a@example.no").status_code == 303
+    assert signup_page(meeting, email="b@example.no", notify_outcome="y").status_code == 303
+    chosen = dict(session.execute(select(Registration.email, Registration.notify_outcome)).all())
+    assert chosen == {"a@example.no": False, "b@example.no": True}

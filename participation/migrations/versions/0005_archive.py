@@ -1,21 +1,8 @@
-"""archive
-
-Revision ID: 0005
-Revises: 0004_analysis
-Create Date: 2026-11-28 10:00:00.000000
-
-"""
+"""Archive (Alembic revision 0005)."""
 from alembic import op
 import sqlalchemy as sa
 
 import participation.models.base
-
-
-# revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004_analysis'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
@@ -30,3 +17,8 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('uq_consultation_response_journalpost_id'), type_='unique')
         batch_op.drop_column('journalpost_id')
         batch_op.drop_column('archived_at')
+
+
+# Alembic reads these wherever they stand; kept last so each file's head is its own.
+revision = '0005'
+down_revision = '0004_analysis'

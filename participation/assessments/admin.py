@@ -1,0 +1,223 @@
+"""The back office's assessment pages: the queue with progress, answering a group
+of inputs at once, approving drafts, and publishing the answers."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField
+
+from participation.assessments import service
+from participation.backoffice.blueprint import (
+    actor,
+    admin_required,
+    bp,
+    form_page,
+    staff_required,
+    tell,
+)
+from participation.consultation.markdown import render_markdown
+from participation.extensions import db
+from participation.forms import BaseForm, OneOf, PostForm, checkboxes, choice, long_text
+from participation.inputs.admin import FILTER_KEYS, filter_args, filter_form, inbox_filter
+from participation.inputs.service import filtered_query
+from participation.labels import OUTCOME_LABELS
+from participation.models import Input
+
+ERRORS = {
+    service.InvalidOutcome: _l("Choose one of the four outcomes."),
+    service.CommentTooLong: _l(
+        "The comment can be at most %(max)d characters.", max=service.COMMENT_MAX
+    ),
+    service.NoInputs: _l("Select at least one input."),
+    service.GroupTooLarge: _l(
+        "At most %(max)d inputs can be answered at once. Narrow the selection.",
+        max=service.MAX_GROUP,
+    ),
+    service.InputNotFound: _l(
+        "One of the inputs no longer exists or has been hidden. Nothing was changed."
+    ),
+    service.UnknownSection: _l("One of the sections no longer exists. Choose again."),
+    service.NotDrafted: _l("Only drafted assessments can be approved. Nothing was changed."),
+    service.OwnDraft: _l(
+        "Someone other than the person who drafted an assessment must approve it. Nothing was changed."
+    ),
+    service.NotAllowed: _l(
+        "Only an administrator may approve their own draft. Nothing was changed."
+    ),
+    service.NothingApproved: _l("Approve at least one assessment before publishing the answers."),
+}
+
+
+class AssessForm(BaseForm):
+    outcome = RadioField(
+        _l("Outcome"),
+        validate_choice=False,
+        validators=[
+            OneOf(lambda form, field: field.choices, message=_l("Choose one of the four outcomes."))
+        ],
+    )
+    comment = long_text(
+        _l("The administration's comment"),
+        max_length=service.COMMENT_MAX,
+        description=_l(
+            "Shown to the participants and in the consultation memo. Markdown: *emphasis*, lists and links."
+        ),
+    )
+    sections = checkboxes(_l("Draft sections it concerns (optional)"))
+
+
+def _assess_form() -> AssessForm:
+    form = AssessForm()
+    form.outcome.choices = [choice(k.value, v) for k, v in OUTCOME_LABELS.items()]
+    form.sections.choices = [choice(str(s.id), s.label) for s in service.all_sections(db.session)]
+    return form
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _selected_ids() -> tuple[list[int], str]:
+    """The inputs the page's address names, and what the selection is called."""
+    args = request.args
+    if args.getlist("input"):
+        ids = [int(v) for v in args.getlist("input") if v.isdigit() and len(v) < 10]
+        return ids[: service.MAX_GROUP + 1], "inputs"
+    if (number := _int("duplicate_of")) is not None:
+        return service.duplicate_ids(db.session, number), "campaign"
+    if (number := _int("theme")) is not None:
+        return service.theme_ids(db.session, number), "theme"
+    if (number := _int("section")) is not None:
+        return service.waiting_ids(db.session, section_id=number), "section"
+    if (number := _int("focus_area")) is not None:
+        return service.waiting_ids(db.session, focus_area_id=number), "focus_area"
+    if any(args.get(k) for k in FILTER_KEYS):
+        query = service.scoped(
+            filtered_query(db.session, inbox_filter(filter_form())).with_only_columns(Input.id)
+        )
+        ids = list(db.session.execute(query.limit(service.MAX_GROUP + 1)).scalars())
+        return ids, "filter"
+    return service.waiting_ids(db.session), "waiting"
+
+
+@bp.get("/vurdering/")
+@staff_required
+def assessments():
+    return render_template(
+        "assessments/index.html",
+        progress=service.progress(db.session),
+        queue=service.queue(db.session),
+        drafted=len(service.drafted_ids(db.session)),
+        published=service.publication(db.session, "answers"),
+        publish_form=PostForm(),
+    )
+
+
+@bp.route("/vurdering/svar", methods=["GET", "POST"])
+@staff_required
+def assessment_group():
+    form = _assess_form()
+    error = None
+    if request.method == "POST":
+        ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]
+    else:
+        ids, _kind = _selected_ids()
+    if form.validate_on_submit():
+        data = service.AssessmentData(
+            outcome=form.outcome.data,
+            comment=form.comment.data or "",
+            section_ids=[int(v) for v in form.sections.data or []],
+        )
+        try:
+            rows = service.draft(db.session, actor(), ids, data)
+        except service.AssessmentError as exc:
+            db.session.rollback()
+            error = ERRORS[type(exc)]
+        else:
+            db.session.commit()
+            tell(_l("Assessment drafted for %(n)d inputs.", n=len(rows)))
+            return redirect(url_for("backoffice.assessments"), code=303)
+    elif request.method == "GET" and len(ids) == 1:
+        existing = service.assessments_for(db.session, ids).get(ids[0])
+        if existing is not None:
+            form.outcome.data = existing.outcome
+            form.comment.data = existing.comment
+            form.sections.data = [str(s.id) for s in existing.sections]
+    too_many = len(ids) > service.MAX_GROUP
+    shown = ids[: service.MAX_GROUP]
+    return form_page(
+        "assessments/group.html",
+        form,
+        error=error or (ERRORS[service.GroupTooLarge] if too_many else None),
+        items=service.inputs_with_assessment(db.session, shown),
+        existing=service.assessments_for(db.session, shown),
+        ids=shown,
+        render_markdown=render_markdown,
+    )
+
+
+class ApproveForm(BaseForm):
+    ids = checkboxes(_l("Assessments to approve"))
+
+
+@bp.route("/vurdering/godkjenn", methods=["GET", "POST"])
+@staff_required
+def assessment_approve():
+    form = ApproveForm()
+    ids = service.drafted_ids(db.session)
+    form.ids.choices = [choice(str(i), str(i)) for i in ids]
+    error = None
+    four_eyes = current_app.config["ASSESSMENT_FOUR_EYES"]
+    if request.method == "POST":
+        chosen = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]
+        if form.validate_on_submit() or chosen:
+            try:
+                rows = service.approve(db.session, actor(), chosen, four_eyes=four_eyes)
+            except service.AssessmentError as exc:
+                db.session.rollback()
+                error = ERRORS[type(exc)]
+            else:
+                db.session.commit()
+                tell(_l("%(n)d assessments approved.", n=len(rows)))
+                return redirect(url_for("backoffice.assessment_approve"), code=303)
+        else:
+            error = ERRORS[service.NoInputs]
+    me = actor()
+    return form_page(
+        "assessments/approve.html",
+        form,
+        error=error,
+        items=service.inputs_with_assessment(db.session, ids),
+        existing=service.assessments_for(db.session, ids),
+        may_approve=lambda row: service.may_approve(me, row, four_eyes=four_eyes),
+        render_markdown=render_markdown,
+    )
+
+
+@bp.post("/vurdering/publiser")
+@admin_required
+def answers_publish():
+    form = PostForm()
+    if not form.validate_on_submit():
+        tell(_l("The form had expired. Please try again."), "danger")
+        return redirect(url_for("backoffice.assessments"), code=303)
+    withdraw = request.form.get("action") == "withdraw"
+    try:
+        if withdraw:
+            service.withdraw_answers(db.session, actor())
+        else:
+            service.publish_answers(db.session, actor())
+    except service.AssessmentError as exc:
+        db.session.rollback()
+        tell(ERRORS[type(exc)], "danger")
+        return redirect(url_for("backoffice.assessments"), code=303)
+    db.session.commit()
+    tell(_l("The answers are no longer public.") if withdraw else _l("The answers are published."))
+    return redirect(url_for("backoffice.assessments"), code=303)
+
+
+def inbox_group_link() -> str:
+    """The group page for the inbox's current filter (a link on the inbox)."""
+    return url_for("backoffice.assessment_group", **filter_args())

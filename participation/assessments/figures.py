@@ -1,0 +1,385 @@
+"""Read-only figures about the input and its assessment, for the public answers page,
+the receipt look-up and the høringsnotat. Nothing here writes; no Flask.
+
+Every query of inputs goes through ``service.scoped`` (the one place that narrows
+to a process).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from participation.assessments.service import scoped
+from participation.consultation.service import find_by_reference
+from participation.inputs.service import find_by_receipt
+from participation.models import (
+    Assessment,
+    AssessmentState,
+    ConsultationResponse,
+    FocusArea,
+    Input,
+    InputChannel,
+    InputStatus,
+    Meeting,
+    Region,
+    Registration,
+    RegistrationStatus,
+    input_focus_area,
+    utcnow,
+)
+from participation.models.backoffice import ConfirmedFocusArea
+
+EXTRACT_LENGTH = 300
+
+
+def extract(text: str, length: int = EXTRACT_LENGTH) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + " …"
+
+
+# ---------------------------------------------------------------- participation
+
+
+@dataclass
+class MeetingFigure:
+    meeting: Meeting
+    confirmed: int
+    attended: int | None  # None: attendance not marked
+
+
+@dataclass
+class Participation:
+    total: int
+    by_channel: dict[str, int]
+    by_region: list[tuple[str | None, int]]  # region name (None: not given), count
+    by_category: dict[str | None, int]
+    meetings: list[MeetingFigure]
+
+
+def participation(session: Session, *, now: datetime | None = None) -> Participation:
+    now = now or utcnow()
+    inputs = scoped(select(Input.id)).subquery()
+    by_channel = dict(
+        session.execute(
+            select(Input.channel, func.count())
+            .where(Input.id.in_(select(inputs.c.id)))
+            .group_by(Input.channel)
+        ).all()
+    )
+    regions = session.execute(
+        select(Region.name, func.count(Input.id))
+        .select_from(Input)
+        .outerjoin(Region, Region.id == Input.region_id)
+        .where(Input.id.in_(select(inputs.c.id)))
+        .group_by(Region.name, Region.position)
+        .order_by(Region.position, Region.name)
+    ).all()
+    by_category = dict(
+        session.execute(
+            select(Input.respondent_category, func.count())
+            .where(Input.id.in_(select(inputs.c.id)))
+            .group_by(Input.respondent_category)
+        ).all()
+    )
+    held = list(
+        session.execute(
+            select(Meeting)
+            .where(Meeting.starts_at <= now, Meeting.cancelled_at.is_(None))
+            .order_by(Meeting.starts_at)
+        ).scalars()
+    )
+    counts: dict[int, tuple[int, int, int]] = {}
+    if held:
+        rows = session.execute(
+            select(
+                Registration.meeting_id,
+                func.count(),
+                func.count(Registration.attended),
+                func.sum(case((Registration.attended.is_(True), 1), else_=0)),
+            )
+            .where(
+                Registration.meeting_id.in_([m.id for m in held]),
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .group_by(Registration.meeting_id)
+        ).all()
+        counts = {m: (n, marked, int(present or 0)) for m, n, marked, present in rows}
+    meetings = []
+    for meeting in held:
+        confirmed, marked, present = counts.get(meeting.id, (0, 0, 0))
+        meetings.append(MeetingFigure(meeting, confirmed, present if marked else None))
+    return Participation(
+        total=sum(by_channel.values()),
+        by_channel=by_channel,
+        by_region=[(name, n) for name, n in regions],
+        by_category=by_category,
+        meetings=meetings,
+    )
+
+
+# ---------------------------------------------------------------- focus areas and outcomes
+
+
+@dataclass
+class AreaFigure:
+    area: FocusArea | None  # None: no focus area
+    inputs: int
+    outcomes: dict[str, int]  # approved assessments by outcome
+    quotes: list[str] = field(default_factory=list)
+
+
+def _areas_of():
+    return (
+        select(input_focus_area.c.input_id.label("input_id"), input_focus_area.c.focus_area_id)
+        .union(select(ConfirmedFocusArea.input_id, ConfirmedFocusArea.focus_area_id))
+        .subquery()
+    )
+
+
+def by_focus_area(
+    session: Session, *, quotes: int = 0, approved_only: bool = True, published_quotes: bool = True
+) -> list[AreaFigure]:
+    """Per focus area (chosen by the writer or confirmed by a reviewer): inputs, the
+    outcomes of approved assessments, and a few quotes (published inputs only)."""
+    area_of = _areas_of()
+    inputs = scoped(select(Input.id)).subquery()
+    counts = dict(
+        session.execute(
+            select(area_of.c.focus_area_id, func.count(func.distinct(area_of.c.input_id)))
+            .where(area_of.c.input_id.in_(select(inputs.c.id)))
+            .group_by(area_of.c.focus_area_id)
+        ).all()
+    )
+    states = [AssessmentState.APPROVED] if approved_only else list(AssessmentState)
+    outcome_rows = session.execute(
+        select(
+            area_of.c.focus_area_id,
+            Assessment.outcome,
+            func.count(func.distinct(Assessment.input_id)),
+        )
+        .join(Assessment, Assessment.input_id == area_of.c.input_id)
+        .where(area_of.c.input_id.in_(select(inputs.c.id)), Assessment.state.in_(states))
+        .group_by(area_of.c.focus_area_id, Assessment.outcome)
+    ).all()
+    outcomes: dict[int, dict[str, int]] = defaultdict(dict)
+    for area_id, outcome, n in outcome_rows:
+        outcomes[area_id][outcome] = n
+    areas = list(
+        session.execute(
+            select(FocusArea).where(FocusArea.id.in_(list(counts))).order_by(FocusArea.position)
+        ).scalars()
+    )
+    result = [AreaFigure(a, counts[a.id], outcomes.get(a.id, {})) for a in areas]
+    result.sort(key=lambda f: -f.inputs)
+    if quotes:
+        for figure in result:
+            query = (
+                scoped(select(Input.redacted_text))
+                .where(
+                    Input.id.in_(
+                        select(area_of.c.input_id).where(area_of.c.focus_area_id == figure.area.id)
+                    )
+                )
+                .where(Input.duplicate_of_id.is_(None))
+            )
+            if published_quotes:
+                query = query.where(Input.status == InputStatus.PUBLISHED)
+            texts = session.execute(
+                query.order_by(Input.text_length.desc(), Input.id).limit(quotes)
+            ).scalars()
+            figure.quotes = [extract(t, 240) for t in texts]
+    return result
+
+
+def outcome_totals(session: Session) -> dict[str, int]:
+    return dict(
+        session.execute(
+            scoped(
+                select(Assessment.outcome, func.count())
+                .join(Input, Input.id == Assessment.input_id)
+                .where(Assessment.state == AssessmentState.APPROVED)
+                .group_by(Assessment.outcome)
+            )
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- answered inputs
+
+
+@dataclass
+class AnsweredInput:
+    input: Input
+    assessment: Assessment
+    sender: (
+        str | None
+    )  # organisation or name for a published consultation response; None: anonymous
+    reference: str  # the consultation reference, or "#id"
+
+
+def sender_of(item: Input) -> str | None:
+    """Who may be named publicly: the organisation, else the name, of a consultation
+    response published with its writer's consent; nobody else."""
+    response = item.consultation_response
+    if response is None or not response.may_publish or not response.is_published:
+        return None
+    return response.organisation or response.name or None
+
+
+def public_text(item: Input) -> str:
+    response = item.consultation_response
+    if response is not None and response.published_text:
+        return response.published_text
+    return item.redacted_text
+
+
+def _answered_query():
+    return scoped(
+        select(Input)
+        .join(Assessment, Assessment.input_id == Input.id)
+        .where(Assessment.state == AssessmentState.APPROVED, Input.status == InputStatus.PUBLISHED)
+    )
+
+
+def answered_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(_answered_query().subquery())) or 0
+
+
+def answered_inputs(session: Session, *, page: int = 1, per_page: int = 50) -> list[AnsweredInput]:
+    """Published inputs with an approved assessment, oldest first; one page."""
+    items = list(
+        session.execute(
+            _answered_query()
+            .options(selectinload(Input.consultation_response))
+            .order_by(Input.id)
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        ).scalars()
+    )
+    assessments = {
+        a.input_id: a
+        for a in session.execute(
+            select(Assessment)
+            .where(Assessment.input_id.in_([i.id for i in items]))
+            .options(selectinload(Assessment.sections))
+        ).scalars()
+    }
+    return [
+        AnsweredInput(
+            item,
+            assessments[item.id],
+            sender_of(item),
+            item.consultation_response.reference if item.consultation_response else f"#{item.id}",
+        )
+        for item in items
+    ]
+
+
+# ---------------------------------------------------------------- every input (the report)
+
+
+@dataclass
+class InputRow:
+    input: Input
+    assessment: Assessment | None
+    section_labels: list[str]
+
+
+def every_input(session: Session, *, batch: int = 500) -> Iterator[InputRow]:
+    """Every input in scope with its assessment, in id order, ``batch`` at a time
+    (keyset paging; the session is expunged after each batch so memory stays flat)."""
+    last = 0
+    while True:
+        items = list(
+            session.execute(
+                scoped(select(Input))
+                .where(Input.id > last)
+                .options(
+                    selectinload(Input.consultation_response).selectinload(
+                        ConsultationResponse.section
+                    ),
+                    selectinload(Input.region),
+                    selectinload(Input.meeting),
+                    selectinload(Input.focus_areas),
+                )
+                .order_by(Input.id)
+                .limit(batch)
+            ).scalars()
+        )
+        if not items:
+            return
+        assessments = {
+            a.input_id: a
+            for a in session.execute(
+                select(Assessment)
+                .where(Assessment.input_id.in_([i.id for i in items]))
+                .options(selectinload(Assessment.sections))
+            ).scalars()
+        }
+        for item in items:
+            row = assessments.get(item.id)
+            labels = [s.label for s in row.sections] if row else []
+            yield InputRow(item, row, labels)
+        last = items[-1].id
+        session.expunge_all()
+        if len(items) < batch:
+            return
+
+
+# ---------------------------------------------------------------- the receipt look-up
+
+
+@dataclass(frozen=True)
+class ReceiptStatus:
+    answered: bool
+    outcome: str | None = None
+    comment: str = ""
+    channel: str = ""
+
+
+def look_up(session: Session, code: str, *, published: bool) -> ReceiptStatus | None:
+    """What happened to the input with this receipt code (suggestion box) or reference
+    (consultation response). ``None`` for a code we cannot show: unknown, or an input
+    that is hidden or out of scope; the caller answers both the same way. The same
+    queries run whatever the code."""
+    code = (code or "").strip().upper()
+    item = find_by_receipt(session, code)
+    response = find_by_reference(session, code)
+    if item is None and response is not None:
+        item = response.input
+    visible = (
+        item is not None
+        and session.scalar(scoped(select(func.count(Input.id)).where(Input.id == item.id))) == 1
+    )
+    row = session.execute(
+        select(Assessment).where(
+            and_(
+                Assessment.input_id == (item.id if visible else -1),
+                Assessment.state == AssessmentState.APPROVED,
+            )
+        )
+    ).scalar_one_or_none()
+    if not visible:
+        return None
+    if row is None or not published:
+        return ReceiptStatus(answered=False, channel=item.channel)
+    return ReceiptStatus(
+        answered=True, outcome=row.outcome, comment=row.comment, channel=item.channel
+    )
+
+
+def channel_counts(p: Participation) -> list[tuple[str, int]]:
+    order = [c.value for c in InputChannel]
+    return sorted(p.by_channel.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+
+
+def ids(rows: Sequence[Input]) -> list[int]:
+    return [r.id for r in rows]

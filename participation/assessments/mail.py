@@ -1,0 +1,29 @@
+"""The one e-mail to participants who asked to hear what came of their input, in
+their own language and written form (the locale they used), with the link."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from participation import outbox
+
+
+def answers_url() -> str:
+    return outbox.external_url("answers.index")
+
+
+def queue_answers_published(session: Session, recipients: list[tuple[str, str, str | None]]) -> int:
+    """``recipients``: (address, locale, reference or None). Returns how many were queued."""
+    url = answers_url()
+    lookup = outbox.external_url("answers.lookup")
+    for address, locale, reference in recipients:
+        outbox.enqueue(
+            session,
+            recipient=address,
+            locale=locale,
+            template="answers_published",
+            answers_url=url,
+            lookup_url=lookup,
+            reference=reference,
+        )
+    return len(recipients)
