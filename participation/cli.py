@@ -33,6 +33,10 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(jobs_cli)
 
+    from participation.processes.cli import processes_cli
+
+    app.cli.add_command(processes_cli)
+
 
 @click.command("seed-demo")
 def seed_demo_command() -> None:

@@ -132,10 +132,51 @@ def guard_request():
         )
         return redirect(url_for("backoffice.login", next=_next_path()), code=303)
     session[SEEN_AT] = int(clock())
-    return None
+    return process_guard()
 
 
 bp.before_request(guard_request)
+
+# Changes that are not one process's data: they stay possible whatever process is shown.
+NOT_PROCESS_DATA = {
+    "backoffice.login",
+    "backoffice.logout",
+    "backoffice.process_switch",
+    "backoffice.privacy",
+    "backoffice.privacy_lookup",
+    "backoffice.privacy_export",
+    "backoffice.privacy_delete",
+    "backoffice.privacy_purge",
+    "backoffice.user_new",
+    "backoffice.user_edit",
+    "backoffice.focus_area_new",
+    "backoffice.focus_area_edit",
+    "backoffice.regions",
+    "backoffice.job_cancel",
+}
+
+
+def process_guard():
+    """Rows of a process the account may not see are not found (404), wherever a
+    URL names them; a change to an archived process's data is refused (409)."""
+    if request.endpoint in NOT_PROCESS_DATA or not current_user.is_authenticated:
+        return None
+    user = actor()
+    owned = processes.owners(db.session, request.view_args or {})
+    if any(not processes.can_access(db.session, user, owner) for owner in owned):
+        abort(404)
+    if request.method != "POST":
+        return None
+    shown = current_process()
+    targets = owned or ({shown.id} if shown is not None else set())
+    if any(db.session.get(Process, owner).is_archived for owner in targets):
+        return render_template(
+            "errors/error.html",
+            status=409,
+            title=_l("The process is archived"),
+            message=_l("This process is archived and read-only. Nothing was changed."),
+        ), 409
+    return None
 
 
 def _next_path() -> str | None:

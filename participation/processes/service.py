@@ -548,3 +548,64 @@ def suggestion_box_process(session: Session, now: datetime | None = None) -> Pro
         if process.suggestions_open(now):
             return process
     return active[0] if active else None
+
+
+# ---------------------------------------------------------------- whose is a row
+
+
+def _owner_queries() -> dict:
+    from participation.models import (
+        AnalysisRun,
+        Attachment,
+        ConsultationResponse,
+        DraftSection,
+        Input,
+        Registration,
+    )
+
+    draft_of_response = select(DraftStrategy.process_id).join(
+        ConsultationResponse, ConsultationResponse.draft_id == DraftStrategy.id
+    )
+    return {
+        "input_id": lambda i: select(Input.process_id).where(Input.id == i),
+        "meeting_id": lambda i: select(Meeting.process_id).where(Meeting.id == i),
+        "registration_id": lambda i: (
+            select(Meeting.process_id)
+            .join(Registration, Registration.meeting_id == Meeting.id)
+            .where(Registration.id == i)
+        ),
+        "draft_id": lambda i: select(DraftStrategy.process_id).where(DraftStrategy.id == i),
+        "section_id": lambda i: (
+            select(DraftStrategy.process_id)
+            .join(DraftSection, DraftSection.draft_id == DraftStrategy.id)
+            .where(DraftSection.id == i)
+        ),
+        "response_id": lambda i: draft_of_response.where(ConsultationResponse.id == i),
+        "attachment_id": lambda i: draft_of_response.join(
+            Attachment, Attachment.response_id == ConsultationResponse.id
+        ).where(Attachment.id == i),
+        "run_id": lambda i: select(AnalysisRun.process_id).where(AnalysisRun.id == i),
+    }
+
+
+def owners(session: Session, view_args: dict) -> set[int]:
+    """The processes the rows named in a URL's arguments belong to (``input_id``,
+    ``meeting_id``, ``draft_id``, an analysis job's run …); unknown rows name none."""
+    from participation.models import Job
+
+    queries = _owner_queries()
+    found = set()
+    for key, value in view_args.items():
+        if not isinstance(value, int):
+            continue
+        if key == "job_id":
+            job = session.get(Job, value)
+            run_id = (job.params or {}).get("run_id") if job is not None else None
+            if not isinstance(run_id, int):
+                continue
+            key, value = "run_id", run_id
+        make = queries.get(key)
+        owner = session.execute(make(value)).scalar() if make is not None else None
+        if owner is not None:
+            found.add(owner)
+    return found
