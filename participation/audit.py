@@ -75,6 +75,8 @@ ACTIONS = (
     "priorities.publish",
     "priorities.withdraw",
     "report.generate",
+    "statement.update",
+    "accessibility.record",
 )
 
 

@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(archive_cli)
 
+    from participation.reports.cli import report_cli
+
+    app.cli.add_command(report_cli)
+
     from participation.jobs.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)
@@ -36,6 +40,10 @@ def register(app: Flask) -> None:
     from participation.processes.cli import processes_cli
 
     app.cli.add_command(processes_cli)
+
+    from participation.statements.cli import accessibility_cli
+
+    app.cli.add_command(accessibility_cli)
 
 
 @click.command("seed-demo")

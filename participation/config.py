@@ -28,7 +28,12 @@ TEMPLATE_DIR = _resource_dir("templates")
 TRANSLATION_DIR = _resource_dir("translations")
 MIGRATION_DIR = _PACKAGE_DIR / "migrations"
 
-LANGUAGES = ("nb", "nn", "en")
+LANGUAGES = ("nb", "nn", "en", "se")
+# The back office stays in Norwegian and English; a visitor who chose Sami sees it in
+# Bokmål (the project group's own language), never half-translated.
+BACKOFFICE_LANGUAGES = ("nb", "nn", "en")
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "se": "Davvisámegiella"}
+BACKOFFICE_PREFIX = "/admin"
 
 
 @dataclass
@@ -93,6 +98,8 @@ class Config:
     JOBS_RESULT_HOURS: int = 24  # how long a job's download link works
     JOBS_POLL_SECONDS: int = 1  # longest a SQLite-backed worker waits between looks at the queue
     JOBS_WORKERS: int = 2  # threads per worker process (flask jobs worker --workers)
+    EXPORT_JOB_ROWS: int = 5000  # exports with more rows are built by a job
+    MEETING_REMINDER_HOURS: int = 24  # reminder e-mail this long before a meeting
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True

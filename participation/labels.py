@@ -52,6 +52,7 @@ CHANNEL_LABELS = {
     InputChannel.SUGGESTION_BOX: _l("Suggestion box"),
     InputChannel.CONSULTATION_RESPONSE: _l("Consultation response"),
     InputChannel.WORKSHOP_NOTE: _l("Workshop note"),
+    InputChannel.ACCESSIBILITY: _l("Accessibility feedback"),
 }
 
 INPUT_STATUS_LABELS = {
@@ -63,6 +64,7 @@ INPUT_STATUS_LABELS = {
 WRITTEN_FORM_LABELS = {
     WrittenForm.BOKMAAL: _l("Bokmål"),
     WrittenForm.NYNORSK: _l("Nynorsk"),
+    WrittenForm.SAMI: _l("Northern Sami"),
     WrittenForm.OTHER: _l("Other or unknown"),
 }
 
@@ -183,6 +185,8 @@ ACTION_LABELS = {
     "priorities.publish": _l("Priorities results published"),
     "priorities.withdraw": _l("Priorities results withdrawn"),
     "report.generate": _l("Report generated"),
+    "statement.update": _l("Statement changed"),
+    "accessibility.record": _l("Accessibility test recorded"),
 }
 
 ACTION_GROUPS = {
@@ -218,6 +222,7 @@ OBJECT_LABELS = {
     "attachment": _l("Attachment"),
     "export": _l("Export"),
     "process": _l("Process"),
+    "statement": _l("Statement"),
 }
 
 # ---------------------------------------------------------------- analysis

@@ -238,6 +238,9 @@ URL_MAP = [
     ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
+    ("/tilgjengelighet", "statements.accessibility", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/tilgjengelighet/takk", "statements.accessibility_thanks", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/erklaeringar", "backoffice.statement_texts", {"GET", "HEAD", "OPTIONS", "POST"}),
 ]
 
 

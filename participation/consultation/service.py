@@ -49,6 +49,7 @@ from participation.models import (
     RespondentCategory,
     Stance,
     User,
+    WrittenForm,
     utcnow,
 )
 from participation.processes import service as processes
@@ -339,7 +340,7 @@ def submit_response(
     )
     session.add(response)
     session.flush()
-    inputs.create_input(
+    item = inputs.create_input(
         session,
         channel=InputChannel.CONSULTATION_RESPONSE,
         text=text,
@@ -348,6 +349,10 @@ def submit_response(
         consultation_response_id=response.id,
         process_id=draft.process_id,
     )
+    if item.written_form == WrittenForm.SAMI:
+        # Written in Sami: the receipt and any answer go out in Sami (sameloven § 3-3),
+        # whatever language the page was shown in.
+        response.locale = WrittenForm.SAMI
     stored: list[str] = []
     try:
         for pdf in checked:
@@ -887,6 +892,18 @@ def response_rows_query(draft_id: int):
             selectinload(ConsultationResponse.attachments),
         )
         .where(ConsultationResponse.draft_id == draft_id)
+    )
+
+
+def count_responses(session: Session, draft_id: int) -> int:
+    """How many responses a draft has (every state)."""
+    return (
+        session.scalar(
+            select(func.count(ConsultationResponse.id)).where(
+                ConsultationResponse.draft_id == draft_id
+            )
+        )
+        or 0
     )
 
 

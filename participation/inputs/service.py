@@ -219,8 +219,12 @@ def create_input(
     detected, duplicates within the process marked. Flushes."""
     from analysis.text import detect_written_form
 
-    process_id = processes.resolve_id(session, process_id)
-    processes.check_writable_id(session, process_id)
+    if process_id is None and channel == InputChannel.ACCESSIBILITY:
+        # About the site, not a process: kept even when only archived processes exist.
+        process_id = processes.inbox_process_id(session)
+    else:
+        process_id = processes.resolve_id(session, process_id)
+        processes.check_writable_id(session, process_id)
     text = normalize_newlines(text).strip()
     if not text:
         raise EmptyText()

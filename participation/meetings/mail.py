@@ -173,3 +173,16 @@ def queue_message(
         body=body,
         cancel_url=cancel_url(registration),
     )
+
+
+def queue_reminder(session: Session, registration: Registration, meeting: Meeting) -> None:
+    """The day before: where and when, and the cancel link, so an unused seat goes to
+    the waiting list in time."""
+    _queue(
+        session,
+        "meeting_reminder",
+        registration,
+        meeting,
+        cancel_url=cancel_url(registration),
+        meeting_url=meeting_url(meeting),
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -862,3 +862,50 @@ def meeting_overview(session: Session, process_id: int | None = None) -> list[Me
         )
         for m in meetings
     ]
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def send_reminders(session: Session, *, hours: int = 24, now: datetime | None = None) -> int:
+    """Queue the reminder e-mail for every confirmed participant of a meeting that starts
+    within ``hours`` (and is not cancelled), once per registration, in their language
+    with their cancel link. Someone who got their seat less than ``hours`` before the
+    meeting has just had their confirmation and gets no reminder.
+
+    Each reminder is claimed by a conditional UPDATE (``reminder_sent_at IS NULL``) in
+    the transaction that queues the e-mail, so two schedulers cannot both send it.
+    Flushes; the caller commits. Returns how many were queued.
+    """
+    now = now or utcnow()
+    window = timedelta(hours=hours)
+    begin_write(session)
+    candidates = session.execute(
+        select(Registration, Meeting)
+        .join(Meeting, Meeting.id == Registration.meeting_id)
+        .where(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.reminder_sent_at.is_(None),
+            Registration.email.is_not(None),
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + window,
+        )
+        .order_by(Registration.id)
+    ).all()
+    queued = 0
+    for registration, meeting in candidates:
+        confirmed_at = registration.confirmed_at or registration.created_at
+        if confirmed_at > meeting.starts_at - window:
+            continue
+        claimed = session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            mail.queue_reminder(session, registration, meeting)
+            queued += 1
+    session.flush()
+    return queued

@@ -68,8 +68,11 @@ from participation.models.processes import (
     process_region,
     user_process,
 )
+from participation.models.statements import AccessibilityTest, StatementText
 
 __all__ = [
+    "AccessibilityTest",
+    "StatementText",
     "Assessment",
     "AssessmentState",
     "Outcome",

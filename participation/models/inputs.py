@@ -40,6 +40,7 @@ class InputChannel(StrEnum):
     SUGGESTION_BOX = "suggestion_box"
     CONSULTATION_RESPONSE = "consultation_response"
     WORKSHOP_NOTE = "workshop_note"
+    ACCESSIBILITY = "accessibility"  # "report an accessibility problem" on the statement
 
 
 class InputStatus(StrEnum):
@@ -51,6 +52,7 @@ class InputStatus(StrEnum):
 class WrittenForm(StrEnum):
     BOKMAAL = "nb"
     NYNORSK = "nn"
+    SAMI = "se"
     OTHER = "other"
 
 

@@ -160,6 +160,18 @@ def current_process_id(session: Session) -> int:
     return process.id
 
 
+def inbox_process_id(session: Session) -> int:
+    """Where input about the site itself (accessibility feedback) goes: the current
+    process, else the newest process of any status."""
+    current = current_process(session)
+    if current is not None:
+        return current.id
+    newest = session.execute(select(Process.id).order_by(Process.id.desc()).limit(1)).scalar()
+    if newest is None:
+        raise NoCurrentProcess()
+    return newest
+
+
 def resolve_id(session: Session, process_id: int | None) -> int:
     """``process_id``, or the current process's when None."""
     return process_id if process_id is not None else current_process_id(session)

@@ -527,6 +527,9 @@ def seed(app, session, *, analyse: bool = False) -> World:
         action="/admin/vurdering/svar",
     )
 
+    # the receipt look-up refuses a payload as a code of the wrong shape (and shows it escaped)
+    s.submit(public(), "/svar/kvittering", {"code": payload("receipt-code")}, expect=422)
+
     # moderation of the suggestion: a note, a redaction edit, hidden with a reason
     detail = f"/admin/innspill/{suggestion}"
     s.submit(staff, detail, {"note": payload("note")}, action=f"{detail}/notat")
@@ -582,6 +585,18 @@ def seed(app, session, *, analyse: bool = False) -> World:
     # Edit forms sent back unchanged: the payloads they show go back in.
     s.submit(staff, f"/admin/satsingsomrader/{area}", {})
     s.submit(staff, f"/admin/brukere/{user}", {})
+    # the statements' own texts, and a report of an accessibility problem (public)
+    for statement, keys in STATEMENT_FIELDS.items():
+        s.submit(
+            staff,
+            f"/admin/erklaeringar?erklaering={statement}&sprak=nb",
+            {key: payload(f"{statement}-{key}".replace("_", "-"), short=True) for key in keys},
+        )
+    s.submit(
+        public(),
+        "/tilgjengelighet",
+        {"text": payload("a11y-report"), "page": payload("a11y-page", short=True)},
+    )
     if analyse:
         analyse_inputs(app, session, region)
     session.expire_all()
@@ -613,6 +628,12 @@ def world(app, session) -> World:
 
 
 # ---------------------------------------------------------------- where payloads must show
+
+
+STATEMENT_FIELDS = {
+    "accessibility": ("responsible", "known_breaches", "answer_time", "other_testing"),
+    "privacy": ("controller", "contact", "dpo", "recipients"),
+}
 
 
 def expected_pages(world: World) -> dict[str, list[str]]:
@@ -694,6 +715,11 @@ def expected_pages(world: World) -> dict[str, list[str]]:
         "area-name-nn": ["/admin/satsingsomrader"],
         "area-name-en": ["/admin/satsingsomrader"],
         "user-name": ["/admin/brukere"],
+        **{
+            f"accessibility-{key}".replace("_", "-"): ["public /tilgjengelighet"]
+            for key in STATEMENT_FIELDS["accessibility"]
+        },
+        "a11y-report": ["/admin/"],
     }
 
 

@@ -56,7 +56,7 @@ def violations(page) -> list[str]:
 
 def test_public_meeting_pages_have_no_wcag_violations(browser_page, meetings):
     found = {}
-    for locale in ("nb", "nn", "en"):  # one loop, so that one server start serves all
+    for locale in ("nb", "nn", "en", "se"):  # one loop, so that one server start serves all
         found.update(scan_in(browser_page, meetings, locale))
     assert found == {name: [] for name in found}
 
@@ -70,6 +70,8 @@ def scan_in(page, meetings, locale: str) -> dict[str, list[str]]:
         "region": f"/moter/region/{region.slug}",
         "meeting": f"/moter/{meeting.id}",
         "sign-up": f"/moter/{meeting.id}/pamelding",
+        "accessibility statement": "/tilgjengelighet",
+        "privacy statement": "/personvern",
     }
     found = {}
     for name, path in pages.items():
