@@ -130,6 +130,11 @@ URL_MAP = [
     ),
     ("/admin/innspill/<int:input_id>/notat", "backoffice.input_note", {"OPTIONS", "POST"}),
     (
+        "/admin/innspill/<int:input_id>/original",
+        "backoffice.input_original",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
         "/admin/innspill/<int:input_id>/satsingsomrader",
         "backoffice.input_focus_areas",
         {"OPTIONS", "POST"},
@@ -175,6 +180,11 @@ URL_MAP = [
         {"OPTIONS", "POST"},
     ),
     (
+        "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt",
+        "backoffice.registration_reviewed",
+        {"OPTIONS", "POST"},
+    ),
+    (
         "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt",
         "backoffice.registration_move",
         {"OPTIONS", "POST"},
@@ -184,6 +194,12 @@ URL_MAP = [
     ("/admin/personvern", "backoffice.privacy", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/personvern", "backoffice.privacy_lookup", {"OPTIONS", "POST"}),
     ("/admin/personvern/eksport", "backoffice.privacy_export", {"OPTIONS", "POST"}),
+    ("/admin/personvern/kvittering", "backoffice.privacy_receipt", {"OPTIONS", "POST"}),
+    (
+        "/admin/personvern/kvittering/slett",
+        "backoffice.privacy_receipt_delete",
+        {"OPTIONS", "POST"},
+    ),
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
     ("/admin/prosess", "backoffice.process_switch", {"OPTIONS", "POST"}),
@@ -196,6 +212,19 @@ URL_MAP = [
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
     # Closing the loop (issue 12): assessment of the input.
+    ("/admin/rapportar", "backoffice.reports", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/admin/prioriteringar/", "backoffice.priorities", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/prioriteringar/publiser", "backoffice.priorities_publish", {"OPTIONS", "POST"}),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/skjerm",
+        "backoffice.priorities_screen",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/resultat",
+        "backoffice.priorities_live",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
     (
         "/admin/vurdering/godkjenn",
@@ -234,6 +263,14 @@ URL_MAP = [
         "suggestions.process_new",
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
+    ("/prioriteringar/", "priorities.new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    (
+        "/prioriteringar/mote/<int(max=2147483647):meeting_id>",
+        "priorities.workshop",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/prioriteringar/resultat", "priorities.results", {"GET", "HEAD", "OPTIONS"}),
+    ("/prioriteringar/takk", "priorities.thanks", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),

@@ -30,7 +30,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import get_locale
@@ -562,6 +561,23 @@ def export_session() -> Session:
     return Session(db.engine)
 
 
+def csv_tempfile(sheets: Sequence[Sheet], *, directory: str | None = None) -> IO[bytes]:
+    """The sheets as CSV (one after the other, a blank line between) in an anonymous
+    temporary file, rewound, ready to send."""
+    stream = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by the response
+    try:
+        for index, sheet in enumerate(sheets):
+            if index:
+                stream.write(b"\r\n")
+            for chunk in csv_stream(sheet):
+                stream.write(chunk.encode("utf-8"))
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
 def send(
     sheet_factory,
     name: str,
@@ -571,17 +587,19 @@ def send(
     *,
     params: dict | None = None,
 ):
-    """Record the export, then stream CSV or send the Excel file; or, when it has more
-    than ``EXPORT_JOB_ROWS`` rows and ``params`` rebuild it (``BUILDERS[kind]``), queue
-    it as a job and send the person to the job's page, where the file will be.
+    """Produce the CSV or Excel file, record the export, then send the file; or, when it
+    has more than ``EXPORT_JOB_ROWS`` rows and ``params`` rebuild it (``BUILDERS[kind]``),
+    queue it as a job (which records the export once it has written the file) and send
+    the person to the job's page, where the file will be.
 
-    ``sheet_factory(session)`` builds the sheet(s) from the export's own session."""
+    ``sheet_factory(session)`` builds the sheet(s) from the export's own session; it
+    must not touch objects of ``db.session``. The file is written to a temporary file
+    first, so a failure is an error page rather than half a file, and the audit log
+    records only exports that were produced. The file streams from disk, so memory
+    stays flat however many rows there are."""
     if fmt not in FORMATS:
         abort(404)
-    audit.record(
-        db.session, actor(), "export", "export", kind, details={"format": fmt, **(details or {})}
-    )
-    db.session.commit()
+    details = {"format": fmt, **(details or {})}
     if params is not None and kind in BUILDERS:
         rows = COUNTERS[kind](db.session, params)
         if rows > current_app.config["EXPORT_JOB_ROWS"]:
@@ -589,38 +607,37 @@ def send(
 
             job = jobs.enqueue(
                 EXPORT_JOB,
-                {"kind": kind, "fmt": fmt, "name": name, "rows": rows, "params": params},
+                {
+                    "kind": kind,
+                    "fmt": fmt,
+                    "name": name,
+                    "rows": rows,
+                    "params": params,
+                    "details": details,
+                },
                 user=actor(),
             )
             return redirect(url_for("backoffice.job", job_id=job.id), code=303)
-    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-
-        def generate():
-            session = export_session()
-            try:
-                sheets = sheet_factory(session)
-                for index, sheet in enumerate(sheets):
-                    if index:
-                        yield "\r\n"
-                    yield from csv_stream(sheet)
-            finally:
-                session.close()
-
-        return Response(
-            stream_with_context(generate()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
     session = export_session()
     try:
-        stream = xlsx_tempfile(sheet_factory(session), timezone=current_app.config["TIMEZONE"])
+        sheets = sheet_factory(session)
+        if fmt == "csv":
+            stream = csv_tempfile(sheets)
+        else:
+            stream = xlsx_tempfile(sheets, timezone=current_app.config["TIMEZONE"])
     finally:
         session.close()
+    try:
+        audit.record(db.session, actor(), "export", "export", kind, details=details)
+        db.session.commit()
+    except BaseException:
+        stream.close()
+        raise
     size = os.fstat(stream.fileno()).st_size
+    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
     return Response(
         _chunks(stream),
-        mimetype=XLSX_MIMETYPE,
+        mimetype="text/csv" if fmt == "csv" else XLSX_MIMETYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Content-Length": str(size),

@@ -14,10 +14,10 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from participation import jobs
+from participation import audit, jobs
 from participation.backoffice import exports
 from participation.extensions import db
-from participation.models import utcnow
+from participation.models import User, utcnow
 
 MIMETYPES = {"csv": "text/csv", "xlsx": exports.XLSX_MIMETYPE}
 PROGRESS_EVERY = 200
@@ -51,5 +51,10 @@ def build_export(ctx: jobs.JobContext) -> jobs.JobResult:
         data = exports.write_file(sheets, fmt, timezone=ctx.app.config["TIMEZONE"])
     finally:
         session.close()
+    # Recorded once the file exists (issue 9: an export is audited only once produced).
+    user = ctx.session.get(User, ctx.user_id) if ctx.user_id else None
+    details = ctx.params.get("details") or {"format": fmt}
+    audit.record(ctx.session, user, "export", "export", kind, details=details)
+    ctx.session.commit()
     name = f"{ctx.params['name']}-{utcnow():%Y-%m-%d}.{fmt}"
     return jobs.JobResult({"rows": done[0]}, jobs.JobFile(name, MIMETYPES[fmt], data))

@@ -434,6 +434,7 @@ def build_responses(session, params: dict):
 @staff_required
 def export_responses(draft_id: int, fmt: str):
     found = _draft_or_404(draft_id)
+    # The sheet is built from the export's own session: nothing of db.session in it.
     params = {"draft_id": found.id}
     return send(
         lambda session: build_responses(session, params),

@@ -108,7 +108,8 @@ class RedactionForm(BaseForm):
         max_length=20000,
         description=_l(
             "Remove names and other personal data the automatic redaction missed. "
-            "The original text is kept for staff."
+            "A consultation response keeps its text as received, for staff; a suggestion "
+            "keeps only this text."
         ),
     )
 
@@ -435,6 +436,7 @@ def _render_detail(detail: service.InputDetail, forms: dict, code: int = 200):
         suggestions=results.latest_suggestions(db.session, [item.id]).get(item.id, []),
         panels=_analysis_panels(item),
         history=audit.entries_for(db.session, "input", item.id),
+        has_original=service.has_original(item),
         statuses=INPUT_STATUS_LABELS,
         locale=str(get_locale()),
         post_form=PostForm(),
@@ -465,6 +467,20 @@ def _detail(input_id: int) -> service.InputDetail:
 def input_detail(input_id: int):
     detail = _detail(input_id)
     return _render_detail(detail, _detail_forms(detail))
+
+
+@bp.get("/innspill/<int:input_id>/original")
+@staff_required
+def input_original(input_id: int):
+    """The text as received (consultation responses, workshop notes); every view is
+    recorded in the audit log. A suggestion has no original: only its redacted text
+    was stored."""
+    try:
+        item = service.original_text(db.session, actor(), input_id)
+    except service.InputNotFound:
+        abort(404)
+    db.session.commit()
+    return render_template("backoffice/input_original.html", item=item)
 
 
 def _back_to_detail(input_id: int):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
-from participation.common import normalize_email, random_code, slugify
+from participation.common import normalize_email, normalize_newlines, random_code, slugify
 from participation.db import begin_write
 from participation.meetings import mail
 from participation.models import (
@@ -459,9 +459,18 @@ def _check_schedule(data: MeetingData) -> None:
         raise InvalidSchedule()
 
 
-def _apply(meeting: Meeting, data: MeetingData) -> list[str]:
-    """Copy ``data`` onto the meeting (texts trimmed); the names of the fields that differ."""
-    changed = []
+# Fields whose old and new values the audit log shows ("Plasser: 40 → 30"); the
+# description is only named as changed.
+_SHOWN_VALUES = {"title", "starts_at", "ends_at", "venue", "address", "seats"}
+_TIMES = {"starts_at", "ends_at", "registration_deadline"}
+
+
+def _apply(meeting: Meeting, data: MeetingData) -> tuple[dict[str, list], list[str]]:
+    """Copy ``data`` onto the meeting (texts trimmed, line breaks normalised). Returns
+    what really changed: ``{field: [old, new]}`` for short values, and the names of
+    the other changed fields."""
+    values: dict[str, list] = {}
+    named: list[str] = []
     for name in (
         "region_id",
         "title",
@@ -474,10 +483,21 @@ def _apply(meeting: Meeting, data: MeetingData) -> list[str]:
         "registration_deadline",
     ):
         value = getattr(data, name)
-        if getattr(meeting, name) != value:
-            changed.append(name)
-        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
-    return sorted(changed)
+        if isinstance(value, str):
+            value = normalize_newlines(value).strip()
+        old = getattr(meeting, name)
+        if old != value:
+            if name in _SHOWN_VALUES or name in _TIMES:
+                shown = [old, value]
+                if name in _TIMES:
+                    shown = [v.isoformat() if v is not None else None for v in shown]
+                values[name] = shown
+            elif name != "region_id":
+                named.append(name)
+            else:
+                values["region"] = [old, value]  # ids; names filled in by the caller
+        setattr(meeting, name, value)
+    return values, sorted(named)
 
 
 def _check_region(session: Session, process_id: int, region_id: int) -> None:
@@ -532,19 +552,22 @@ def update_meeting(
     _check_region(session, meeting.process_id, data.region_id)
     if data.seats < meeting.confirmed_count:
         raise SeatsBelowConfirmed(meeting.confirmed_count)
-    changed = _apply(meeting, data)
+    values, named = _apply(meeting, data)
+    if "region" in values:
+        values["region"] = [
+            region.name if region is not None else None
+            for region in (session.get(Region, i) for i in values["region"])
+        ]
     session.flush()
     promoted = _promote_waiting(session, meeting, now)
     for registration in promoted:
         mail.queue_promotion(session, registration, meeting)
-    audit.record(
-        session,
-        actor,
-        "meeting.update",
-        "meeting",
-        meeting.id,
-        details={"changed": changed, "promoted": len(promoted)},
-    )
+    details: dict = {"changes": values}
+    if named:
+        details["changed"] = named
+    if promoted:
+        details["promoted"] = len(promoted)
+    audit.record(session, actor, "meeting.update", "meeting", meeting.id, details=details)
     return UpdateOutcome(meeting, promoted)
 
 
@@ -596,6 +619,19 @@ class RegistrationLists:
     confirmed: list[Registration]
     waiting: list[Registration]
     cancelled: list[Registration]
+
+
+def open_registration_list(
+    session: Session, actor: User, meeting_id: int, *, page: str = "meeting"
+) -> RegistrationLists:
+    """The registrations of a meeting for a staff member: opening the list (names,
+    addresses, needs) is recorded in the audit log."""
+    lists = registrations_for(session, meeting_id)
+    audit.record(
+        session, actor, "meeting.registrations", "meeting", meeting_id, details={"page": page}
+    )
+    session.flush()
+    return lists
 
 
 def registrations_for(session: Session, meeting_id: int) -> RegistrationLists:
@@ -909,3 +945,56 @@ def send_reminders(session: Session, *, hours: int = 24, now: datetime | None = 
             queued += 1
     session.flush()
     return queued
+
+
+# ---------------------------------------------------------------- abuse flags
+
+
+def flag_burst(session: Session, registration_ids: list[int]) -> int:
+    """Flag registrations that came in a burst from one client, for the project group to
+    review. Only a flag: nothing is cancelled or removed. Flushes; the caller commits."""
+    if not registration_ids:
+        return 0
+    begin_write(session)
+    flagged = session.execute(
+        update(Registration)
+        .where(Registration.id.in_(list(registration_ids)), Registration.flagged_burst.is_(False))
+        .values(flagged_burst=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    return flagged
+
+
+def clear_burst_flag(session: Session, actor: User, registration_id: int) -> Registration:
+    """A reviewer looked at a flagged registration and found it genuine. Flushes."""
+    begin_write(session)
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationNotFound()
+    if registration.flagged_burst:
+        registration.flagged_burst = False
+        audit.record(
+            session,
+            actor,
+            "registration.burst_reviewed",
+            "registration",
+            registration.id,
+            details={"meeting": registration.meeting_id},
+        )
+    session.flush()
+    return registration
+
+
+def flagged_counts(session: Session) -> dict[int, int]:
+    """Flagged live registrations per meeting."""
+    return dict(
+        session.execute(
+            select(Registration.meeting_id, func.count(Registration.id))
+            .where(
+                Registration.flagged_burst.is_(True),
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .group_by(Registration.meeting_id)
+        ).all()
+    )

@@ -26,6 +26,7 @@ from participation.inputs.service import active_focus_areas
 from participation.labels import CATEGORY_LABELS
 from participation.models import Process, ProcessStatus, Region, RespondentCategory, utcnow
 from participation.processes import service as processes
+from participation.ratelimit import rate_limited
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
 
@@ -39,6 +40,12 @@ SUBMIT_ERRORS = {
     service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
     service.BoxClosed: _l("The suggestion box is closed. Nothing was sent."),
 }
+
+
+RATE_LIMITED = _l(
+    "You have sent the form many times in a short while. Wait a few minutes and send it "
+    "again: your text is kept below."
+)
 
 
 def _rate_limit() -> str:
@@ -90,7 +97,11 @@ def _box(process: Process | None):
     form = _form(process)
     guard_errors: list = []
     warning = None
-    if form.is_submitted():
+    if rate_limited():
+        # Too many requests (setup.py shows the form again): nothing is stored, and
+        # the text comes back with a message to wait.
+        guard_errors.append(RATE_LIMITED)
+    elif form.is_submitted():
         valid = form.validate()
         guard_errors = form.take_guard_errors()
         if valid:

@@ -69,7 +69,10 @@ def submit_suggestion(
     now: datetime | None = None,
 ) -> Input:
     """Store a suggestion in a process's box (default: the current process's),
-    redacted and with duplicates marked, and give it a receipt code."""
+    redacted and with duplicates marked, and give it a receipt code.
+
+    Personal data is removed before anything is stored: the text as written never
+    reaches the database (nor a log: nothing here logs)."""
     try:
         process = processes.get(session, processes.resolve_id(session, process_id))
     except processes.ProcessError as error:
@@ -81,6 +84,7 @@ def submit_suggestion(
         raise TextTooShort()
     if len(text) > MAX_LENGTH:
         raise TextTooLong()
+    text = redact(text).text
     if data.focus_area_id is not None:
         area = session.get(FocusArea, data.focus_area_id)
         if area is None or not area.active:

@@ -217,3 +217,30 @@ def test_batches_are_released_as_they_are_read(app, session):
             largest = max(largest, len(export_session.identity_map))
     assert seen == 2_500
     assert largest <= 1000
+
+
+def test_an_export_is_recorded_only_once_produced(app, session, admin):
+    """A failure while writing the file records nothing; a produced file is recorded."""
+    from flask_login import login_user
+
+    from participation.backoffice.exports import Sheet, send
+
+    def failing(export_session):
+        def rows():
+            yield ["ok"]
+            raise RuntimeError("the database went away")
+
+        return [Sheet("Inputs", ["Text"], rows())]
+
+    # (CSV: openpyxl leaves a failed workbook's generators to the garbage collector.)
+    with app.test_request_context("/admin/eksport"):
+        login_user(admin)
+        with pytest.raises(RuntimeError):
+            send(failing, "innspill", "csv", "inputs")
+    assert count(session, AuditEntry.id, AuditEntry.action == "export") == 0
+
+    with app.test_request_context("/admin/eksport"):
+        login_user(admin)
+        response = send(lambda s: [Sheet("Inputs", ["Text"], iter([["a"]]))], "x", "csv", "inputs")
+        assert b"".join(response.response).decode("utf-8-sig").splitlines() == ["Text", "a"]
+    assert count(session, AuditEntry.id, AuditEntry.action == "export") == 1

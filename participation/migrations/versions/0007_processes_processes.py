@@ -5,7 +5,7 @@ every region and focus area there is; its texts are placeholders the project
 group edits in the back office.
 
 Revision ID: 0007_processes
-Revises: 0009_law
+Revises: 0006_promises
 Create Date: 2026-12-04 05:22:49.834307
 
 """
@@ -21,7 +21,7 @@ import participation.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0007_processes"
-down_revision = "0009_law"
+down_revision = "0006_promises"
 branch_labels = None
 depends_on = None
 
