@@ -135,13 +135,19 @@ def _consultation_and_inputs(session: Session, report: DemoReport, today: date) 
     seed_consultation_and_inputs(session, report, today)
 
 
+def _closing(session: Session, report: DemoReport, today: date) -> None:
+    from participation.assessments.demo import seed_closing
+
+    seed_closing(session, report, today)
+
+
 def _archived_process(session: Session, report: DemoReport, today: date) -> None:
     from participation.processes.demo import seed_trondelag
 
     seed_trondelag(session, report, today)
 
 
-EXTRA_STEPS: list = [_consultation_and_inputs, _archived_process]
+EXTRA_STEPS: list = [_consultation_and_inputs, _closing, _archived_process]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:

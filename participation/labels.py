@@ -272,6 +272,9 @@ JOB_STAGE_LABELS = {
     "running": _l("Working"),
     "counting": _l("Counting the rows"),
     "writing": _l("Writing the file"),
+    # The archive export (participation.archive)
+    "documents": _l("Documents"),
+    "metadata": _l("Metadata"),
     "cancelled": _l("Cancelled"),
     # The høringsnotat (participation.reports)
     "about": _l("About the process"),

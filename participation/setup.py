@@ -400,6 +400,7 @@ PUBLIC_NAV = [
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.archive.tasks
     import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled

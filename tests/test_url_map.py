@@ -275,6 +275,7 @@ URL_MAP = [
     ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive_export", {"OPTIONS", "POST"}),
     ("/tilgjengelighet", "statements.accessibility", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/tilgjengelighet/takk", "statements.accessibility_thanks", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/erklaeringar", "backoffice.statement_texts", {"GET", "HEAD", "OPTIONS", "POST"}),

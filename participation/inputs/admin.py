@@ -206,6 +206,12 @@ class FocusAreaForm(BaseForm):
     description_nb = long_text(_l("Description in Bokmål"), max_length=2000)
     description_nn = long_text(_l("Description in Nynorsk"), max_length=2000)
     description_en = long_text(_l("Description in English"), max_length=2000)
+    name_se = text(
+        _l("Name in Northern Sami (optional)"),
+        max_length=160,
+        description=_l("Empty: the Sami pages show the name in Bokmål."),
+    )
+    description_se = long_text(_l("Description in Northern Sami (optional)"), max_length=2000)
     seed_terms = long_text(
         _l("Seed terms"),
         max_length=4000,
@@ -661,6 +667,8 @@ def _data(form: FocusAreaForm) -> service.FocusAreaData:
         description_nb=form.description_nb.data or "",
         description_nn=form.description_nn.data or "",
         description_en=form.description_en.data or "",
+        name_se=form.name_se.data or "",
+        description_se=form.description_se.data or "",
         seed_terms=service.parse_terms(form.seed_terms.data or ""),
         position=form.position.data or 0,
         active=form.active.data,

@@ -890,6 +890,9 @@ class FocusAreaData:
     description_nb: str = ""
     description_nn: str = ""
     description_en: str = ""
+    # Northern Sami, optional (empty: Bokmål is shown on the Sami pages).
+    name_se: str = ""
+    description_se: str = ""
     seed_terms: list[str] = field(default_factory=list)
     position: int = 0
     active: bool = True

@@ -74,7 +74,7 @@ def statement_texts():
     statement = request.args.get("erklaering", service.ACCESSIBILITY)
     if statement not in service.FIELDS:
         abort(404)
-    locale = request.args.get("sprak", "nb")
+    locale = request.args.get("tekstsprak", "nb")
     if locale not in service.STATEMENT_LOCALES:
         abort(404)
     form_class = statement_form(FIELD_LABELS[statement])
@@ -88,7 +88,7 @@ def statement_texts():
         db.session.commit()
         tell(_l("The statement was saved."))
         return redirect(
-            url_for("backoffice.statement_texts", erklaering=statement, sprak=locale), code=303
+            url_for("backoffice.statement_texts", erklaering=statement, tekstsprak=locale), code=303
         )
     return render_template(
         "backoffice/statement_texts.html",

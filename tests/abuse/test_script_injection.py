@@ -570,11 +570,11 @@ def seed(app, session, *, analyse: bool = False) -> World:
             "key": "xss-omrade",
             **{
                 f"name_{lang}": payload(f"area-name-{lang}", short=True)
-                for lang in ("nb", "nn", "en")
+                for lang in ("nb", "nn", "en", "se")
             },
             **{
                 f"description_{lang}": payload(f"area-description-{lang}")
-                for lang in ("nb", "nn", "en")
+                for lang in ("nb", "nn", "en", "se")
             },
             "seed_terms": payload("area-terms"),
         },
@@ -599,7 +599,7 @@ def seed(app, session, *, analyse: bool = False) -> World:
     for statement, keys in STATEMENT_FIELDS.items():
         s.submit(
             staff,
-            f"/admin/erklaeringar?erklaering={statement}&sprak=nb",
+            f"/admin/erklaeringar?erklaering={statement}&tekstsprak=nb",
             {key: payload(f"{statement}-{key}".replace("_", "-"), short=True) for key in keys},
         )
     s.submit(

@@ -264,6 +264,32 @@ def test_every_message_of_the_back_office_is_translated():
     assert not (ours & gaps), sorted(ours & gaps)
 
 
+def test_focus_area_names_in_sami_with_bokmaal_as_fallback(as_admin, client, session):
+    """A focus area can be named in Northern Sami; the Sami suggestion box shows it,
+    and an area without a Sami name shows its Bokmål name there."""
+    for key, name_se in (("boazodoallu", "Boazodoallu"), ("havvind", "")):
+        response = post_form(
+            as_admin,
+            "/admin/satsingsomrader/ny",
+            {
+                "key": key,
+                "name_nb": key.capitalize() + " (nb)",
+                "name_nn": key.capitalize() + " (nn)",
+                "name_en": key.capitalize() + " (en)",
+                "name_se": name_se,
+                "description_se": "Guohtuneatnamat ja ealáhus" if name_se else "",
+                "position": "1",
+                "active": "y",
+            },
+        )
+        assert response.status_code == 303
+    area = session.execute(select(FocusArea).where(FocusArea.key == "boazodoallu")).scalar_one()
+    assert area.name("se") == "Boazodoallu" and area.description("se").startswith("Guohtun")
+    page = client.get("/innspill/", headers={"Accept-Language": "se"}).text
+    assert "Boazodoallu" in page and "Boazodoallu (nb)" not in page
+    assert "Havvind (nb)" in page  # no Sami name: Bokmål
+
+
 def test_the_audit_log_says_what_changed_in_peoples_words(
     as_admin, session, make_meeting, make_draft, signup_data
 ):

@@ -102,7 +102,7 @@ def test_organisation_texts_are_edited_per_language_with_bokmaal_as_fallback(
 ):
     response = post_form(
         as_admin,
-        "/admin/erklaeringar?erklaering=accessibility&sprak=nb",
+        "/admin/erklaeringar?erklaering=accessibility&tekstsprak=nb",
         {
             "responsible": "Troms fylkeskommune, avdeling for næring",
             "known_breaches": "1.2.2 | Videoen mangler teksting | Se tekstversjonen under videoen",
@@ -111,10 +111,10 @@ def test_organisation_texts_are_edited_per_language_with_bokmaal_as_fallback(
         },
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/erklaeringar?erklaering=accessibility&sprak=nb"
+    assert response.headers["Location"] == "/admin/erklaeringar?erklaering=accessibility&tekstsprak=nb"
     post_form(
         as_admin,
-        "/admin/erklaeringar?sprak=se",
+        "/admin/erklaeringar?tekstsprak=se",
         {"answer_time": "5 bargobeaivvi", "responsible": "", "known_breaches": ""},
     )
     assert count(session, AuditEntry.id, AuditEntry.action == "statement.update") == 2
@@ -136,7 +136,7 @@ def test_only_administrators_edit_the_statements(as_reviewer):
 
 def test_unknown_statement_or_language_is_404(as_admin):
     assert as_admin.get("/admin/erklaeringar?erklaering=nothing").status_code == 404
-    assert as_admin.get("/admin/erklaeringar?erklaering=privacy&sprak=xx").status_code == 404
+    assert as_admin.get("/admin/erklaeringar?erklaering=privacy&tekstsprak=xx").status_code == 404
     assert as_admin.get("/admin/erklaeringar").status_code == 200
 
 

@@ -54,7 +54,7 @@ def test_controller_and_officer_are_organisation_texts(as_admin, client):
     assert "Ask the contact above" in default
     response = post_form(
         as_admin,
-        "/admin/erklaeringar?erklaering=privacy&sprak=nb",
+        "/admin/erklaeringar?erklaering=privacy&tekstsprak=nb",
         {
             "controller": "Troms fylkeskommune, Postboks 6600, 9296 Tromsø",
             "contact": "personvern@tromsfylke.no",
