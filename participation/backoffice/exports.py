@@ -72,6 +72,7 @@ from participation.models import (
     Registration,
     utcnow,
 )
+from participation.processes import service as processes
 
 BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -697,8 +698,9 @@ def export_registrations(fmt: str):
     process_id = current_process_id()
     if meeting_id is not None:
         meeting = db.session.get(Meeting, meeting_id)
-        if meeting is None or process_id not in (None, meeting.process_id):
+        if meeting is None or not processes.can_access(db.session, actor(), meeting.process_id):
             abort(404)
+        process_id = meeting.process_id
     params = {"meeting_id": meeting_id, "process_id": process_id}
     return send(
         lambda session: build_registrations(session, params),
