@@ -16,9 +16,9 @@ from participation.models import AuditEntry, Input, Job, Registration
 from participation.processes import service
 from tests.helpers import login, pdf_bytes
 
-# Issue 12's close-the-loop pages (assessment queue, høringsnotat) list every process's
+# Issue 12's close-the-loop pages (assessments, priorities, høringsnotat) list every process's
 # inputs until they are scoped by process in that issue's own work.
-NOT_YET_SCOPED = ("/admin/vurdering/", "/admin/rapport")
+NOT_YET_SCOPED = ("/admin/vurdering/", "/admin/rapport", "/admin/prioriteringar")
 
 SECRET = "Hemmelig innspill fra den andre prosessen om vindkraft og reindrift."
 
