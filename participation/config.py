@@ -43,6 +43,9 @@ class Config:
     ORGANISATION_NAME: str = "Troms fylkeskommune"
     ARCHIVE_CREATOR_ID: str = ""  # arkivskaperID in archive exports; empty: the organisation name
     CONTACT_EMAIL: str = "naeringsstrategi@example.no"
+    # The organisation's logo in the header: a file in participation/static/ (served
+    # from the site itself, so no page makes a third-party request).
+    LOGO: str = "img/logo.svg"
     MAIL_TRANSPORT: str = "log"  # "log" or "smtp"
     MAIL_SENDER: str = "Innspill <no-reply@example.no>"
     SMTP_HOST: str = "localhost"

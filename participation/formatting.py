@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel.dates import format_date as _babel_date
 from babel.dates import format_time as _babel_time
 from babel.numbers import format_decimal as _babel_decimal
@@ -203,6 +204,20 @@ def kilobytes(size: int, locale: str | None = None) -> str:
     return number(-(-size // 1024), 0, locale) + "\u00a0kB"
 
 
+def phone(value: str | None) -> str:
+    """A stored phone number (E.164) as people write it: "912 34 567" for a Norwegian
+    number, "+46 70 123 45 67" for one abroad."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        return value
+    if parsed.country_code == 47:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 # ---------------------------------------------------------------- for machines
 
 
@@ -245,5 +260,6 @@ FILTERS = {
     "number": number,
     "percent": percent,
     "kilobytes": kilobytes,
+    "phone": phone,
     "iso": iso,
 }

@@ -312,6 +312,7 @@ def register_template_helpers(app: Flask) -> None:
             "languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
+            "logo": app.config["LOGO"],
             "has_endpoint": lambda name: name in app.view_functions,
             "public_nav": lambda: [
                 (endpoint, label)
