@@ -326,8 +326,24 @@ _NB_ENDING_RE = re.compile(
 )
 
 
+# Northern Sami (davvisámegiella): its own letters, and common words that are not also
+# Norwegian words ("man", "min", "du", "ja", "vel" are left out for that reason).
+_SE_LETTERS_RE = re.compile(r"[čđŋšŧž]")
+_SE_MARKERS = frozenset(
+    _words(
+        "ahte lea leat leai ledje ii eai in it mii mun don son dat dan dán dáid dain dahje "
+        "galgá galget galgat galggašii galggaše sáhttá sáhttet sáhtášii maiddái dušše muhto "
+        "danne ollu vai maid das dasa doppe dákko gos goas mo makkár olbmot olbmuid "
+        "guovllu guovllus mis midjiide iežas eanet buorre buori ođđa ovdal maŋŋá "
+        "bargu bargosajit ealáhus ealáhusat boazodoallu guolástus mátkeealáhus "
+        "sámegiella sámegillii sámi sápmi giitu bures dearvvuođat mearrida gulahallat "
+        "nuorat nuoraid mánát skuvla báikkálaš"
+    )
+)
+
+
 def written_form_scores(text: str) -> dict[str, int]:
-    """Evidence counts behind :func:`detect_written_form` (``nb``, ``nn``, ``en``)."""
+    """Evidence counts behind :func:`detect_written_form` (``nb``, ``nn``, ``en``, ``se``)."""
     words = _WORD_RE.findall(unicodedata.normalize("NFKC", str(text)).lower())
     zeros = repeat(0)
     nn = sum(map(_NN_MARKERS.get, words, zeros))
@@ -338,18 +354,27 @@ def written_form_scores(text: str) -> dict[str, int]:
     lowered = " ".join(words)
     nn += len(_NN_ENDING_RE.findall(lowered))
     nb += len(_NB_ENDING_RE.findall(lowered))
-    return {"nb": nb, "nn": nn, "en": en}
+    # Northern Sami: marker words, and words with a letter only Sami uses (č đ ŋ š ŧ ž).
+    se = sum(w in _SE_MARKERS or bool(_SE_LETTERS_RE.search(w)) for w in words)
+    return {"nb": nb, "nn": nn, "en": en, "se": se}
 
 
-def detect_written_form(text: str) -> Literal["nb", "nn", "other"]:
-    """Guess whether ``text`` is Bokmål (``"nb"``), Nynorsk (``"nn"``) or neither.
+def detect_written_form(text: str) -> Literal["nb", "nn", "se", "other"]:
+    """Guess whether ``text`` is Bokmål (``"nb"``), Nynorsk (``"nn"``), Northern Sami
+    (``"se"``) or neither.
 
     Marker-word based: words spelled differently in the two written forms (ikkje/ikke,
     eg/jeg, kva/hva, korleis/hvordan, frå/fra, berre/bare ...) and the endings -leg/-lig,
-    -heit/-het. ``"other"`` means English (or another language) or too little evidence.
+    -heit/-het. Northern Sami by its own letters (č đ ŋ š ŧ ž) and common words (ahte,
+    lea, leat, dahje, galgá ...): at least three such words, and more of them than
+    Norwegian markers, so a Norwegian text naming Sami places (Kárášjohka,
+    Guovdageaidnu) stays Norwegian. ``"other"`` means English (or another language) or
+    too little evidence.
     """
     s = written_form_scores(text)
     nb, nn, en = s["nb"], s["nn"], s["en"]
+    if s["se"] >= 3 and s["se"] > nb + nn + en:
+        return "se"
     if en >= 2 and en > nb + nn:
         return "other"
     if nn == nb:  # no markers at all, or as many of each

@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_blueprints(app)
     setup.register_error_handlers(app)
     setup.register_template_helpers(app)
+    setup.configure_jobs(app)
     setup.configure_cache(app)
 
     from participation import cli

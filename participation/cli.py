@@ -29,6 +29,14 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(archive_cli)
 
+    from participation.reports.cli import report_cli
+
+    app.cli.add_command(report_cli)
+
+    from participation.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
+
 
 @click.command("seed-demo")
 def seed_demo_command() -> None:

@@ -28,7 +28,12 @@ TEMPLATE_DIR = _resource_dir("templates")
 TRANSLATION_DIR = _resource_dir("translations")
 MIGRATION_DIR = _PACKAGE_DIR / "migrations"
 
-LANGUAGES = ("nb", "nn", "en")
+LANGUAGES = ("nb", "nn", "en", "se")
+# The back office stays in Norwegian and English; a visitor who chose Sami sees it in
+# Bokmål (the project group's own language), never half-translated.
+BACKOFFICE_LANGUAGES = ("nb", "nn", "en")
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "se": "Davvisámegiella"}
+BACKOFFICE_PREFIX = "/admin"
 
 
 @dataclass
@@ -86,6 +91,16 @@ class Config:
     CACHE_URL: str = "simple://"
     CACHE_SECONDS: int = 5  # longest a cached page is served (writes invalidate at once)
     CACHE_KEY_PREFIX: str = "innspill:"  # namespace in a Redis shared with others
+    # Job queue (Huey): "" = a SQLite file in the instance folder, redis://host:port/db
+    # (shared by every host: production), memory:// (one process), immediate (run
+    # inside the request; development only).
+    JOBS_URL: str = ""
+    JOBS_QUEUE_NAME: str = "innspill"  # one name per installation sharing a Redis
+    JOBS_LEASE_SECONDS: int = 60  # a job whose worker is silent this long is run again
+    JOBS_MAX_ATTEMPTS: int = 3  # starts before a repeatedly interrupted job counts as failed
+    JOBS_RESULT_HOURS: int = 24  # how long a job's download link works
+    JOBS_POLL_SECONDS: int = 1  # longest a SQLite-backed worker waits between looks at the queue
+    JOBS_WORKERS: int = 2  # threads per worker process (flask jobs worker --workers)
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True

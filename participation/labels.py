@@ -15,6 +15,7 @@ from participation.models import (
     DuplicateKind,
     InputChannel,
     InputStatus,
+    JobStatus,
     Outcome,
     ParticipantCategory,
     PriorityChannel,
@@ -61,6 +62,7 @@ INPUT_STATUS_LABELS = {
 WRITTEN_FORM_LABELS = {
     WrittenForm.BOKMAAL: _l("Bokmål"),
     WrittenForm.NYNORSK: _l("Nynorsk"),
+    WrittenForm.SAMI: _l("Northern Sami"),
     WrittenForm.OTHER: _l("Other or unknown"),
 }
 
@@ -232,6 +234,23 @@ RUN_KIND_LABELS = {
     RunKind.RETRAIN: _l("Retraining and analysis"),
 }
 
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Queued"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Failed"),
+    JobStatus.CANCELLED: _l("Cancelled"),
+}
+
+# Stages a job reports (``ctx.progress(fraction, stage)``); the analysis's stages too.
+JOB_STAGE_LABELS = {
+    **RUN_STAGE_LABELS,
+    "running": _l("Working"),
+    "counting": _l("Counting the rows"),
+    "writing": _l("Writing the file"),
+    "cancelled": _l("Cancelled"),
+}
+
 # Columns of a theme's spread, in the order they are shown.
 SPREAD_LABELS = {
     "focus_areas": _l("Focus areas (suggested or confirmed)"),
@@ -285,6 +304,8 @@ FOR_TEMPLATES = {
     "stage_labels": RUN_STAGE_LABELS,
     "status_labels": RUN_STATUS_LABELS,
     "kind_labels": RUN_KIND_LABELS,
+    "job_status_labels": JOB_STATUS_LABELS,
+    "job_stage_labels": JOB_STAGE_LABELS,
     "training_sources": TRAINING_SOURCE_LABELS,
     "timing_labels": TIMING_LABELS,
     "outcome_labels": OUTCOME_LABELS,

@@ -7,14 +7,21 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from participation.config import LANGUAGES, MIGRATION_DIR, TRANSLATION_DIR
+from participation.config import (
+    BACKOFFICE_LANGUAGES,
+    BACKOFFICE_PREFIX,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    MIGRATION_DIR,
+    TRANSLATION_DIR,
+)
 from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Matches the client address werkzeug's development server puts first in each line.
@@ -64,14 +71,34 @@ def select_locale() -> str:
     return locale_for(request)
 
 
+def is_backoffice_path(path: str) -> bool:
+    return path == BACKOFFICE_PREFIX or path.startswith(BACKOFFICE_PREFIX + "/")
+
+
+def languages_for(path: str) -> tuple[str, ...]:
+    """The languages a page is offered in: Sami on the public pages, not the back office."""
+    return BACKOFFICE_LANGUAGES if is_backoffice_path(path) else LANGUAGES
+
+
 def locale_for(req) -> str:
     """The language for a request (Flask's or a plain werkzeug one)."""
+    offered = languages_for(req.path)
     chosen = req.cookies.get("lang")
-    if chosen in LANGUAGES:
+    if chosen in offered:
         return chosen
-    # "no" is the macro-language; Bokmål is what most people mean by it.
-    best = req.accept_languages.best_match([*LANGUAGES, "no"], default="nb")
-    return "nb" if best == "no" else best
+    if chosen in LANGUAGES:
+        return "nb"  # chose Sami, now in the back office: Bokmål
+    # The browser's languages, most wanted first, by their primary tag ("se-NO" is "se").
+    # "no" is the macro-language; Bokmål is what most people mean by it. Sami is "se",
+    # also sent as "sme", its three-letter code.
+    for tag, _quality in req.accept_languages:
+        primary = _ALIASES.get(tag.split("-")[0].lower(), tag.split("-")[0].lower())
+        if primary in offered:
+            return primary
+    return "nb"
+
+
+_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "sme": "se", "eng": "en"}
 
 
 def configure_babel(app: Flask) -> None:
@@ -197,6 +224,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.backoffice.users
     import participation.consultation.admin
     import participation.inputs.admin
+    import participation.jobs.admin
     import participation.meetings.admin
     import participation.privacy.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
@@ -223,6 +251,13 @@ def register_error_handlers(app: Flask) -> None:
             ),
         ),
         405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+        409: (
+            _l("Changed at the same moment"),
+            _l(
+                "What you sent clashes with a change made at the same moment. Reload the page "
+                "and try again."
+            ),
+        ),
         413: (
             _l("Too much data"),
             _l("What you sent was too large. Make attachments smaller and try again."),
@@ -286,6 +321,16 @@ PUBLIC_NAV = [
 ]
 
 
+def configure_jobs(app: Flask) -> None:
+    # The domains register their kinds of job and their periodic work on import.
+    import participation.insights.tasks
+    import participation.jobs.scheduled
+    import participation.privacy.tasks  # noqa: F401
+    from participation.jobs import engine
+
+    engine.init_app(app)
+
+
 def configure_cache(app: Flask) -> None:
     # Last, so its after_request hook sees the response before the others do.
     from participation.cache import configure_cache as configure_page_cache
@@ -309,7 +354,10 @@ def register_template_helpers(app: Flask) -> None:
     def inject_locale():
         return {
             "current_locale": str(get_locale() or "nb"),
-            "languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")],
+            "languages": [
+                (code, LANGUAGE_NAMES[code])
+                for code in languages_for(request.path if has_request_context() else "/")
+            ],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
             "logo": app.config["LOGO"],

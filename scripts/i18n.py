@@ -1,11 +1,12 @@
 """Message catalogs: extract, update, fill, check and compile.
 
-    python scripts/i18n.py update            # re-extract messages.pot, merge into nb/nn/en
-    python scripts/i18n.py fill FILE.json    # add translations {msgid: {"nb": .., "nn": ..}}
-    python scripts/i18n.py missing           # list messages without nb or nn translation
+    python scripts/i18n.py update            # re-extract messages.pot, merge into nb/nn/en/se
+    python scripts/i18n.py fill FILE.json    # add translations {msgid: {"nb": .., "nn": .., "se": ..}}
+    python scripts/i18n.py missing           # list messages without nb, nn or se translation
     python scripts/i18n.py compile           # build the .mo files (done by the setup scripts)
 
-For plurals, FILE.json maps the singular msgid to {"nb": [one, other], ...}.
+For plurals, FILE.json maps the singular msgid to {"nb": [one, other], ...}; for se
+[one, two, other] or [one, other] (two then takes the form of other).
 English msgids are the English text, so the en catalog is filled from them.
 All writes hold a lock, so several people can run this at the same time.
 """
@@ -24,7 +25,9 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LOCALES = ("nb", "nn", "en")
+LOCALES = ("nb", "nn", "en", "se")
+# Catalogs translated by people (en is filled from the English msgids).
+TRANSLATED = ("nb", "nn", "se")
 
 
 @contextmanager
@@ -109,7 +112,7 @@ def _fill_english() -> None:
 def fill(path: str) -> None:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     with locked():
-        for locale in ("nb", "nn"):
+        for locale in TRANSLATED:
             catalog = _load(locale)
             for message in catalog:
                 if not message.id:
@@ -120,7 +123,12 @@ def fill(path: str) -> None:
                     continue
                 value = entry[locale]
                 if isinstance(message.id, tuple):
-                    message.string = tuple(value if isinstance(value, list) else [value, value])
+                    forms = value if isinstance(value, list) else [value, value]
+                    # Northern Sami has three forms (one, two, other); after "two" a noun
+                    # takes the same form as after any other number, so [one, other] fills
+                    # it when only two are given.
+                    forms = forms + [forms[-1]] * (catalog.num_plurals - len(forms))
+                    message.string = tuple(forms[: catalog.num_plurals])
                 else:
                     message.string = value
                 message.flags.discard("fuzzy")
@@ -129,7 +137,7 @@ def fill(path: str) -> None:
 
 def missing() -> list[tuple[str, str]]:
     gaps = []
-    for locale in ("nb", "nn"):
+    for locale in TRANSLATED:
         for message in _load(locale):
             if not message.id:
                 continue

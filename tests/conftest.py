@@ -69,6 +69,9 @@ def base_config(database_url: str, instance: Path) -> dict:
         # set the production timeouts themselves.
         "DB_STATEMENT_TIMEOUT": 30,
         "DB_IDLE_IN_TRANSACTION_TIMEOUT": 120,
+        # Jobs wait in this process's memory until a test carries them out
+        # (``run_jobs``); the worker tests start real worker processes.
+        "JOBS_URL": "memory://",
     }
 
 
@@ -105,6 +108,22 @@ def _empty_tables() -> None:
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Carry out the queued jobs in this thread; returns how many ran. The test's
+    session (which the test client's requests share) starts afresh afterwards, so it
+    sees what the jobs wrote (SQLite keeps a read snapshot until the transaction ends)."""
+    from participation.jobs import get_engine
+
+    def run() -> int:
+        _db.session.rollback()
+        done = get_engine(app).run_pending()
+        _db.session.rollback()
+        return done
+
+    return run
 
 
 @pytest.fixture
@@ -409,6 +428,8 @@ def start_gunicorn(
         # Several workers share the page cache only through Redis, as in production.
         "INNSPILL_CACHE_URL": "redis://127.0.0.1:6379/0",
         "INNSPILL_CACHE_KEY_PREFIX": f"innspill-test-{port}-{os.getpid()}:",
+        # Jobs go to a queue in the test's folder, for a worker started beside it.
+        "INNSPILL_JOBS_URL": f"sqlite:///{workdir / 'jobs.sqlite'}",
         # As in base_config: room for a busy machine (the stall tests set the defaults).
         "INNSPILL_DB_STATEMENT_TIMEOUT": "30",
         "INNSPILL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "120",
@@ -461,6 +482,47 @@ def stop_gunicorn(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+def start_job_worker(
+    database_url: str,
+    workdir: Path,
+    *,
+    jobs_url: str | None = None,
+    scheduler: bool = False,
+    extra_env: dict | None = None,
+    name: str = "worker",
+) -> subprocess.Popen:
+    """``flask jobs worker`` in a process of its own, on the queue ``start_gunicorn``
+    uses in ``workdir`` (unless ``jobs_url`` says otherwise)."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "participation",
+        "INNSPILL_DATABASE_URL": database_url,
+        "INNSPILL_SECRET_KEY": TEST_SECRET,
+        "INNSPILL_ENV": "development",
+        "INNSPILL_UPLOAD_DIR": str(workdir / "uploads"),
+        "INNSPILL_MODEL_DIR": str(workdir / "models"),
+        "INNSPILL_JOBS_URL": jobs_url or f"sqlite:///{workdir / 'jobs.sqlite'}",
+        "INNSPILL_CACHE_URL": "none",
+        **(extra_env or {}),
+    }
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1"]
+    command.append("--scheduler" if scheduler else "--no-scheduler")
+    log = workdir / f"{name}.log"
+    with open(log, "w") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture

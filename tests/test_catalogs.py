@@ -28,7 +28,7 @@ def _msgids(path) -> set:
         return {message.id for message in read_po(fh) if message.id}
 
 
-def test_every_message_has_a_bokmal_and_nynorsk_translation():
+def test_every_message_has_a_bokmal_nynorsk_and_northern_sami_translation():
     gaps = i18n.missing()
     assert not gaps, f"untranslated or fuzzy messages ({len(gaps)}): {gaps[:20]} … {FIX}"
 

@@ -59,6 +59,23 @@ URL_MAP = [
         "backoffice.export_registrations",
         {"GET", "HEAD", "OPTIONS"},
     ),
+    ("/admin/jobbar", "backoffice.jobs", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/jobbar/<int(max=2147483647):job_id>", "backoffice.job", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/status",
+        "backoffice.job_status",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/avbryt",
+        "backoffice.job_cancel",
+        {"OPTIONS", "POST"},
+    ),
+    (
+        "/admin/jobbar/<int(max=2147483647):job_id>/fil",
+        "backoffice.job_download",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/horing", "backoffice.drafts", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>", "backoffice.draft", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive", {"GET", "HEAD", "OPTIONS"}),

@@ -157,13 +157,13 @@ def font_configuration():
         return FontConfiguration()
 
 
-def render_pdf(html: str, font_config=None) -> bytes:
-    """HTML to PDF/A-2a bytes."""
+def render_pdf(html: str, font_config=None, *, variant: str = PDF_VARIANT, target=None):
+    """HTML to PDF bytes (PDF/A-2a unless another ``variant``), or into ``target``."""
     with _quiet_weasyprint():
         import weasyprint
 
         return weasyprint.HTML(string=html).write_pdf(
-            pdf_variant=PDF_VARIANT, font_config=font_config
+            target, pdf_variant=variant, font_config=font_config
         )
 
 

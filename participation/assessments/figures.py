@@ -293,7 +293,7 @@ class InputRow:
     section_labels: list[str]
 
 
-def every_input(session: Session, *, batch: int = 500) -> Iterator[InputRow]:
+def every_input(session: Session, *, where=None, batch: int = 500) -> Iterator[InputRow]:
     """Every input in scope with its assessment, in id order, ``batch`` at a time
     (keyset paging; the session is expunged after each batch so memory stays flat)."""
     last = 0
@@ -301,7 +301,7 @@ def every_input(session: Session, *, batch: int = 500) -> Iterator[InputRow]:
         items = list(
             session.execute(
                 scoped(select(Input))
-                .where(Input.id > last)
+                .where(Input.id > last, *([where] if where is not None else []))
                 .options(
                     selectinload(Input.consultation_response).selectinload(
                         ConsultationResponse.section
@@ -329,8 +329,15 @@ def every_input(session: Session, *, batch: int = 500) -> Iterator[InputRow]:
             labels = [s.label for s in row.sections] if row else []
             yield InputRow(item, row, labels)
         last = items[-1].id
-        session.expunge_all()
-        if len(items) < batch:
+        full = len(items) == batch
+        # Release the batch (not the rest of the caller's session), so memory stays flat.
+        for item in items:
+            for obj in (item, item.consultation_response, assessments.get(item.id)):
+                if obj is not None and obj in session:
+                    session.expunge(obj)
+        items.clear()
+        assessments.clear()
+        if not full:
             return
 
 

@@ -49,6 +49,7 @@ from participation.models import (
     RespondentCategory,
     Stance,
     User,
+    WrittenForm,
     utcnow,
 )
 
@@ -309,7 +310,7 @@ def submit_response(
     )
     session.add(response)
     session.flush()
-    inputs.create_input(
+    item = inputs.create_input(
         session,
         channel=InputChannel.CONSULTATION_RESPONSE,
         text=text,
@@ -317,6 +318,10 @@ def submit_response(
         created_on=local_date(now),
         consultation_response_id=response.id,
     )
+    if item.written_form == WrittenForm.SAMI:
+        # Written in Sami: the receipt and any answer go out in Sami (sameloven § 3-3),
+        # whatever language the page was shown in.
+        response.locale = WrittenForm.SAMI
     stored: list[str] = []
     try:
         for pdf in checked:

@@ -15,7 +15,6 @@ from functools import wraps
 from flask import (
     Blueprint,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -32,7 +31,7 @@ from participation.extensions import db
 from participation.forms import BaseForm, OneOf, PostForm, choice, field_choices
 from participation.inputs import service as inputs_service
 from participation.inputs.admin import ConfirmAreasForm
-from participation.insights import results
+from participation.insights import results, tasks
 from participation.insights import runs as lifecycle
 from participation.models import AnalysisRun, FocusArea, RunKind, RunStatus, utcnow
 
@@ -124,6 +123,10 @@ def status_of(run: AnalysisRun) -> dict:
     data = lifecycle.run_status(run)
     if _is_stale(run):
         data.update(status=RunStatus.FAILED, stage="failed", active=False, error=str(STALE_MESSAGE))
+    if data["active"]:
+        job = tasks.job_for(db.session, run)
+        if job is not None and job.is_active:
+            data["job_id"] = job.id
     data["status_label"] = str(labels.RUN_STATUS_LABELS.get(data["status"], data["status"]))
     data["stage_label"] = str(labels.RUN_STAGE_LABELS.get(data["stage"], data["stage"]))
     return data
@@ -255,7 +258,7 @@ def map_page(run: AnalysisRun):
 
 def _start(kind: RunKind, n_themes: int | None):
     try:
-        run = lifecycle.start_run(
+        tasks.start(
             db.session,
             kind=kind,
             user=actor(),
@@ -269,8 +272,6 @@ def _start(kind: RunKind, n_themes: int | None):
             "warning",
         )
         return redirect(url_for("insights.index"), code=303)
-    db.session.commit()
-    lifecycle.start_in_background(current_app._get_current_object(), run.id)
     if kind == RunKind.RETRAIN:
         tell(_l("Retraining has started. The results are updated when it is done."), "info")
     else:

@@ -1,9 +1,9 @@
 """Analysis runs in the app: their lifecycle and progress, and storing what they produced.
 
-A run is queued (``start_run``: flushes, the caller commits), carried out in a thread of
-its own (``start_in_background`` → ``execute_run``, which commits as it goes because
-other requests must see its progress) or on the command line (``run_now``), and marked
-failed when it stops giving signs of life. The results are read by ``insights.results``.
+A run is queued (``start_run``: flushes, the caller commits), carried out by a job on
+the queue (``insights.tasks``: ``execute_run``, which commits as it goes because other
+requests must see its progress) or on the command line (``run_now``), and marked failed
+when it stops giving signs of life. The results are read by ``insights.results``.
 
 What goes into a run:
 
@@ -39,7 +39,6 @@ from analysis.focus_areas import FocusAreaSpec
 from analysis.service import AnalysisResult, InputRecord
 from participation.config import Config
 from participation.db import begin_write
-from participation.extensions import db
 from participation.inputs.service import active_focus_areas
 from participation.models import (
     AnalysisRun,
@@ -690,10 +689,7 @@ def run_now(
     )
 
 
-# ---------------------------------------------------------------- in the background
-
-_threads: dict[int, threading.Thread] = {}
-_lock = threading.Lock()
+# ---------------------------------------------------------------- as a job
 
 
 def stale_after(app: Flask | None = None) -> timedelta:
@@ -702,45 +698,33 @@ def stale_after(app: Flask | None = None) -> timedelta:
     return timedelta(minutes=app.config["ANALYSIS_STALE_MINUTES"])
 
 
-def execute(app: Flask, run_id: int) -> None:
-    """Carry out a queued run in a fresh app context (and so a fresh session)."""
-    with app.app_context():
-        try:
-            execute_run(
-                db.session,
-                run_id,
-                model_dir=app.config["MODEL_DIR"],
-                keep_runs=app.config["ANALYSIS_KEEP_RUNS"],
-            )
-        except Exception:  # pragma: no cover - execute_run records its own failures
-            app.logger.exception("analysis run %s could not be carried out", run_id)
-        finally:
-            db.session.remove()
+def resume_run(session: Session, run_id: int) -> AnalysisRun:
+    """Make a run that a killed worker left *running* queued again, so another worker
+    can carry it out from the start (its results are stored in one transaction at the
+    end, so nothing of the interrupted attempt is left). Commits."""
+    begin_write(session)
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        raise RunNotFound()
+    if run.status == RunStatus.RUNNING:
+        run.status = RunStatus.QUEUED
+        run.stage = "queued"
+        run.progress = 0.0
+        run.heartbeat_at = utcnow()
+    session.commit()
+    return run
 
 
-def start_in_background(app: Flask, run_id: int) -> threading.Thread:
-    """Carry out ``run_id`` (already queued and committed) in a daemon thread."""
-    thread = threading.Thread(
-        target=execute, args=(app, run_id), name=f"analysis-run-{run_id}", daemon=True
-    )
-    with _lock:
-        _threads[run_id] = thread
-    thread.start()
-    return thread
-
-
-def wait(run_id: int | None = None, timeout: float | None = None) -> None:
-    """Wait for one background run (or all of them) to end; for tests and shutdown."""
-    with _lock:
-        threads = [_threads[run_id]] if run_id in _threads else list(_threads.values())
-        if run_id is not None and run_id not in _threads:
-            threads = []
-    for thread in threads:
-        thread.join(timeout)
-    with _lock:
-        for key, thread in list(_threads.items()):
-            if not thread.is_alive():
-                del _threads[key]
+def end_run(session: Session, run_id: int, message: str) -> bool:
+    """Mark a queued or running run failed with ``message`` (its job was cancelled or
+    given up). Flushes; the caller commits."""
+    begin_write(session)
+    run = session.get(AnalysisRun, run_id)
+    if run is None or not run.is_active:
+        return False
+    _mark_failed(run, message)
+    session.flush()
+    return True
 
 
 # ---------------------------------------------------------------- reading runs

@@ -51,6 +51,7 @@ from participation.models.inputs import (
     WrittenForm,
     input_focus_area,
 )
+from participation.models.jobs import Job, JobStatus
 from participation.models.meetings import (
     Meeting,
     MeetingStatus,
@@ -87,6 +88,8 @@ __all__ = [
     "DraftStrategy",
     "DuplicateKind",
     "Input",
+    "Job",
+    "JobStatus",
     "InputChannel",
     "InputStatus",
     "RespondentCategory",

@@ -50,6 +50,7 @@ class InputStatus(StrEnum):
 class WrittenForm(StrEnum):
     BOKMAAL = "nb"
     NYNORSK = "nn"
+    SAMI = "se"
     OTHER = "other"
 
 

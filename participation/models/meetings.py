@@ -136,6 +136,11 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The reminder e-mail the day before the meeting (sent once).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Came in a burst of sign-ups from one client: for the project group to review.
+    # Never acted on automatically (a flagged confirmed registration stays).
+    flagged_burst: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Ticked at sign-up ("tell me what came of it"): one e-mail when the answers are
     # published. Unticked unless the person ticks it.
     notify_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -514,6 +514,14 @@ def seed(app, session, *, analyse: bool = False) -> World:
         files={"file": (io.BytesIO(rows.getvalue().encode()), "notater.csv")},
     )
 
+    # the administration's assessment of the suggestion, before it is hidden (shown to participants later)
+    s.submit(
+        staff,
+        f"/admin/vurdering/svar?input={suggestion}",
+        {"outcome": "noted", "comment": payload("assessment", "=")},
+        action="/admin/vurdering/svar",
+    )
+
     # moderation of the suggestion: a note, a redaction edit, hidden with a reason
     detail = f"/admin/innspill/{suggestion}"
     s.submit(staff, detail, {"note": payload("note")}, action=f"{detail}/notat")

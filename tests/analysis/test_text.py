@@ -118,3 +118,41 @@ def test_feature_union_outputs_both_blocks():
 def test_stem_tfidf_handles_tiny_and_empty_corpora():
     X = StemNgramTfidf(min_df=2).fit_transform([["fisk"], []])
     assert X.shape[0] == 2
+
+
+# Northern Sami sentences of our own writing, in the register people write to a county.
+SAMI_TEXTS = [
+    "Mun háliidan ahte fylkkagielda vuoruhivččii boazodoalu ja báikkálaš biepmu.",
+    "Min guovllus váilot bargosajit nuoraide, ja danne olbmot fárrejit eret.",
+    "Guolástus lea deaŧalaš ealáhus rittus, muhto vuotnaguolásteaddjit dárbbašit buoret "
+    "vejolašvuođaid.",
+    "Galgá leat vejolaš oažžut bálvalusaid sámegillii buot suohkaniin.",
+    "Mátkeealáhus sáhttá addit eanet bargosajiid jus sámi kultuvra čájehuvvo árvvus.",
+    "Giitu go beasan cealkit oaivila. Dát lea buorre álgu.",
+    "Skuvla ja mánáidgárdi leat dehálaččat vai nuorat bissot báikegoddái.",
+    "Boazodoallu dárbbaša eatnamiid. Bieggafápmorusttegat eai galgga huksejuvvot "
+    "guohtuneatnamiidda.",
+]
+
+# Norwegian that must not be taken for Sami: Sami places and words named in passing.
+NOT_SAMI = [
+    ("Reindrifta i Kautokeino (Guovdageaidnu) og Karasjok (Kárášjohka) treng meir beite.", "nn"),
+    ("Vi ønsker at fylkeskommunen satser på sámi kultur og reiseliv i Kåfjord/Gáivuotna.", "nb"),
+    ("Jeg bor i Lavangen (Loabát) og vil ha bedre busstilbud om kvelden.", "nb"),
+    ("Eg driv gard i Storfjord, og vi treng fleire unge i bygda.", "nn"),
+    ("Marked for lokalmat: ja takk, men det må være lønnsomt for bonden.", "nb"),
+]
+
+
+@pytest.mark.parametrize("text", SAMI_TEXTS)
+def test_sami_is_recognised(text):
+    assert detect_written_form(text) == "se"
+
+
+@pytest.mark.parametrize(("text", "form"), NOT_SAMI)
+def test_norwegian_naming_sami_places_is_not_sami(text, form):
+    assert detect_written_form(text) == form
+
+
+def test_no_bundled_norwegian_example_is_taken_for_sami(examples):
+    assert not [r["text"] for r in examples if detect_written_form(r["text"]) == "se"]

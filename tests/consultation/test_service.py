@@ -311,3 +311,22 @@ def test_attachment_rows_and_files_are_consistent(app, session, make_draft):
     names = {a.stored_name for a in session.execute(select(Attachment)).scalars()}
     assert {p.name for p in stored_files(app)} == names
     assert session.scalar(select(Input.channel)) == "consultation_response"
+
+
+SAMI_RESPONSE = (
+    "Mun háliidan ahte fylkkagielda vuoruhivččii boazodoalu ja báikkálaš biepmu. "
+    "Min guovllus váilot bargosajit nuoraide, ja danne olbmot fárrejit eret."
+)
+
+
+def test_a_response_written_in_sami_is_answered_in_sami(app, session, make_draft):
+    """Sameloven § 3-3: whoever writes in Sami gets the receipt in Sami, even from a
+    page shown in Bokmål; the inbox marks the input as Sami."""
+    draft = make_draft()
+    response = submit(app, session, draft, locale="nb", text=SAMI_RESPONSE)
+    assert response.locale == "se"
+    assert response.input.written_form == "se"
+    mail = session.execute(select(OutboxMessage)).scalar_one()
+    assert mail.locale == "se"
+    assert mail.subject == f"Kvittiidna: du cealkámuš dása: {draft.title}"
+    assert "Giitu du cealkámuša ovddas olles evttohussii" in mail.body_text

@@ -101,7 +101,7 @@ def test_errors_are_shown_and_nothing_is_stored(browser_page, session, draft):
     assert session.execute(select(ConsultationResponse)).first() is None
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_consultation_pages_have_no_wcag_violations(browser_page, session, draft, locale):
     made = service.submit_response(
         session,

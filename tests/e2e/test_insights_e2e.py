@@ -10,7 +10,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.conftest import start_gunicorn, stop_gunicorn
+from tests.conftest import start_gunicorn, start_job_worker, stop_gunicorn, stop_process
 from tests.insights.conftest import TEXTS
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ WCAG_21_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-# Training the model and analysing happen in the server's background thread: the
+# Training the model and analysing happen in the job worker's process: the
 # browser waits for the page to say it is done (this is a wait, not a timed assertion).
 RUN_WAIT_MS = 240_000
 
@@ -49,7 +49,10 @@ def analysis_data(session, make_region):
 @pytest.fixture
 def server(app, tmp_path, analysis_data):
     found = start_gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    # The run is a job: a worker beside the server carries it out.
+    worker = start_job_worker(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     yield found
+    stop_process(worker)
     stop_gunicorn(found)
 
 

@@ -56,7 +56,7 @@ def violations(page) -> list[str]:
 
 def test_public_meeting_pages_have_no_wcag_violations(browser_page, meetings):
     found = {}
-    for locale in ("nb", "nn", "en"):  # one loop, so that one server start serves all
+    for locale in ("nb", "nn", "en", "se"):  # one loop, so that one server start serves all
         found.update(scan_in(browser_page, meetings, locale))
     assert found == {name: [] for name in found}
 

@@ -107,7 +107,7 @@ def test_errors_are_shown_and_focused(browser_page, session, choices):
     assert stored(session) == []
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_suggestion_pages_have_no_wcag_violations(browser_page, session, choices, locale):
     page = browser_page
     page.goto(f"/sprak/{locale}?next=/innspill/")

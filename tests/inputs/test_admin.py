@@ -486,3 +486,24 @@ def test_one_meaning_of_published_for_a_consultation_response(
     session.commit()
     session.expire_all()
     assert [r.id for r in consultation.published_responses(session, draft.id)] == [response.id]
+
+
+def test_sami_input_is_shown_as_sami_with_an_answer_owed(as_reviewer, make_input):
+    """An input written in Northern Sami: Sami in the inbox and the filter, flagged for
+    the project group as owed an answer in Sami; the back office itself stays Norwegian
+    even for a reviewer whose language cookie says Sami."""
+    item = make_input(
+        "Min guovllus váilot bargosajit nuoraide, ja danne olbmot fárrejit eret. "
+        "Galgá leat vejolaš oažžut bálvalusaid sámegillii."
+    )
+    plain = make_input("Vi trenger flere arbeidsplasser for unge i regionen vår.")
+    assert item.written_form == "se" and plain.written_form == "nb"
+    as_reviewer.set_cookie("lang", "se")
+    inbox = as_reviewer.get("/admin/?written_form=se")
+    assert inbox.status_code == 200
+    assert 'lang="nb"' in inbox.text and "Davvisámegiella" not in inbox.text.split("<main")[0]
+    assert "Svar skyldes på samisk" in inbox.text and "Nordsamisk" in inbox.text
+    assert f"#{item.id}<" in inbox.text and f"#{plain.id}<" not in inbox.text
+    detail = as_reviewer.get(f"/admin/innspill/{item.id}")
+    assert "Svar skyldes på samisk" in detail.text and "sameloven § 3-3" in detail.text
+    assert '<blockquote class="input-text" lang="se">' in detail.text

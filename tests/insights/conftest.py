@@ -14,12 +14,9 @@ def model_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _shared_models(app, model_dir):
-    """Share trained models between tests; wait for background runs before cleaning up."""
-    from participation.insights import runs as tasks
-
+    """Share trained models between tests."""
     app.config["MODEL_DIR"] = str(model_dir)
     yield
-    tasks.wait(timeout=120)
 
 
 @pytest.fixture

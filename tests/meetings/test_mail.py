@@ -48,6 +48,16 @@ EXPECTED = {
         "hello": "Hello Kari,",
         "position": "as number 1",
     },
+    "se": {
+        "confirmed": "Duođaštuvvon: Innspillsmøte Testregion",
+        "waiting": "Vuordinlistu: Innspillsmøte Testregion",
+        "promoted": "Don oaččut saji: Innspillsmøte Testregion",
+        "cancelled": "Gaskkalduhttojuvvon: Innspillsmøte Testregion",
+        "when": "Čoahkkin lea maŋŋebárga 14. ođđajagemánnu 2031 dii. 09.00–13.00, Rådhuset, "
+        "Storgata 1, 9008 Tromsø.",
+        "hello": "Buorre Kari,",
+        "position": "nummirin 1",
+    },
 }
 
 
@@ -61,7 +71,7 @@ def mails_for(session, registration) -> list[OutboxMessage]:
     )
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_every_mail_renders_in_the_registrants_language(session, make_meeting, signup_data, locale):
     expected = EXPECTED[locale]
     meeting = make_meeting(seats=1, starts_at=STARTS, registration_deadline=STARTS - timedelta(3))

@@ -107,7 +107,7 @@ def test_meeting_page_per_status(
         assert signup_url not in page.text
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 @pytest.mark.parametrize(("month", "utc_hour"), [(1, 8), (7, 7)])  # CET and CEST
 def test_dates_and_times_in_oslo_time_per_locale(
     client, make_meeting, session, locale, month, utc_hour
@@ -124,13 +124,15 @@ def test_dates_and_times_in_oslo_time_per_locale(
     # Norwegian: "torsdag 15. januar 2032 kl. 09.00–13.00"; English: day before month.
     pattern = "EEEE d MMMM y" if locale == "en" else "EEEE d. MMMM y"
     day = format_date(starts.date(), pattern, locale=locale)
+    # Northern Sami in Norway: the Norwegian order, Sami names, "dii." (diibmu).
+    clock = {"se": "dii."}.get(locale, "kl.")
     if locale == "en":
         assert f"{day}, 09:00–13:00" in page
     else:
-        assert f"{day} kl. 09.00–13.00" in page
+        assert f"{day} {clock} 09.00–13.00" in page
     # 23:59 on the 12th in Oslo is already the 12th/13th in UTC; the Oslo date is shown.
     last = format_date(date(year, month, 12), pattern, locale=locale)
-    assert (f"{last} at 23:59" if locale == "en" else f"{last} kl. 23.59") in page
+    assert (f"{last} at 23:59" if locale == "en" else f"{last} {clock} 23.59") in page
     # Machine-readable: Oslo time with its offset, whole seconds.
     local_start = datetime(year, month, 15, 9, tzinfo=OSLO).isoformat()
     assert local_start.endswith("+01:00" if month == 1 else "+02:00")

@@ -256,7 +256,7 @@ def test_missing_fields_show_an_error_summary_linking_to_each_field(
     assert count(session, Registration.id) == 0
 
 
-@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_no_wtforms_builtin_message_reaches_the_user(
     session, make_meeting, signup_page, focus_areas, locale
 ):

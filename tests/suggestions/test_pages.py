@@ -28,12 +28,13 @@ def summary(html: str) -> str:
 @pytest.mark.parametrize(
     "lang, heading, button",
     [
-        ("nb", "Digital innspillkasse", "Send innspill"),
-        ("nn", "Digital innspelskasse", "Send innspel"),
+        ("nb", "Innspillskasse", "Send innspill"),
+        ("nn", "Innspelskasse", "Send innspel"),
         ("en", "Digital suggestion box", "Send suggestion"),
+        ("se", "Digitála evttohusboksa", "Sádde evttohusa"),
     ],
 )
-def test_page_in_three_languages(client, focus_areas, lang, heading, button):
+def test_page_in_four_languages(client, focus_areas, lang, heading, button):
     page = client.get(URL, headers={"Accept-Language": lang})
     assert page.status_code == 200
     assert f'lang="{lang}"' in page.text

@@ -1,0 +1,1 @@
+"""Reports for the political case: the høringsnotat and the merknader sheet."""
