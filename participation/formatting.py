@@ -31,6 +31,7 @@ DEFAULT_TIMEZONE = ZoneInfo(Config.TIMEZONE)
 _NORWEGIAN = {
     "date_long": "EEEE d. MMMM y",
     "date_short": "d. MMM y",
+    "date_medium": "d. MMMM y",
     "date_numeric": "dd.MM.y",
     "time": "HH.mm",
 }
@@ -42,6 +43,7 @@ PATTERNS: dict[str, dict[str, str]] = {
     "en": {
         "date_long": "EEEE d MMMM y",
         "date_short": "d MMM y",
+        "date_medium": "d MMMM y",
         "date_numeric": "dd/MM/y",
         "time": "HH:mm",
     },
@@ -131,6 +133,12 @@ def date_long(value: date | datetime, locale: str | None = None) -> str:
 def date_short(value: date | datetime, locale: str | None = None) -> str:
     """ "28. des. 2026" / "28 Dec 2026"."""
     pattern, language = _pattern("date_short", locale)
+    return _babel_date(_day(value), pattern, locale=language)
+
+
+def date_medium(value: date | datetime, locale: str | None = None) -> str:
+    """ "28. desember 2026" / "28 December 2026" (documents, letterheads)."""
+    pattern, language = _pattern("date_medium", locale)
     return _babel_date(_day(value), pattern, locale=language)
 
 
@@ -251,6 +259,7 @@ def for_people(value, locale: str | None = None) -> str:
 FILTERS = {
     "date_long": date_long,
     "date_short": date_short,
+    "date_medium": date_medium,
     "date_numeric": date_numeric,
     "time_short": time_short,
     "datetime_long": datetime_long,
