@@ -55,6 +55,10 @@ def child(size: int, fmt: str, url: str, workdir: str) -> dict:
             "WTF_CSRF_ENABLED": False,
             "UPLOAD_DIR": workdir,
             "MODEL_DIR": workdir,
+            # Measures the export itself, as a request streams it (the app hands
+            # exports above EXPORT_JOB_ROWS to a job, which writes the same file).
+            "EXPORT_JOB_ROWS": 10**9,
+            "JOBS_URL": "memory://",
         }
     )
     with app.app_context():

@@ -80,6 +80,8 @@ def app_env(url: str, instance: Path, cache_url: str) -> dict:
         # The load comes from one address; keep the limiter on but out of the way.
         INNSPILL_SUGGESTION_RATE_LIMIT="1000000/hour",
         INNSPILL_CONSULTATION_RATE_LIMIT="1000000/hour",
+        INNSPILL_SIGNUP_RATE_LIMIT="1000000/hour",
+        INNSPILL_SIGNUP_MEETING_LIMIT="1000000/hour",
         INNSPILL_SUGGESTION_MIN_SECONDS="0",
         INNSPILL_UPLOAD_DIR=str(instance / "uploads"),
         INNSPILL_MODEL_DIR=str(instance / "models"),

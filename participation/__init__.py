@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_template_helpers(app)
     setup.configure_jobs(app)
     setup.configure_cache(app)
+    setup.configure_outbox_sender(app)
 
     from participation import cli
 

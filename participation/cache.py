@@ -252,6 +252,11 @@ def _serve_from_cache():
     g.pop("innspill_cache", None)
     if not current_app.extensions.get("innspill_page_cache"):
         return None
+    # A visitor with something of their own in the session (attachments kept for a
+    # form, a receipt, a login) gets the page rendered for them: the cache holds only
+    # pages rendered for visitors with nothing of their own (see _store_in_cache).
+    if not set(session.keys()) <= {"csrf_token"}:
+        return None
     try:
         key = _page_key()
     except Exception:

@@ -44,14 +44,18 @@ class Config:
     SECRET_KEY: str = ""  # generated into the instance folder when empty
     DATABASE_URL: str = ""  # empty: SQLite file in the instance folder
     TIMEZONE: str = "Europe/Oslo"
-    BASE_URL: str = "http://localhost:5000"  # used for links in e-mails
+    # Links in e-mails; empty: the address the request came in on (set it in production).
+    BASE_URL: str = ""
     ORGANISATION_NAME: str = "Troms fylkeskommune"
     ARCHIVE_CREATOR_ID: str = ""  # arkivskaperID in archive exports; empty: the organisation name
     CONTACT_EMAIL: str = "naeringsstrategi@example.no"
     # The organisation's logo in the header: a file in participation/static/ (served
     # from the site itself, so no page makes a third-party request).
     LOGO: str = "img/logo.svg"
-    MAIL_TRANSPORT: str = "log"  # "log" or "smtp"
+    MAIL_TRANSPORT: str = "log"  # "log", "console" (readable, ./dev run) or "smtp"
+    # > 0: a thread of the web process sends the outbox as mail is queued, at least this
+    # often (./dev run sets 2); 0: `flask outbox send` from cron does it (production).
+    OUTBOX_SEND_SECONDS: int = 0
     MAIL_SENDER: str = "Innspill <no-reply@example.no>"
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = 25
@@ -62,6 +66,7 @@ class Config:
     OUTBOX_MAX_ATTEMPTS: int = 12
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
+    RATELIMIT_KEY_PREFIX: str = ""  # namespace in a Redis shared with other installations
     MAX_CONTENT_LENGTH: int = 12 * 1024 * 1024
     RETENTION_DAYS: int = 30
     SESSION_HOURS: int = 12
@@ -71,8 +76,14 @@ class Config:
     SUGGESTION_MIN_SECONDS: int = 3  # least time between opening and sending the form
     SUGGESTION_RATE_LIMIT: str = "10 per minute; 60 per hour"  # suggestion-box posts per client
     CONSULTATION_RATE_LIMIT: str = "10 per minute; 30 per hour"  # consultation posts per client
+    SIGNUP_RATE_LIMIT: str = "5 per 10 minutes; 20 per day"  # meeting sign-up posts per client
+    SIGNUP_MEETING_LIMIT: str = "3 per day"  # sign-up posts per client to one meeting
+    SIGNUP_BURST_COUNT: int = 3  # this many sign-ups from one client …
+    SIGNUP_BURST_MINUTES: int = 10  # … within this many minutes are flagged for review
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024  # per PDF attached to a consultation response
     ATTACHMENT_MAX_FILES: int = 3  # PDFs per consultation response
+    # PDFs of a response form sent back with a mistake are kept this long for it.
+    PENDING_UPLOAD_MINUTES: int = 120
     UPLOAD_DIR: str = ""  # empty: "uploads" in the instance folder
     MODEL_DIR: str = ""  # empty: "models" in the instance folder
     ANALYSIS_KEEP_RUNS: int = 3  # finished analysis runs whose per-input rows are kept
@@ -101,10 +112,16 @@ class Config:
     JOBS_RESULT_HOURS: int = 24  # how long a job's download link works
     JOBS_POLL_SECONDS: int = 1  # longest a SQLite-backed worker waits between looks at the queue
     JOBS_WORKERS: int = 2  # threads per worker process (flask jobs worker --workers)
+    EXPORT_JOB_ROWS: int = 5000  # exports with more rows are built by a job
+    MEETING_REMINDER_HOURS: int = 24  # reminder e-mail this long before a meeting
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).
     ASSESSMENT_FOUR_EYES: bool = True
     RECEIPT_LOOKUP_RATE_LIMIT: str = "10 per minute; 50 per hour"  # receipt look-ups per client
+    PRIORITY_MAX_CHOICES: int = 3  # focus areas a person may put first, in order
+    PRIORITY_BURST_LIMIT: int = 3  # anonymous priorities answers from one client in the window
+    PRIORITY_BURST_MINUTES: int = 10  # ... beyond the limit they are flagged, not counted
+    PRIORITY_WORKSHOP_BURST_LIMIT: int = 200  # a room shares one address: a higher limit
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -136,7 +136,13 @@ def _consultation_and_inputs(session: Session, report: DemoReport, today: date) 
     seed_consultation_and_inputs(session, report, today)
 
 
-EXTRA_STEPS: list = [_consultation_and_inputs]
+def _closing(session: Session, report: DemoReport, today: date) -> None:
+    from participation.assessments.demo import seed_closing
+
+    seed_closing(session, report, today)
+
+
+EXTRA_STEPS: list = [_consultation_and_inputs, _closing]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:

@@ -51,6 +51,7 @@ CHANNEL_LABELS = {
     InputChannel.SUGGESTION_BOX: _l("Suggestion box"),
     InputChannel.CONSULTATION_RESPONSE: _l("Consultation response"),
     InputChannel.WORKSHOP_NOTE: _l("Workshop note"),
+    InputChannel.ACCESSIBILITY: _l("Accessibility feedback"),
 }
 
 INPUT_STATUS_LABELS = {
@@ -136,14 +137,17 @@ ACTION_LABELS = {
     "input.bulk": _l("Bulk action"),
     "input.create": _l("Workshop note recorded"),
     "input.import": _l("Workshop notes imported"),
+    "input.original": _l("Original text viewed"),
     "export": _l("Export downloaded"),
     "meeting.create": _l("Meeting created"),
     "meeting.update": _l("Meeting changed"),
     "meeting.cancel": _l("Meeting cancelled"),
     "meeting.attendance": _l("Attendance marked"),
     "meeting.message": _l("Message sent to registrants"),
+    "meeting.registrations": _l("Registration list opened"),
     "registration.move": _l("Registration moved"),
     "registration.cancel": _l("Registration cancelled"),
+    "registration.burst_reviewed": _l("Burst flag reviewed"),
     "region.create": _l("Region created"),
     "focus_area.create": _l("Focus area created"),
     "focus_area.update": _l("Focus area changed"),
@@ -159,6 +163,7 @@ ACTION_LABELS = {
     "privacy.lookup": _l("Personal data looked up"),
     "privacy.export": _l("Personal data exported"),
     "privacy.delete": _l("Personal data deleted"),
+    "privacy.receipt_delete": _l("Suggestion deleted by its receipt code"),
     "privacy.purge": _l("Retention purge"),
     "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
@@ -170,6 +175,8 @@ ACTION_LABELS = {
     "priorities.publish": _l("Priorities results published"),
     "priorities.withdraw": _l("Priorities results withdrawn"),
     "report.generate": _l("Report generated"),
+    "statement.update": _l("Statement changed"),
+    "accessibility.record": _l("Accessibility test recorded"),
 }
 
 ACTION_GROUPS = {
@@ -203,6 +210,7 @@ OBJECT_LABELS = {
     "response": _l("Consultation response"),
     "attachment": _l("Attachment"),
     "export": _l("Export"),
+    "statement": _l("Statement"),
 }
 
 # ---------------------------------------------------------------- analysis
@@ -248,7 +256,17 @@ JOB_STAGE_LABELS = {
     "running": _l("Working"),
     "counting": _l("Counting the rows"),
     "writing": _l("Writing the file"),
+    # The archive export (participation.archive)
+    "documents": _l("Documents"),
+    "metadata": _l("Metadata"),
     "cancelled": _l("Cancelled"),
+    # The høringsnotat (participation.reports)
+    "about": _l("About the process"),
+    "participation": _l("Participation"),
+    "priorities": _l("Priorities"),
+    "said": _l("What was said"),
+    "sections": _l("The inputs and their assessment"),
+    "appendix": _l("Appendix: the published consultation responses"),
 }
 
 # Columns of a theme's spread, in the order they are shown.

@@ -12,13 +12,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,14 +40,35 @@ class Attachment:
     content: str
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, also when no request is being served."""
+# Where links point when no address is configured and no request is being served.
+FALLBACK_BASE_URL = "http://localhost:5000"
+
+
+def base_url() -> str:
+    """The address the site runs on, for links in e-mails: ``BASE_URL`` when it is
+    configured (production: the Host header of a request is not to be trusted); else
+    the address the current request came in on (development on any host and port)."""
+    configured = (current_app.config.get("BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return FALLBACK_BASE_URL
+
+
+def external_url(endpoint: str, *, locale: str | None = None, **values) -> str:
+    """An absolute link for an e-mail, also when no request is being served.
+
+    ``locale``: the language the person used; the link opens the page in it
+    (``?sprak=nn``, see ``main.routes.language_from_link``)."""
+    if locale:
+        values["sprak"] = locale
     if has_request_context():
         path = url_for(endpoint, **values)
     else:
         with current_app.test_request_context("/"):
             path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return base_url() + path
 
 
 def enqueue(
@@ -76,6 +99,7 @@ def enqueue(
         next_attempt_at=utcnow(),
     )
     session.add(message)
+    _queued.set()  # wakes the development sender (start_sender), if one runs
     return message
 
 
@@ -116,6 +140,34 @@ class LogTransport(Transport):
         )
 
 
+class ConsoleTransport(Transport):
+    """Development (``./dev run``): each message printed to the console in a readable
+    form, links and all, and sent to no one."""
+
+    RULE = "─" * 72
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream
+
+    def send(self, email: EmailMessage) -> None:
+        attachments = [
+            f"{part.get_filename()} ({part.get_content_type()})"
+            for part in email.iter_attachments()
+        ]
+        lines = [
+            self.RULE,
+            "E-mail (development: printed here, sent to no one)",
+            f"From:     {email['From']}",
+            f"To:       {email['To']}",
+            f"Subject:  {email['Subject']}",
+            f"Language: {email['Content-Language']}",
+        ]
+        if attachments:
+            lines.append(f"Attached: {', '.join(attachments)}")
+        lines += ["", email.get_body().get_content().rstrip(), self.RULE]
+        print("\n".join(lines), file=self.stream or sys.stderr, flush=True)
+
+
 class SMTPTransport(Transport):
     def __init__(self, config) -> None:
         self.config = config
@@ -147,7 +199,47 @@ class SMTPTransport(Transport):
 
 
 def make_transport(config) -> Transport:
-    return SMTPTransport(config) if config["MAIL_TRANSPORT"] == "smtp" else LogTransport()
+    if config["MAIL_TRANSPORT"] == "smtp":
+        return SMTPTransport(config)
+    if config["MAIL_TRANSPORT"] == "console":
+        return ConsoleTransport()
+    return LogTransport()
+
+
+# Set whenever a message is queued in this process; the development sender wakes on it.
+_queued = threading.Event()
+
+
+def start_sender(app, interval: float) -> threading.Thread:
+    """Send the outbox from a thread of this process as mail is queued (and at least
+    every ``interval`` seconds): for ``./dev run``, where nobody runs ``flask outbox
+    send``. Production runs that command from cron or a timer instead. The thread's
+    ``stop`` event ends it."""
+    from participation.extensions import db
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            _queued.wait(interval)
+            _queued.clear()
+            if stop.is_set():
+                break
+            with app.app_context():
+                try:
+                    # Twice: the request that queued a message may commit just after.
+                    for _ in range(2):
+                        if send_due(db.session).sent == 0:
+                            stop.wait(0.5)
+                except Exception:  # noqa: BLE001 - keep sending later; the outbox keeps it
+                    log.exception("the development outbox sender failed")
+                finally:
+                    db.session.remove()
+
+    thread = threading.Thread(target=run, name="outbox-sender", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread
 
 
 @dataclass

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
+import time
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, make_response, render_template, request
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from participation import ratelimit
 from participation.config import (
     BACKOFFICE_LANGUAGES,
     BACKOFFICE_PREFIX,
@@ -194,7 +197,13 @@ def configure_login(app: Flask) -> None:
 
 
 def configure_limiter(app: Flask) -> None:
+    from participation.ratelimit import RecentEvents
+
     limiter.init_app(app)
+    # Recent sign-ups per client (keyed hash), to flag bursts: in the limiter's store.
+    app.extensions["innspill_recent"] = RecentEvents(
+        app.config["RATELIMIT_STORAGE_URI"], prefix=app.config["RATELIMIT_KEY_PREFIX"]
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -211,8 +220,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultation_bp)
 
     from participation.assessments.routes import bp as answers_bp
+    from participation.priorities.routes import bp as priorities_bp
 
     app.register_blueprint(answers_bp)
+    app.register_blueprint(priorities_bp)
+
+    from participation.statements.routes import bp as statements_bp
+
+    app.register_blueprint(statements_bp)
 
     # The back office's own pages, then each domain's, attach their views to its blueprint.
     import participation.archive.admin
@@ -226,7 +241,10 @@ def register_blueprints(app: Flask) -> None:
     import participation.inputs.admin
     import participation.jobs.admin
     import participation.meetings.admin
-    import participation.privacy.admin  # noqa: F401
+    import participation.priorities.admin
+    import participation.privacy.admin
+    import participation.reports.admin
+    import participation.statements.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
@@ -238,6 +256,44 @@ def register_blueprints(app: Flask) -> None:
 
 def _error_page(status: int, title, message):
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+# Public forms whose 429 brings the form back with what was typed (see _form_again).
+KEEP_ON_429 = {"suggestions.new", "consultation.respond"}
+
+
+def _retry_after() -> float | None:
+    """Seconds until the rate limit this request hit lets the client in again."""
+    try:
+        current = limiter.current_limit
+    except Exception:  # noqa: BLE001  (no limit was evaluated for this request)
+        return None
+    if current is None or not current.breached:
+        return None
+    return max(1.0, current.window[0] - time.time())  # reset_at rounds up a second
+
+
+def _too_many(title, message):
+    """The 429 page, saying when the limit that was hit lets the client try again."""
+    seconds = _retry_after()
+    if seconds is None:
+        return _error_page(429, title, message)
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d minute.",
+            "You have sent too many requests in a short time. You can try again in %(num)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "You have sent too many requests in a short time. You can try again in %(num)d hour.",
+            "You have sent too many requests in a short time. You can try again in %(num)d hours.",
+            math.ceil(seconds / 3600),
+        )
+    response = make_response(_error_page(429, title, message))
+    response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -280,8 +336,25 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle_http(error: HTTPException):
         code = error.code or 500
+        if code == 429 and request.method == "POST" and request.endpoint in KEEP_ON_429:
+            return _form_again(error)
         title, message = messages.get(code, (error.name, error.description))
+        if code == 429:
+            return _too_many(title, message)
         return _error_page(code, title, message)
+
+    def _form_again(error: HTTPException):
+        """Too many requests on a public form: the form comes back with what was typed
+        (and attached) and a message to wait, instead of a page that loses it. The view
+        runs without its rate limit and with ``rate_limited()`` true, so it stores
+        nothing."""
+        view = app.view_functions[request.endpoint]
+        request.environ[ratelimit.RATE_LIMITED] = True
+        response = make_response(getattr(view, "__wrapped__", view)(**(request.view_args or {})))
+        response.status_code = 429
+        seconds = _retry_after()
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds or 60)))
+        return response
 
     for code in messages:
         if code not in (500, 503):
@@ -317,15 +390,20 @@ def register_error_handlers(app: Flask) -> None:
 PUBLIC_NAV = [
     ("suggestions.new", _l("Suggestion box")),
     ("consultation.index", _l("Consultation")),
+    ("priorities.new", _l("Priorities")),
     ("answers.index", _l("What came of it")),
 ]
 
 
 def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
+    import participation.archive.tasks
+    import participation.backoffice.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
-    import participation.privacy.tasks  # noqa: F401
+    import participation.meetings.tasks
+    import participation.privacy.tasks
+    import participation.reports.tasks  # noqa: F401
     from participation.jobs import engine
 
     engine.init_app(app)
@@ -372,3 +450,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.before_request
     def remember_path():
         g.current_path = request.full_path.rstrip("?")
+
+
+def configure_outbox_sender(app: Flask) -> None:
+    """Development: send the outbox as mail is queued (``OUTBOX_SEND_SECONDS``)."""
+    if app.config["OUTBOX_SEND_SECONDS"] > 0 and not app.testing:
+        from participation.outbox import start_sender
+
+        start_sender(app, float(app.config["OUTBOX_SEND_SECONDS"]))

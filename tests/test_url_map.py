@@ -130,6 +130,11 @@ URL_MAP = [
     ),
     ("/admin/innspill/<int:input_id>/notat", "backoffice.input_note", {"OPTIONS", "POST"}),
     (
+        "/admin/innspill/<int:input_id>/original",
+        "backoffice.input_original",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
         "/admin/innspill/<int:input_id>/satsingsomrader",
         "backoffice.input_focus_areas",
         {"OPTIONS", "POST"},
@@ -175,6 +180,11 @@ URL_MAP = [
         {"OPTIONS", "POST"},
     ),
     (
+        "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt",
+        "backoffice.registration_reviewed",
+        {"OPTIONS", "POST"},
+    ),
+    (
         "/admin/moter/<int:meeting_id>/pameldinger/<int:registration_id>/flytt",
         "backoffice.registration_move",
         {"OPTIONS", "POST"},
@@ -184,6 +194,12 @@ URL_MAP = [
     ("/admin/personvern", "backoffice.privacy", {"GET", "HEAD", "OPTIONS"}),
     ("/admin/personvern", "backoffice.privacy_lookup", {"OPTIONS", "POST"}),
     ("/admin/personvern/eksport", "backoffice.privacy_export", {"OPTIONS", "POST"}),
+    ("/admin/personvern/kvittering", "backoffice.privacy_receipt", {"OPTIONS", "POST"}),
+    (
+        "/admin/personvern/kvittering/slett",
+        "backoffice.privacy_receipt_delete",
+        {"OPTIONS", "POST"},
+    ),
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
     ("/admin/regioner", "backoffice.regions", {"GET", "HEAD", "OPTIONS", "POST"}),
@@ -195,6 +211,19 @@ URL_MAP = [
     ),
     ("/admin/satsingsomrader/ny", "backoffice.focus_area_new", {"GET", "HEAD", "OPTIONS", "POST"}),
     # Closing the loop (issue 12): assessment of the input.
+    ("/admin/rapportar", "backoffice.reports", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/admin/prioriteringar/", "backoffice.priorities", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/prioriteringar/publiser", "backoffice.priorities_publish", {"OPTIONS", "POST"}),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/skjerm",
+        "backoffice.priorities_screen",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    (
+        "/admin/prioriteringar/mote/<int(max=2147483647):meeting_id>/resultat",
+        "backoffice.priorities_live",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
     ("/admin/vurdering/", "backoffice.assessments", {"GET", "HEAD", "OPTIONS"}),
     (
         "/admin/vurdering/godkjenn",
@@ -227,10 +256,22 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/prioriteringar/", "priorities.new", {"GET", "HEAD", "OPTIONS", "POST"}),
+    (
+        "/prioriteringar/mote/<int(max=2147483647):meeting_id>",
+        "priorities.workshop",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/prioriteringar/resultat", "priorities.results", {"GET", "HEAD", "OPTIONS"}),
+    ("/prioriteringar/takk", "priorities.thanks", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/", "answers.index", {"GET", "HEAD", "OPTIONS"}),
     ("/svar/kvittering", "answers.lookup", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/sprak/<code>", "main.set_language", {"GET", "HEAD", "OPTIONS"}),
     ("/static/<path:filename>", "static", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/horing/<int:draft_id>/arkiv", "backoffice.draft_archive_export", {"OPTIONS", "POST"}),
+    ("/tilgjengelighet", "statements.accessibility", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/tilgjengelighet/takk", "statements.accessibility_thanks", {"GET", "HEAD", "OPTIONS"}),
+    ("/admin/erklaeringar", "backoffice.statement_texts", {"GET", "HEAD", "OPTIONS", "POST"}),
 ]
 
 

@@ -1,17 +1,21 @@
 """The back office's archive page for a consultation: how many of its responses are
-archived, each response's journalpost ID, and how to run the export (on the server
-for now; a button will start it as a background job once the job queue exists).
+archived, each response's journalpost ID, and the export: a button starts it as a job
+on the queue (``archive/tasks.py``), or it runs on the server with ``flask archive
+export``.
 
 Attached to the back office's blueprint like every domain's ``admin.py``.
 """
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 
+from participation import jobs
 from participation.archive import service
-from participation.backoffice.blueprint import bp, staff_required
+from participation.backoffice.blueprint import actor, bp, staff_required
 from participation.extensions import db
+from participation.forms import PostForm
+from participation.jobs import service as job_service
 from participation.models import DraftStrategy, utcnow
 
 
@@ -27,4 +31,20 @@ def draft_archive(draft_id: int):
         status=service.archive_status(db.session, draft),
         responses=service.journal(db.session, draft),
         now=utcnow(),
+        form=PostForm(),
+        job=job_service.latest_job(db.session, "archive_export", draft_id=draft.id),
     )
+
+
+@bp.post("/horing/<int:draft_id>/arkiv")
+@staff_required
+def draft_archive_export(draft_id: int):
+    """Start the archive export as a job; its page shows the progress and the zip file."""
+    draft = db.session.get(DraftStrategy, draft_id)
+    if draft is None:
+        abort(404)
+    form = PostForm()
+    if not form.validate_on_submit() or utcnow() < draft.closes_at:
+        return redirect(url_for("backoffice.draft_archive", draft_id=draft.id), code=303)
+    job = jobs.enqueue("archive_export", {"draft_id": draft.id}, user=actor())
+    return redirect(url_for("backoffice.job", job_id=job.id), code=303)

@@ -14,16 +14,15 @@ def answers_url() -> str:
 
 def queue_answers_published(session: Session, recipients: list[tuple[str, str, str | None]]) -> int:
     """``recipients``: (address, locale, reference or None). Returns how many were queued."""
-    url = answers_url()
-    lookup = outbox.external_url("answers.lookup")
     for address, locale, reference in recipients:
         outbox.enqueue(
             session,
             recipient=address,
             locale=locale,
             template="answers_published",
-            answers_url=url,
-            lookup_url=lookup,
+            # Each link opens in the language the person used.
+            answers_url=outbox.external_url("answers.index", locale=locale),
+            lookup_url=outbox.external_url("answers.lookup", locale=locale),
             reference=reference,
         )
     return len(recipients)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from participation import audit
+from participation.backoffice.audit_text import describe, object_label
 from participation.backoffice.blueprint import admin_required, bp
 from participation.extensions import db
 from participation.labels import ACTION_GROUPS, ACTION_LABELS
@@ -36,5 +37,7 @@ def audit_log():
         action=action,
         labels=ACTION_LABELS,
         groups=ACTION_GROUPS,
+        describe=describe,
+        object_label=object_label,
         page_url=lambda n: url_for("backoffice.audit_log", **args, page=n),
     )

@@ -18,7 +18,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import IO
 from zoneinfo import ZoneInfo
@@ -27,9 +27,10 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
-    stream_with_context,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -37,7 +38,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit, formatting
@@ -46,7 +47,12 @@ from participation.common import LOCAL_TIMEZONE
 from participation.consultation import service as consultation
 from participation.extensions import db
 from participation.inputs.admin import filter_args, filter_form, inbox_filter
-from participation.inputs.service import InboxFilter, confirmed_areas, filtered_query
+from participation.inputs.service import (
+    InboxFilter,
+    InputFilter,
+    confirmed_areas,
+    filtered_query,
+)
 from participation.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -69,6 +75,24 @@ from participation.models import (
 
 BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Builders of the sheets of each export, by kind, from JSON parameters: the same for
+# a download made at once and for one built by a job on a worker.
+BUILDERS: dict[str, Callable[[Session, dict], list[Sheet]]] = {}
+# Rows in an export, by kind (a quick count, to choose between at once and a job).
+COUNTERS: dict[str, Callable[[Session, dict], int]] = {}
+
+
+def builder(kind: str, counter: Callable[[Session, dict], int]) -> Callable:
+    """Register how an export of ``kind`` is built from its parameters (a decorator)."""
+
+    def register(build: Callable[[Session, dict], list[Sheet]]):
+        BUILDERS[kind] = build
+        COUNTERS[kind] = counter
+        return build
+
+    return register
 
 
 def neutralise(value):
@@ -396,9 +420,86 @@ def response_sheet(
     return Sheet(title, header, rows(), kinds=kinds)
 
 
+# ---------------------------------------------------------------- exports by parameters
+
+
+def filter_to_json(f: InboxFilter) -> dict:
+    """The inbox filter as JSON (for an export job's parameters)."""
+    base = asdict(f.base)
+    for key in ("date_from", "date_to"):
+        base[key] = base[key].isoformat() if base[key] is not None else None
+    for key, value in base.items():
+        if isinstance(value, tuple):
+            base[key] = list(value)
+    return {
+        "base": base,
+        "focus_area_ids": list(f.focus_area_ids),
+        "reviewed": f.reviewed,
+    }
+
+
+def filter_from_json(data: dict) -> InboxFilter:
+    base = dict(data.get("base") or {})
+    for key in ("date_from", "date_to"):
+        base[key] = date.fromisoformat(base[key]) if base.get(key) else None
+    return InboxFilter(
+        base=InputFilter(**base),
+        focus_area_ids=list(data.get("focus_area_ids") or ()),
+        reviewed=data.get("reviewed"),
+    )
+
+
+def _count_inputs(session: Session, params: dict) -> int:
+    query = filtered_query(session, filter_from_json(params["filter"])).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+@builder("inputs", _count_inputs)
+def build_inputs(session: Session, params: dict) -> list[Sheet]:
+    header = [str(h) for h in INPUT_HEADER]
+    f = filter_from_json(params["filter"])
+    return [input_sheet(session, f, labels(), header, str(_l("Inputs")))]
+
+
+def _count_registrations(session: Session, params: dict) -> int:
+    query = select(func.count(Registration.id))
+    if params.get("meeting_id") is not None:
+        query = query.where(Registration.meeting_id == params["meeting_id"])
+    return session.scalar(query) or 0
+
+
+@builder("registrations", _count_registrations)
+def build_registrations(session: Session, params: dict) -> list[Sheet]:
+    header = [str(h) for h in REGISTRATION_HEADER]
+    return [
+        registration_sheet(
+            session,
+            labels(),
+            header,
+            str(_l("Registrations")),
+            meeting_id=params.get("meeting_id"),
+        )
+    ]
+
+
+def write_file(sheets: Sequence[Sheet], fmt: str, *, timezone: str) -> bytes:
+    """The whole export as bytes (for a job's file)."""
+    if fmt == "csv":
+        out = io.BytesIO()
+        for index, sheet in enumerate(sheets):
+            if index:
+                out.write(b"\r\n")
+            for chunk in csv_stream(sheet):
+                out.write(chunk.encode("utf-8"))
+        return out.getvalue()
+    with xlsx_tempfile(sheets, timezone=timezone) as stream:
+        return stream.read()
+
+
 # ---------------------------------------------------------------- views
 
 FORMATS = {"csv", "xlsx"}
+EXPORT_JOB = "export"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 INPUT_HEADER = (
@@ -448,44 +549,83 @@ def export_session() -> Session:
     return Session(db.engine)
 
 
-def send(sheet_factory, name: str, fmt: str, kind: str, details: dict | None = None):
-    """Record the export, then stream CSV or send the Excel file.
+def csv_tempfile(sheets: Sequence[Sheet], *, directory: str | None = None) -> IO[bytes]:
+    """The sheets as CSV (one after the other, a blank line between) in an anonymous
+    temporary file, rewound, ready to send."""
+    stream = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by the response
+    try:
+        for index, sheet in enumerate(sheets):
+            if index:
+                stream.write(b"\r\n")
+            for chunk in csv_stream(sheet):
+                stream.write(chunk.encode("utf-8"))
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
-    ``sheet_factory(session)`` builds the sheet(s) from the export's own session."""
+
+def send(
+    sheet_factory,
+    name: str,
+    fmt: str,
+    kind: str,
+    details: dict | None = None,
+    *,
+    params: dict | None = None,
+):
+    """Produce the CSV or Excel file, record the export, then send the file; or, when it
+    has more than ``EXPORT_JOB_ROWS`` rows and ``params`` rebuild it (``BUILDERS[kind]``),
+    queue it as a job (which records the export once it has written the file) and send
+    the person to the job's page, where the file will be.
+
+    ``sheet_factory(session)`` builds the sheet(s) from the export's own session; it
+    must not touch objects of ``db.session``. The file is written to a temporary file
+    first, so a failure is an error page rather than half a file, and the audit log
+    records only exports that were produced. The file streams from disk, so memory
+    stays flat however many rows there are."""
     if fmt not in FORMATS:
         abort(404)
-    audit.record(
-        db.session, actor(), "export", "export", kind, details={"format": fmt, **(details or {})}
-    )
-    db.session.commit()
-    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
+    details = {"format": fmt, **(details or {})}
+    if params is not None and kind in BUILDERS:
+        rows = COUNTERS[kind](db.session, params)
+        if rows > current_app.config["EXPORT_JOB_ROWS"]:
+            from participation import jobs
 
-        def generate():
-            session = export_session()
-            try:
-                sheets = sheet_factory(session)
-                for index, sheet in enumerate(sheets):
-                    if index:
-                        yield "\r\n"
-                    yield from csv_stream(sheet)
-            finally:
-                session.close()
-
-        return Response(
-            stream_with_context(generate()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+            job = jobs.enqueue(
+                EXPORT_JOB,
+                {
+                    "kind": kind,
+                    "fmt": fmt,
+                    "name": name,
+                    "rows": rows,
+                    "params": params,
+                    "details": details,
+                },
+                user=actor(),
+            )
+            return redirect(url_for("backoffice.job", job_id=job.id), code=303)
     session = export_session()
     try:
-        stream = xlsx_tempfile(sheet_factory(session), timezone=current_app.config["TIMEZONE"])
+        sheets = sheet_factory(session)
+        if fmt == "csv":
+            stream = csv_tempfile(sheets)
+        else:
+            stream = xlsx_tempfile(sheets, timezone=current_app.config["TIMEZONE"])
     finally:
         session.close()
+    try:
+        audit.record(db.session, actor(), "export", "export", kind, details=details)
+        db.session.commit()
+    except BaseException:
+        stream.close()
+        raise
     size = os.fstat(stream.fileno()).st_size
+    filename = f"{name}-{utcnow():%Y-%m-%d}.{fmt}"
     return Response(
         _chunks(stream),
-        mimetype=XLSX_MIMETYPE,
+        mimetype="text/csv" if fmt == "csv" else XLSX_MIMETYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Content-Length": str(size),
@@ -506,26 +646,30 @@ def _chunks(stream, size: int = 64 * 1024):
 @staff_required
 def exports():
     drafts = db.session.execute(select(DraftStrategy).order_by(DraftStrategy.id)).scalars()
+    from participation.jobs import admin as job_pages
+    from participation.jobs import service as job_service
+
+    recent = job_service.list_jobs(db.session, user=actor(), kind=EXPORT_JOB, limit=5)
     return render_template(
         "backoffice/exports.html",
         meetings=meeting_service.list_meetings(db.session),
         drafts=list(drafts),
+        recent=[(job, job_pages.status_of(job)) for job in recent],
+        job_rows=current_app.config["EXPORT_JOB_ROWS"],
     )
 
 
 @bp.get("/eksport/innspill.<fmt>")
 @staff_required
 def export_inputs(fmt: str):
-    f = inbox_filter(filter_form())
-    names = labels()
-    header = [str(h) for h in INPUT_HEADER]
-    title = str(_l("Inputs"))
+    params = {"filter": filter_to_json(inbox_filter(filter_form()))}
     return send(
-        lambda session: [input_sheet(session, f, names, header, title)],
+        lambda session: build_inputs(session, params),
         "innspill",
         fmt,
         "inputs",
         details={"filtered": bool(filter_args())},
+        params=params,
     )
 
 
@@ -535,21 +679,12 @@ def export_registrations(fmt: str):
     meeting_id = request.args.get("meeting", type=int)
     if meeting_id is not None and db.session.get(Meeting, meeting_id) is None:
         abort(404)
-    names = labels()
-    header = [str(h) for h in REGISTRATION_HEADER]
-    title = str(_l("Registrations"))
+    params = {"meeting_id": meeting_id}
     return send(
-        lambda session: [
-            registration_sheet(
-                session,
-                names,
-                header,
-                title,
-                meeting_id=meeting_id,
-            )
-        ],
+        lambda session: build_registrations(session, params),
         "pameldingar",
         fmt,
         "registrations",
         details={"meeting": meeting_id} if meeting_id else {},
+        params=params,
     )

@@ -112,19 +112,21 @@ def update_user(
         )
         if not others:
             raise LastAdministrator()
-    changes = {}
+    # What really changed, old and new ("Rolle: Saksbehandlar → Administrator"); never
+    # the password itself.
+    changes: dict = {}
     if user.role != role:
-        changes["role"] = role
+        changes["role"] = [user.role, role]
     if user.active != active:
-        changes["active"] = active
+        changes["active"] = [user.active, active]
     user.name = name.strip()
     user.role = role
     user.active = active
     if password:
         set_password(user, password)
-        changes["password"] = "changed"
+        changes["password"] = True
     session.flush()
-    audit.record(session, actor, "user.update", "user", user.id, details=changes)
+    audit.record(session, actor, "user.update", "user", user.id, details={"changes": changes})
     return user
 
 

@@ -21,6 +21,7 @@ from participation.backoffice.blueprint import (
     staff_required,
     tell,
 )
+from participation.backoffice.exports import builder as export_builder
 from participation.backoffice.exports import labels as export_labels
 from participation.backoffice.exports import response_sheet, send
 from participation.consultation import service
@@ -399,29 +400,38 @@ def draft_summary(draft_id: int):
     )
 
 
+def _count_responses(session, params: dict) -> int:
+    return service.count_responses(session, params["draft_id"])
+
+
+@export_builder("responses", _count_responses)
+def build_responses(session, params: dict):
+    header = [str(h) for h in RESPONSE_HEADER]
+    return [
+        response_sheet(
+            session,
+            params["draft_id"],
+            export_labels(),
+            header,
+            _("Consultation responses"),
+            whole_draft_label=_("The whole draft"),
+            yes=_("Yes"),
+            no=_("No"),
+        )
+    ]
+
+
 @bp.get("/eksport/horingssvar/<int:draft_id>.<fmt>")
 @staff_required
 def export_responses(draft_id: int, fmt: str):
     found = _draft_or_404(draft_id)
-    names = export_labels()
-    header = [str(h) for h in RESPONSE_HEADER]
-    title = _("Consultation responses")
-    whole, yes, no = _("The whole draft"), _("Yes"), _("No")
+    # The sheet is built from the export's own session: nothing of db.session in it.
+    params = {"draft_id": found.id}
     return send(
-        lambda session: [
-            response_sheet(
-                session,
-                found.id,
-                names,
-                header,
-                title,
-                whole_draft_label=whole,
-                yes=yes,
-                no=no,
-            )
-        ],
+        lambda session: build_responses(session, params),
         f"horingssvar-{found.slug}",
         fmt,
         "responses",
         details={"draft": found.id},
+        params=params,
     )

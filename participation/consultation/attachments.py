@@ -149,3 +149,83 @@ def remove(upload_dir: str | os.PathLike, stored_names: list[str]) -> None:
     for name in stored_names:
         with contextlib.suppress(OSError, ValueError):
             path_of(upload_dir, name).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- kept between attempts
+#
+# PDFs chosen on a response form that was sent back (a mistake in another field, or
+# too many requests) are kept for that form, so nothing attached is lost: under
+# UPLOAD_DIR/pending/<token>/, never served by any route, at most the files one
+# response may carry, and deleted when the response is sent, when the writer removes
+# them, or when they have been left longer than PENDING_MINUTES (swept on every write
+# and by the nightly purge).
+
+PENDING_SUBDIR = "pending"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+_MANIFEST = "files.txt"
+
+
+def _pending_path(upload_dir: str | os.PathLike, token: str) -> Path:
+    if not _TOKEN.fullmatch(token or ""):
+        raise ValueError("not a pending-upload token")
+    return Path(upload_dir) / PENDING_SUBDIR / token
+
+
+def keep_pending(
+    upload_dir: str | os.PathLike, token: str | None, uploads: list[UploadedFile]
+) -> str | None:
+    """Keep ``uploads`` (already checked) for the next attempt, replacing what was kept
+    under ``token``. Returns the token to remember, or None when nothing is kept."""
+    if token:
+        drop_pending(upload_dir, token)
+    if not uploads:
+        return None
+    token = secrets.token_urlsafe(32)
+    folder = _pending_path(upload_dir, token)
+    folder.mkdir(parents=True, mode=0o750)
+    names = []
+    for index, upload in enumerate(uploads):
+        fd = os.open(folder / f"{index}.pdf", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(upload.data)
+        names.append(clean_filename(upload.filename))
+    (folder / _MANIFEST).write_text("\n".join(names) + "\n", encoding="utf-8")
+    return token
+
+
+def load_pending(upload_dir: str | os.PathLike, token: str | None) -> list[UploadedFile]:
+    """What was kept under ``token`` (nothing when it is unknown, expired or tampered)."""
+    if not token:
+        return []
+    try:
+        folder = _pending_path(upload_dir, token)
+        names = (folder / _MANIFEST).read_text(encoding="utf-8").splitlines()
+        return [
+            UploadedFile(name, (folder / f"{index}.pdf").read_bytes())
+            for index, name in enumerate(names)
+        ]
+    except (OSError, ValueError):
+        return []
+
+
+def drop_pending(upload_dir: str | os.PathLike, token: str | None) -> None:
+    if not token:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        folder = _pending_path(upload_dir, token)
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def sweep_pending(upload_dir: str | os.PathLike, *, max_age_seconds: float, now: float) -> int:
+    """Delete kept uploads left longer than ``max_age_seconds``; how many sets went."""
+    root = Path(upload_dir) / PENDING_SUBDIR
+    removed = 0
+    with contextlib.suppress(FileNotFoundError):
+        for folder in root.iterdir():
+            with contextlib.suppress(OSError):
+                if now - folder.stat().st_mtime > max_age_seconds:
+                    drop_pending(upload_dir, folder.name)
+                    removed += 1
+    return removed

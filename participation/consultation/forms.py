@@ -97,7 +97,7 @@ class ResponseForm(BaseForm):
             choice("yes", _l("Yes, my response may be published")),
             choice("no", _l("No, do not publish my response on the website")),
         ],
-        default="yes",
+        # Consent is an active choice: neither answer is chosen in advance.
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Say whether we may publish your response.")),
@@ -119,7 +119,8 @@ class ResponseForm(BaseForm):
         config = current_app.config
         max_bytes = config["ATTACHMENT_MAX_BYTES"]
         max_files = config["ATTACHMENT_MAX_FILES"]
-        uploads = []
+        # PDFs kept from an earlier attempt of this form come first (see routes).
+        uploads = list(getattr(self, "kept", []))
         for storage in field.data or []:
             if not getattr(storage, "filename", None):
                 continue

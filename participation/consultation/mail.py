@@ -9,8 +9,8 @@ from participation.labels import CATEGORY_LABELS, STANCE_LABELS
 from participation.models import ConsultationResponse, DraftSection, DraftStrategy
 
 
-def draft_url(draft: DraftStrategy) -> str:
-    return outbox.external_url("consultation.draft", slug=draft.slug)
+def draft_url(draft: DraftStrategy, locale: str | None = None) -> str:
+    return outbox.external_url("consultation.draft", slug=draft.slug, locale=locale)
 
 
 def queue_receipt(
@@ -29,6 +29,6 @@ def queue_receipt(
         section=section,
         stance_label=STANCE_LABELS[response.stance],
         category_label=CATEGORY_LABELS[response.category],
-        draft_url=draft_url(draft),
+        draft_url=draft_url(draft, response.locale),
         attachment_names=[a.original_filename for a in response.attachments],
     )

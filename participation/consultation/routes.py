@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import (
@@ -26,8 +27,14 @@ from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.models import ConsultationState, utcnow
+from participation.ratelimit import rate_limited
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")
+
+RATE_LIMITED = _l(
+    "You have sent the form many times in a short while. Wait a few minutes and send it "
+    "again: what you wrote and attached is kept below."
+)
 
 REFUSALS = {
     service.NotYetOpen: _l("The consultation has not opened yet. Responses cannot be sent yet."),
@@ -110,6 +117,39 @@ def _response_form(draft) -> ResponseForm:
     return form
 
 
+def _pending_key(slug: str) -> str:
+    return f"pending_uploads:{slug}"
+
+
+def _kept_uploads(found) -> tuple[str | None, list]:
+    """PDFs kept from an earlier attempt of this form (minus those ticked for removal);
+    what was left too long is gone first."""
+    config = current_app.config
+    files.sweep_pending(
+        config["UPLOAD_DIR"],
+        max_age_seconds=config["PENDING_UPLOAD_MINUTES"] * 60,
+        now=time.time(),
+    )
+    token = session.get(_pending_key(found.slug))
+    kept = files.load_pending(current_app.config["UPLOAD_DIR"], token)
+    if request.method == "POST":
+        removed = set(request.form.getlist("remove_kept"))
+        kept = [upload for index, upload in enumerate(kept) if str(index) not in removed]
+    return token, kept
+
+
+def _keep_for_next_attempt(found, token: str | None, uploads: list) -> None:
+    """Nothing attached is lost: the checked PDFs wait for the next attempt (for this
+    form in this browser only, size-limited as any response, deleted when sent, removed
+    or left too long)."""
+    config = current_app.config
+    token = files.keep_pending(config["UPLOAD_DIR"], token, uploads)
+    if token:
+        session[_pending_key(found.slug)] = token
+    else:
+        session.pop(_pending_key(found.slug), None)
+
+
 @bp.route("/<slug>/svar", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def respond(slug: str):
@@ -117,6 +157,9 @@ def respond(slug: str):
     now = utcnow()
     state = found.state(now)
     form = _response_form(found)
+    # Too many requests (setup.py shows the form again): nothing is sent, nothing lost.
+    limited = rate_limited()
+    token, form.kept = _kept_uploads(found)
     if request.method == "GET":
         form.section.data = request.args.get("del", "")
         if service.section_by_anchor(found, form.section.data) is None:
@@ -128,7 +171,7 @@ def respond(slug: str):
     elif state == ConsultationState.CLOSED:
         refusal = REFUSALS[service.Closed]
 
-    if refusal is None and form.validate_on_submit():
+    if refusal is None and not limited and form.validate_on_submit():
         section = service.section_by_anchor(found, form.section.data)
         data = service.ResponseData(
             text=form.text.data,
@@ -165,20 +208,35 @@ def respond(slug: str):
                 service.discard_files(config["UPLOAD_DIR"], response)
                 raise
             session["consultation_receipt"] = response.reference
+            files.drop_pending(config["UPLOAD_DIR"], token)
+            session.pop(_pending_key(found.slug), None)
             return redirect(url_for("consultation.receipt", slug=found.slug), code=303)
     elif refusal is not None and request.method == "POST":
         # Outside the period: refuse plainly and store nothing.
+        files.drop_pending(current_app.config["UPLOAD_DIR"], token)
+        session.pop(_pending_key(found.slug), None)
         return _render_respond(found, form, refusal, state, now), 409
 
-    status = 422 if form.errors else (409 if refusal and request.method == "POST" else 200)
-    return _render_respond(found, form, refusal, state, now), status
+    if request.method == "POST":
+        if limited:
+            form.validate()  # checks new PDFs, so they can be kept too
+        # The PDFs that passed the check (else those kept before) wait for the next try.
+        form.kept = getattr(form, "uploads", None) or form.kept
+        _keep_for_next_attempt(found, token, form.kept)
+    if limited:
+        status = 429
+    else:
+        status = 422 if form.errors else (409 if refusal and request.method == "POST" else 200)
+    notices = [RATE_LIMITED] if limited else []
+    return _render_respond(found, form, refusal, state, now, notices), status
 
 
-def _render_respond(found, form, refusal, state, now):
+def _render_respond(found, form, refusal, state, now, notices=()):
     return render_template(
         "consultation/respond.html",
         draft=found,
         form=form,
+        notices=notices,
         refusal=refusal,
         state=state,
         now=now,

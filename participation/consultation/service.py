@@ -854,6 +854,18 @@ def response_rows_query(draft_id: int):
     )
 
 
+def count_responses(session: Session, draft_id: int) -> int:
+    """How many responses a draft has (every state)."""
+    return (
+        session.scalar(
+            select(func.count(ConsultationResponse.id)).where(
+                ConsultationResponse.draft_id == draft_id
+            )
+        )
+        or 0
+    )
+
+
 def staff_attachment(session: Session, actor: User, attachment_id: int) -> Attachment:
     """An attachment a staff member downloads; the download is recorded."""
     attachment = session.get(Attachment, attachment_id)

@@ -107,7 +107,8 @@ class RedactionForm(BaseForm):
         max_length=20000,
         description=_l(
             "Remove names and other personal data the automatic redaction missed. "
-            "The original text is kept for staff."
+            "A consultation response keeps its text as received, for staff; a suggestion "
+            "keeps only this text."
         ),
     )
 
@@ -204,6 +205,12 @@ class FocusAreaForm(BaseForm):
     description_nb = long_text(_l("Description in Bokmål"), max_length=2000)
     description_nn = long_text(_l("Description in Nynorsk"), max_length=2000)
     description_en = long_text(_l("Description in English"), max_length=2000)
+    name_se = text(
+        _l("Name in Northern Sami (optional)"),
+        max_length=160,
+        description=_l("Empty: the Sami pages show the name in Bokmål."),
+    )
+    description_se = long_text(_l("Description in Northern Sami (optional)"), max_length=2000)
     seed_terms = long_text(
         _l("Seed terms"),
         max_length=4000,
@@ -426,6 +433,7 @@ def _render_detail(detail: service.InputDetail, forms: dict, code: int = 200):
         suggestions=results.latest_suggestions(db.session, [item.id]).get(item.id, []),
         panels=_analysis_panels(item),
         history=audit.entries_for(db.session, "input", item.id),
+        has_original=service.has_original(item),
         statuses=INPUT_STATUS_LABELS,
         locale=str(get_locale()),
         post_form=PostForm(),
@@ -456,6 +464,20 @@ def _detail(input_id: int) -> service.InputDetail:
 def input_detail(input_id: int):
     detail = _detail(input_id)
     return _render_detail(detail, _detail_forms(detail))
+
+
+@bp.get("/innspill/<int:input_id>/original")
+@staff_required
+def input_original(input_id: int):
+    """The text as received (consultation responses, workshop notes); every view is
+    recorded in the audit log. A suggestion has no original: only its redacted text
+    was stored."""
+    try:
+        item = service.original_text(db.session, actor(), input_id)
+    except service.InputNotFound:
+        abort(404)
+    db.session.commit()
+    return render_template("backoffice/input_original.html", item=item)
 
 
 def _back_to_detail(input_id: int):
@@ -634,6 +656,8 @@ def _data(form: FocusAreaForm) -> service.FocusAreaData:
         description_nb=form.description_nb.data or "",
         description_nn=form.description_nn.data or "",
         description_en=form.description_en.data or "",
+        name_se=form.name_se.data or "",
+        description_se=form.description_se.data or "",
         seed_terms=service.parse_terms(form.seed_terms.data or ""),
         position=form.position.data or 0,
         active=form.active.data,

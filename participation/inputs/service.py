@@ -31,6 +31,7 @@ from participation import audit
 from participation.common import Paged, clamp_page, local_date, normalize_newlines, random_code
 from participation.inputs.redaction import redact
 from participation.models import (
+    ConsultationResponse,
     DuplicateKind,
     FocusArea,
     Input,
@@ -222,6 +223,11 @@ def create_input(
     areas = _focus_areas(session, focus_area_ids)
 
     redacted = redact(text).text
+    if str(channel) == InputChannel.SUGGESTION_BOX:
+        # The suggestion box promises that personal data is removed: only the
+        # redacted text is stored (consultation responses, case documents, and staff
+        # notes keep the text as received, for staff; see ``original_text``).
+        text = redacted
     duplicate = find_duplicate(session, redacted)
     item = Input(
         channel=str(channel),
@@ -247,11 +253,46 @@ def create_input(
     return item
 
 
+_RECEIPT_CODE = re.compile(r"[A-Z0-9]{4}-?[A-Z0-9]{4}")
+_RESPONSE_REFERENCE = re.compile(r"H-?[A-Z0-9]{8}")
+
+
+def normalize_receipt_code(code: str) -> str | None:
+    """``XXXX-XXXX`` from a code as people type it (any case, spaces, with or without
+    the hyphen); None when it cannot be a receipt code."""
+    compact = re.sub(r"\s+", "", code or "").upper()
+    if not _RECEIPT_CODE.fullmatch(compact):
+        return None
+    return f"{compact[:4]}-{compact[-4:]}"
+
+
+def normalize_response_reference(code: str) -> str | None:
+    """``H-XXXXXXXX`` (a consultation response's reference) as people type it."""
+    compact = re.sub(r"\s+", "", code or "").upper()
+    if not _RESPONSE_REFERENCE.fullmatch(compact):
+        return None
+    return f"H-{compact[-8:]}"
+
+
 def find_by_receipt(session: Session, code: str) -> Input | None:
-    code = (code or "").strip().upper()
+    code = normalize_receipt_code(code)
     if not code:
         return None
     return session.execute(select(Input).where(Input.receipt_code == code)).scalar_one_or_none()
+
+
+def code_search_condition(query: str) -> ColumnElement[bool] | None:
+    """The input a receipt code (suggestion box) or reference (consultation response)
+    names, when ``query`` is one; else None."""
+    receipt = normalize_receipt_code(query)
+    if receipt is not None:
+        return Input.receipt_code == receipt
+    reference = normalize_response_reference(query)
+    if reference is not None:
+        return Input.consultation_response_id.in_(
+            select(ConsultationResponse.id).where(ConsultationResponse.reference == reference)
+        )
+    return None
 
 
 # ------------------------------------------------------------------ the inbox
@@ -327,7 +368,10 @@ def filtered_inputs(session: Session, f: InputFilter) -> Select:
     elif f.duplicates is False:
         query = query.where(Input.duplicate_of_id.is_(None))
     if f.search.strip():
-        query = query.where(text_search_condition(session, f.search.strip()))
+        # A receipt code or response reference finds its input, as the receipt promises.
+        condition = text_search_condition(session, f.search.strip())
+        by_code = code_search_condition(f.search)
+        query = query.where(condition if by_code is None else or_(by_code, condition))
     return query.order_by(Input.created_on.desc(), Input.id.desc())
 
 
@@ -520,6 +564,22 @@ def input_detail(session: Session, input_id: int) -> InputDetail:
     )
 
 
+def has_original(item: Input) -> bool:
+    """Whether staff can see a text as received that differs from the redacted one
+    (never for the suggestion box, which stores only the redacted text)."""
+    return item.channel != InputChannel.SUGGESTION_BOX and item.text != item.redacted_text
+
+
+def original_text(session: Session, actor: User, input_id: int) -> Input:
+    """An input's text as received, for a staff member; every view is recorded."""
+    item = get_input(session, input_id)
+    if not has_original(item):
+        raise InputNotFound()
+    audit.record(session, actor, "input.original", "input", item.id)
+    session.flush()
+    return item
+
+
 # ------------------------------------------------------------------ moderation and tagging
 
 
@@ -589,13 +649,16 @@ def _bulk(bulk: bool) -> dict:
 
 def edit_redaction(session: Session, actor: User, input_id: int, redacted_text: str) -> Input:
     """Replace the redacted text (e.g. to remove a name the automatic redaction
-    missed). The original text is kept, for staff only."""
+    missed). A consultation response or workshop note keeps its text as received,
+    for staff only; a suggestion keeps nothing else, so the removed words are gone."""
     item = _load(session, input_id)
     text = normalize_newlines(redacted_text).strip()
     if not text:
         raise EmptyText()
     if text == item.redacted_text:
         return item
+    if item.channel == InputChannel.SUGGESTION_BOX:
+        item.text = text
     item.redacted_text = text
     item.text_length = len(text)
     item.fingerprint = fingerprint(text)
@@ -801,6 +864,9 @@ class FocusAreaData:
     description_nb: str = ""
     description_nn: str = ""
     description_en: str = ""
+    # Northern Sami, optional (empty: Bokmål is shown on the Sami pages).
+    name_se: str = ""
+    description_se: str = ""
     seed_terms: list[str] = field(default_factory=list)
     position: int = 0
     active: bool = True

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
 from participation.config import LANGUAGES
 from participation.extensions import db
@@ -23,7 +24,44 @@ def home():
 
 @bp.get("/personvern")
 def privacy():
-    return render_template("main/privacy.html", retention_days=current_app.config["RETENTION_DAYS"])
+    from participation.statements import service as statements
+
+    config = current_app.config
+    # The retention figures come from the configuration the purge reads, so the page
+    # cannot disagree with what is deleted; the organisation's own parts are data.
+    return render_template(
+        "main/privacy.html",
+        retention_days=config["RETENTION_DAYS"],
+        session_hours=config["SESSION_HOURS"],
+        idle_minutes=config["IDLE_MINUTES"],
+        texts=statements.texts(db.session, statements.PRIVACY, str(get_locale() or "nb")),
+    )
+
+
+@bp.before_app_request
+def language_from_link():
+    """A link from an e-mail carries the language the person used (``?sprak=nn``): it
+    becomes the chosen language, as if picked in the switcher (which still changes it),
+    and the page opens at its own address without the parameter."""
+    if "sprak" not in request.args or request.method not in ("GET", "HEAD"):
+        return None
+    code = request.args.get("sprak", "")
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "sprak"]
+    response = redirect(request.path + (f"?{urlencode(args)}" if args else ""), code=303)
+    if code in LANGUAGES:
+        _remember_language(response, code)
+    return response
+
+
+def _remember_language(response, code: str) -> None:
+    response.set_cookie(
+        "lang",
+        code,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 @bp.get("/sprak/<code>")
@@ -31,14 +69,7 @@ def set_language(code: str):
     target = _safe_next(request.args.get("next", ""))
     response = redirect(target, code=303)
     if code in LANGUAGES:
-        response.set_cookie(
-            "lang",
-            code,
-            max_age=LANGUAGE_COOKIE_SECONDS,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        _remember_language(response, code)
     return response
 
 

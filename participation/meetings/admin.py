@@ -108,6 +108,7 @@ def meetings():
     return render_template(
         "backoffice/meetings.html",
         rows=service.meeting_overview(db.session),
+        flagged=service.flagged_counts(db.session),
         now=utcnow(),
     )
 
@@ -174,7 +175,8 @@ def meeting_edit(meeting_id: int):
 @staff_required
 def meeting(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
-    lists = service.registrations_for(db.session, found.id)
+    lists = service.open_registration_list(db.session, actor(), found.id)
+    db.session.commit()
     now = utcnow()
     # Every registration row has this list as move targets: only meetings a registration
     # can still be moved to (the service refuses cancelled and started ones), so the page
@@ -254,6 +256,19 @@ def registration_move(meeting_id: int, registration_id: int):
     return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
 
 
+@bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/gjennomgatt")
+@staff_required
+def registration_reviewed(meeting_id: int, registration_id: int):
+    """A reviewer found a registration flagged as part of a burst genuine."""
+    registration = _registration_or_404(meeting_id, registration_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    service.clear_burst_flag(db.session, actor(), registration.id)
+    db.session.commit()
+    tell(_l("The flag was removed."), "success")
+    return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
+
+
 @bp.post("/moter/<int:meeting_id>/pameldinger/<int:registration_id>/avmeld")
 @admin_required
 def registration_cancel(meeting_id: int, registration_id: int):
@@ -306,7 +321,13 @@ def meeting_cancel(meeting_id: int):
 @admin_required
 def meeting_attendance(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
-    confirmed = service.registrations_for(db.session, meeting.id).confirmed
+    if request.method == "GET":
+        confirmed = service.open_registration_list(
+            db.session, actor(), meeting.id, page="attendance"
+        ).confirmed
+        db.session.commit()
+    else:
+        confirmed = service.registrations_for(db.session, meeting.id).confirmed
     form = AttendanceForm()
     form.attended.choices = [choice(str(r.id), r.name or r.reference) for r in confirmed]
     if request.method == "GET":
@@ -334,7 +355,8 @@ def meeting_attendance(meeting_id: int):
 @staff_required
 def attendance_list(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
-    lists = service.registrations_for(db.session, meeting.id)
+    lists = service.open_registration_list(db.session, actor(), meeting.id, page="list")
+    db.session.commit()
     return render_template(
         "backoffice/attendance_list.html",
         meeting=meeting,

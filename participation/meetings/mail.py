@@ -32,11 +32,14 @@ def reference_from_token(token: str) -> str | None:
 
 
 def cancel_url(registration: Registration) -> str:
-    return outbox.external_url("meetings.cancel", token=cancel_token(registration))
+    """The cancel link, opening in the language the registration was made in."""
+    return outbox.external_url(
+        "meetings.cancel", token=cancel_token(registration), locale=registration.locale
+    )
 
 
-def meeting_url(meeting: Meeting) -> str:
-    return outbox.external_url("meetings.meeting", meeting_id=meeting.id)
+def meeting_url(meeting: Meeting, locale: str | None = None) -> str:
+    return outbox.external_url("meetings.meeting", meeting_id=meeting.id, locale=locale)
 
 
 def meeting_ics(meeting: Meeting, registration: Registration) -> outbox.Attachment:
@@ -51,8 +54,8 @@ def meeting_ics(meeting: Meeting, registration: Registration) -> outbox.Attachme
     event.add("dtend", meeting.ends_at or meeting.starts_at + timedelta(hours=4))
     event.add("summary", meeting.title)
     event["location"] = vText(", ".join(p for p in (meeting.venue, meeting.address) if p))
-    event.add("description", meeting_url(meeting))
-    event.add("url", meeting_url(meeting))
+    event.add("description", meeting_url(meeting, registration.locale))
+    event.add("url", meeting_url(meeting, registration.locale))
     calendar.add_component(event)
     return outbox.Attachment("innspillsmote.ics", "text/calendar", calendar.to_ical().decode())
 
@@ -101,7 +104,7 @@ def queue_signup_receipt(
         attachments=_calendar(meeting, registration),
         position=position,
         cancel_url=cancel_url(registration),
-        meeting_url=meeting_url(meeting),
+        meeting_url=meeting_url(meeting, registration.locale),
     )
 
 
@@ -113,12 +116,18 @@ def queue_promotion(session: Session, registration: Registration, meeting: Meeti
         meeting,
         attachments=_calendar(meeting, registration),
         cancel_url=cancel_url(registration),
-        meeting_url=meeting_url(meeting),
+        meeting_url=meeting_url(meeting, registration.locale),
     )
 
 
 def queue_cancel_receipt(session: Session, registration: Registration, meeting: Meeting) -> None:
-    _queue(session, "signup_cancelled", registration, meeting, meeting_url=meeting_url(meeting))
+    _queue(
+        session,
+        "signup_cancelled",
+        registration,
+        meeting,
+        meeting_url=meeting_url(meeting, registration.locale),
+    )
 
 
 def queue_meeting_cancelled(
@@ -130,7 +139,7 @@ def queue_meeting_cancelled(
         registration,
         meeting,
         reason=reason,
-        meetings_url=outbox.external_url("meetings.regions"),
+        meetings_url=outbox.external_url("meetings.regions", locale=registration.locale),
     )
 
 
@@ -172,4 +181,17 @@ def queue_message(
         subject=subject,
         body=body,
         cancel_url=cancel_url(registration),
+    )
+
+
+def queue_reminder(session: Session, registration: Registration, meeting: Meeting) -> None:
+    """The day before: where and when, and the cancel link, so an unused seat goes to
+    the waiting list in time."""
+    _queue(
+        session,
+        "meeting_reminder",
+        registration,
+        meeting,
+        cancel_url=cancel_url(registration),
+        meeting_url=meeting_url(meeting),
     )

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.common import normalize_org_number
-from participation.extensions import db
+from participation.extensions import db, limiter
 from participation.forms import choice, normalize_phone
 from participation.inputs.service import active_focus_areas
 from participation.meetings import mail, service
 from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
+from participation.ratelimit import client_key
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
 
@@ -59,7 +69,39 @@ def _signup_form() -> SignupForm:
     return form
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _meeting_limit() -> str:
+    return current_app.config["SIGNUP_MEETING_LIMIT"]
+
+
+def _client_and_meeting() -> str:
+    # The keyed, daily rotating hash of the client, per meeting: never stored.
+    return f"{client_key()}:{(request.view_args or {}).get('meeting_id')}"
+
+
+def _flag_if_burst(registration_id: int) -> None:
+    """Flag this sign-up, and the client's others in the window, when one client (keyed
+    hash) signed up SIGNUP_BURST_COUNT times within SIGNUP_BURST_MINUTES. The project
+    group reviews the flags; nothing is removed."""
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return
+    recent = current_app.extensions["innspill_recent"].add(
+        "signup", client_key(), registration_id, config["SIGNUP_BURST_MINUTES"] * 60
+    )
+    if len(recent) >= config["SIGNUP_BURST_COUNT"]:
+        service.flag_burst(db.session, recent)
+        db.session.commit()
+
+
 @bp.route(f"/<int(max={MAX_ID}):meeting_id>/pamelding", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(
+    _meeting_limit, key_func=_client_and_meeting, methods=["POST"], scope="signup-meeting"
+)
 def signup(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     now = utcnow()
@@ -108,6 +150,7 @@ def signup(meeting_id: int):
             form.email.errors.append(message)
         else:
             db.session.commit()
+            _flag_if_burst(registration.id)
             session["receipt"] = registration.reference
             return redirect(url_for("meetings.receipt"), code=303)
     return page(code=422 if form.errors else 200)

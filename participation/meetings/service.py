@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
-from participation.common import normalize_email, random_code, slugify
+from participation.common import normalize_email, normalize_newlines, random_code, slugify
 from participation.db import begin_write
 from participation.meetings import mail
 from participation.models import (
@@ -434,9 +434,18 @@ def _check_schedule(data: MeetingData) -> None:
         raise InvalidSchedule()
 
 
-def _apply(meeting: Meeting, data: MeetingData) -> list[str]:
-    """Copy ``data`` onto the meeting (texts trimmed); the names of the fields that differ."""
-    changed = []
+# Fields whose old and new values the audit log shows ("Plasser: 40 → 30"); the
+# description is only named as changed.
+_SHOWN_VALUES = {"title", "starts_at", "ends_at", "venue", "address", "seats"}
+_TIMES = {"starts_at", "ends_at", "registration_deadline"}
+
+
+def _apply(meeting: Meeting, data: MeetingData) -> tuple[dict[str, list], list[str]]:
+    """Copy ``data`` onto the meeting (texts trimmed, line breaks normalised). Returns
+    what really changed: ``{field: [old, new]}`` for short values, and the names of
+    the other changed fields."""
+    values: dict[str, list] = {}
+    named: list[str] = []
     for name in (
         "region_id",
         "title",
@@ -449,10 +458,21 @@ def _apply(meeting: Meeting, data: MeetingData) -> list[str]:
         "registration_deadline",
     ):
         value = getattr(data, name)
-        if getattr(meeting, name) != value:
-            changed.append(name)
-        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
-    return sorted(changed)
+        if isinstance(value, str):
+            value = normalize_newlines(value).strip()
+        old = getattr(meeting, name)
+        if old != value:
+            if name in _SHOWN_VALUES or name in _TIMES:
+                shown = [old, value]
+                if name in _TIMES:
+                    shown = [v.isoformat() if v is not None else None for v in shown]
+                values[name] = shown
+            elif name != "region_id":
+                named.append(name)
+            else:
+                values["region"] = [old, value]  # ids; names filled in by the caller
+        setattr(meeting, name, value)
+    return values, sorted(named)
 
 
 def create_meeting(session: Session, actor: User, data: MeetingData) -> Meeting:
@@ -484,19 +504,22 @@ def update_meeting(
         raise MeetingCancelled()
     if data.seats < meeting.confirmed_count:
         raise SeatsBelowConfirmed(meeting.confirmed_count)
-    changed = _apply(meeting, data)
+    values, named = _apply(meeting, data)
+    if "region" in values:
+        values["region"] = [
+            region.name if region is not None else None
+            for region in (session.get(Region, i) for i in values["region"])
+        ]
     session.flush()
     promoted = _promote_waiting(session, meeting, now)
     for registration in promoted:
         mail.queue_promotion(session, registration, meeting)
-    audit.record(
-        session,
-        actor,
-        "meeting.update",
-        "meeting",
-        meeting.id,
-        details={"changed": changed, "promoted": len(promoted)},
-    )
+    details: dict = {"changes": values}
+    if named:
+        details["changed"] = named
+    if promoted:
+        details["promoted"] = len(promoted)
+    audit.record(session, actor, "meeting.update", "meeting", meeting.id, details=details)
     return UpdateOutcome(meeting, promoted)
 
 
@@ -548,6 +571,19 @@ class RegistrationLists:
     confirmed: list[Registration]
     waiting: list[Registration]
     cancelled: list[Registration]
+
+
+def open_registration_list(
+    session: Session, actor: User, meeting_id: int, *, page: str = "meeting"
+) -> RegistrationLists:
+    """The registrations of a meeting for a staff member: opening the list (names,
+    addresses, needs) is recorded in the audit log."""
+    lists = registrations_for(session, meeting_id)
+    audit.record(
+        session, actor, "meeting.registrations", "meeting", meeting_id, details={"page": page}
+    )
+    session.flush()
+    return lists
 
 
 def registrations_for(session: Session, meeting_id: int) -> RegistrationLists:
@@ -811,3 +847,103 @@ def meeting_overview(session: Session) -> list[MeetingRow]:
         )
         for m in meetings
     ]
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def send_reminders(session: Session, *, hours: int = 24, now: datetime | None = None) -> int:
+    """Queue the reminder e-mail for every confirmed participant of a meeting that starts
+    within ``hours`` (and is not cancelled), once per registration, in their language
+    with their cancel link. Someone who got their seat less than ``hours`` before the
+    meeting has just had their confirmation and gets no reminder.
+
+    Each reminder is claimed by a conditional UPDATE (``reminder_sent_at IS NULL``) in
+    the transaction that queues the e-mail, so two schedulers cannot both send it.
+    Flushes; the caller commits. Returns how many were queued.
+    """
+    now = now or utcnow()
+    window = timedelta(hours=hours)
+    begin_write(session)
+    candidates = session.execute(
+        select(Registration, Meeting)
+        .join(Meeting, Meeting.id == Registration.meeting_id)
+        .where(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.reminder_sent_at.is_(None),
+            Registration.email.is_not(None),
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + window,
+        )
+        .order_by(Registration.id)
+    ).all()
+    queued = 0
+    for registration, meeting in candidates:
+        confirmed_at = registration.confirmed_at or registration.created_at
+        if confirmed_at > meeting.starts_at - window:
+            continue
+        claimed = session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            mail.queue_reminder(session, registration, meeting)
+            queued += 1
+    session.flush()
+    return queued
+
+
+# ---------------------------------------------------------------- abuse flags
+
+
+def flag_burst(session: Session, registration_ids: list[int]) -> int:
+    """Flag registrations that came in a burst from one client, for the project group to
+    review. Only a flag: nothing is cancelled or removed. Flushes; the caller commits."""
+    if not registration_ids:
+        return 0
+    begin_write(session)
+    flagged = session.execute(
+        update(Registration)
+        .where(Registration.id.in_(list(registration_ids)), Registration.flagged_burst.is_(False))
+        .values(flagged_burst=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    return flagged
+
+
+def clear_burst_flag(session: Session, actor: User, registration_id: int) -> Registration:
+    """A reviewer looked at a flagged registration and found it genuine. Flushes."""
+    begin_write(session)
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationNotFound()
+    if registration.flagged_burst:
+        registration.flagged_burst = False
+        audit.record(
+            session,
+            actor,
+            "registration.burst_reviewed",
+            "registration",
+            registration.id,
+            details={"meeting": registration.meeting_id},
+        )
+    session.flush()
+    return registration
+
+
+def flagged_counts(session: Session) -> dict[int, int]:
+    """Flagged live registrations per meeting."""
+    return dict(
+        session.execute(
+            select(Registration.meeting_id, func.count(Registration.id))
+            .where(
+                Registration.flagged_burst.is_(True),
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .group_by(Registration.meeting_id)
+        ).all()
+    )

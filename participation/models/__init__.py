@@ -60,8 +60,11 @@ from participation.models.meetings import (
     RegistrationStatus,
     registration_focus_area,
 )
+from participation.models.statements import AccessibilityTest, StatementText
 
 __all__ = [
+    "AccessibilityTest",
+    "StatementText",
     "Assessment",
     "AssessmentState",
     "Outcome",

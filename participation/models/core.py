@@ -36,6 +36,9 @@ class FocusArea(Base):
     description_nb: Mapped[str] = mapped_column(Text, default="")
     description_nn: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
+    # Northern Sami, optional: an empty one falls back to Bokmål.
+    name_se: Mapped[str] = mapped_column(String(160), default="")
+    description_se: Mapped[str] = mapped_column(Text, default="")
     seed_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -39,6 +39,7 @@ class InputChannel(StrEnum):
     SUGGESTION_BOX = "suggestion_box"
     CONSULTATION_RESPONSE = "consultation_response"
     WORKSHOP_NOTE = "workshop_note"
+    ACCESSIBILITY = "accessibility"  # "report an accessibility problem" on the statement
 
 
 class InputStatus(StrEnum):

@@ -9,12 +9,13 @@ import json
 from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, StringField, ValidationError
 from wtforms.validators import DataRequired
 
 from participation.backoffice.blueprint import actor, admin_required, bp, tell
 from participation.extensions import db
 from participation.forms import BaseForm, email_validators
+from participation.inputs.service import normalize_receipt_code
 from participation.labels import REGISTRATION_STATUS_LABELS
 from participation.privacy import service
 
@@ -34,16 +35,43 @@ class PrivacyDeleteForm(PrivacyLookupForm):
     )
 
 
+def _receipt_code(form, field) -> None:
+    if normalize_receipt_code(field.data or "") is None:
+        raise ValidationError(
+            _l("Write the receipt code as on the receipt, for example ABCD-EFGH.")
+        )
+
+
+class ReceiptLookupForm(BaseForm):
+    code = StringField(
+        _l("Receipt code"),
+        validators=[DataRequired(message=_l("Enter the receipt code.")), _receipt_code],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class ReceiptDeleteForm(ReceiptLookupForm):
+    confirm = BooleanField(
+        _l("Yes, delete this suggestion"),
+        validators=[DataRequired(message=_l("Confirm that you want to delete the suggestion."))],
+    )
+
+
 class PurgeForm(BaseForm):
     """Only the CSRF token: runs the retention purge now."""
 
 
-def _page(lookup=None, delete=None, data=None, code=200):
+def _page(
+    lookup=None, delete=None, data=None, code=200, receipt=None, receipt_delete=None, found=False
+):
     retention = current_app.config["RETENTION_DAYS"]
     return render_template(
         "backoffice/privacy.html",
         lookup_form=lookup or PrivacyLookupForm(prefix="lookup"),
         delete_form=delete or PrivacyDeleteForm(prefix="delete"),
+        receipt_form=receipt or ReceiptLookupForm(prefix="receipt"),
+        receipt_delete_form=receipt_delete or ReceiptDeleteForm(prefix="receipt-delete"),
+        suggestion=found,
         purge_form=PurgeForm(prefix="purge"),
         data=data,
         retention_days=retention,
@@ -115,6 +143,40 @@ def privacy_delete():
     )
     if report.archived_kept:  # archive exemption
         tell(_archived_kept(report.archived_kept), "info")
+    return redirect(url_for("backoffice.privacy"), code=303)
+
+
+@bp.post("/personvern/kvittering")
+@admin_required
+def privacy_receipt():
+    """The suggestion a receipt code names: shown, with a form to delete it."""
+    form = ReceiptLookupForm(prefix="receipt")
+    if not form.validate_on_submit():
+        return _page(receipt=form, code=422)
+    item = service.look_up_suggestion(db.session, actor(), form.code.data)
+    db.session.commit()
+    delete = ReceiptDeleteForm(prefix="receipt-delete", formdata=None)
+    delete.code.data = item.receipt_code if item is not None else form.code.data
+    return _page(receipt=form, receipt_delete=delete, found=item)
+
+
+@bp.post("/personvern/kvittering/slett")
+@admin_required
+def privacy_receipt_delete():
+    form = ReceiptDeleteForm(prefix="receipt-delete")
+    if not form.validate_on_submit():
+        item = None
+        if not form.code.errors:
+            item = service.look_up_suggestion(db.session, actor(), form.code.data)
+            db.session.commit()
+        lookup = ReceiptLookupForm(prefix="receipt", formdata=None)
+        lookup.code.data = form.code.data
+        return _page(receipt=lookup, receipt_delete=form, found=item, code=422)
+    if service.delete_suggestion(db.session, actor(), form.code.data):
+        db.session.commit()
+        tell(_l("The suggestion was deleted."))
+    else:
+        tell(_l("No suggestion has this receipt code (any more)."), "warning")
     return redirect(url_for("backoffice.privacy"), code=303)
 
 

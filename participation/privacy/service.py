@@ -26,11 +26,13 @@ from participation import audit, formatting
 from participation.common import normalize_email
 from participation.consultation import attachments
 from participation.consultation import service as consultation
+from participation.inputs import service as inputs
 from participation.meetings import mail
 from participation.meetings import service as meeting_service
 from participation.models import (
     ConsultationResponse,
     Input,
+    InputChannel,
     Meeting,
     OutboxMessage,
     Registration,
@@ -478,6 +480,41 @@ def delete_person(
         files_removed=files,
         archived_kept=archived_kept,
     )
+
+
+# ---------------------------------------------------------------- a receipt code
+
+
+def look_up_suggestion(session: Session, actor: User | None, code: str) -> Input | None:
+    """The suggestion a receipt code names (the receipt says the code is the only way
+    to find it again), recorded in the audit log."""
+    item = inputs.find_by_receipt(session, code)
+    if item is not None and item.channel != InputChannel.SUGGESTION_BOX:
+        item = None
+    audit.record(session, actor, "privacy.lookup", details={"inputs": int(item is not None)})
+    session.flush()
+    return item
+
+
+def delete_suggestion(session: Session, actor: User | None, code: str) -> bool:
+    """Delete the suggestion a receipt code names, with its notes, reviews and analysis
+    rows (the database cascades). False when no suggestion has the code."""
+    item = inputs.find_by_receipt(session, code)
+    if item is None or item.channel != InputChannel.SUGGESTION_BOX:
+        return False
+    input_id = item.id
+    # Inputs marked as its duplicates are their own inputs now.
+    session.execute(
+        update(Input)
+        .where(Input.duplicate_of_id == input_id)
+        .values(duplicate_of_id=None, duplicate_kind=None, duplicate_score=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.delete(item)
+    session.flush()
+    audit.record(session, actor, "privacy.receipt_delete", "input", input_id)
+    session.flush()
+    return True
 
 
 def remove_files(upload_dir: str | Path, stored_names: list[str]) -> None:

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from participation import audit
+from participation.db import begin_write
 from participation.models import User
 from participation.reports import horingsnotat as notat
 from participation.reports import merknader as sheet
@@ -19,8 +20,52 @@ from participation.reports import merknader as sheet
 FORMATS = ("docx", "pdf")
 
 
-def options(locale: str) -> notat.ReportOptions:
-    return notat.ReportOptions(locale=locale, organisation=current_app.config["ORGANISATION_NAME"])
+def options(session: Session, locale: str) -> notat.ReportOptions:
+    return notat.ReportOptions(
+        locale=locale,
+        organisation=current_app.config["ORGANISATION_NAME"],
+        priorities=lambda writer: _priorities(session, writer, locale),
+    )
+
+
+def _priorities(session: Session, writer: notat.Writer, locale: str) -> None:
+    from flask_babel import gettext, ngettext
+
+    from participation.priorities import service as priorities
+
+    results = priorities.results(session)
+    if not results.answers:
+        writer.paragraph(gettext("No answers yet."))
+        return
+    text = ngettext("Based on %(num)d answer.", "Based on %(num)d answers.", results.answers)
+    if results.flagged:
+        text += " " + ngettext(
+            "%(num)d answer sent in a burst is not counted.",
+            "%(num)d answers sent in a burst are not counted.",
+            results.flagged,
+        )
+    writer.paragraph(text)
+    writer.table(
+        gettext("All answers"),
+        [
+            gettext("Rank"),
+            gettext("Focus area"),
+            gettext("Chosen by"),
+            gettext("Share"),
+            gettext("As first choice"),
+        ],
+    )
+    for row in results.areas:
+        writer.row(
+            [
+                str(row.rank),
+                row.area.name(locale),
+                str(row.count),
+                f"{row.share * 100:.1f} %",
+                str(row.first),
+            ]
+        )
+    writer.end_table()
 
 
 def horingsnotat(
@@ -34,7 +79,9 @@ def horingsnotat(
 ) -> None:
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    notat.write(session, target, fmt, options(locale), progress)
+    notat.write(session, target, fmt, options(session, locale), progress)
+    # The report only read (a long snapshot); take the write lock afresh for the entry.
+    begin_write(session)
     audit.record(session, actor, "report.generate", details={"kind": "horingsnotat", "format": fmt})
     session.flush()
 
@@ -43,6 +90,7 @@ def merknader(
     session: Session, target: str | IO[bytes], *, locale: str = "nb", actor: User | None = None
 ) -> int:
     n = sheet.write(session, target, locale=locale, timezone=current_app.config["TIMEZONE"])
+    begin_write(session)
     audit.record(session, actor, "report.generate", details={"kind": "merknader", "rows": n})
     session.flush()
     return n

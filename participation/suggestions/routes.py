@@ -16,6 +16,7 @@ from participation.forms import choice
 from participation.inputs.service import active_focus_areas
 from participation.labels import CATEGORY_LABELS
 from participation.models import Region, RespondentCategory
+from participation.ratelimit import rate_limited
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
 
@@ -26,6 +27,12 @@ SUBMIT_ERRORS = {
     service.TextTooLong: _l("The suggestion can be at most 5000 characters."),
     service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
 }
+
+
+RATE_LIMITED = _l(
+    "You have sent the form many times in a short while. Wait a few minutes and send it "
+    "again: your text is kept below."
+)
 
 
 def _rate_limit() -> str:
@@ -54,7 +61,11 @@ def new():
     form = _form()
     guard_errors: list = []
     warning = None
-    if form.is_submitted():
+    if rate_limited():
+        # Too many requests (setup.py shows the form again): nothing is stored, and
+        # the text comes back with a message to wait.
+        guard_errors.append(RATE_LIMITED)
+    elif form.is_submitted():
         valid = form.validate()
         guard_errors = form.take_guard_errors()
         if valid:

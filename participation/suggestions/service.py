@@ -57,12 +57,16 @@ def check_personal_data(text: str) -> Redaction:
 def submit_suggestion(
     session: Session, data: SuggestionData, *, today: date | None = None
 ) -> Input:
-    """Store a suggestion (redacted, duplicates marked) and give it a receipt code."""
+    """Store a suggestion (redacted, duplicates marked) and give it a receipt code.
+
+    Personal data is removed before anything is stored: the text as written never
+    reaches the database (nor a log: nothing here logs)."""
     text = normalize_newlines(data.text).strip()
     if len(text) < MIN_LENGTH:
         raise TextTooShort()
     if len(text) > MAX_LENGTH:
         raise TextTooLong()
+    text = redact(text).text
     if data.focus_area_id is not None:
         area = session.get(FocusArea, data.focus_area_id)
         if area is None or not area.active:

@@ -83,7 +83,9 @@ def test_edit_role_deactivate_and_reset_password(as_admin, session, make_user):
     entry = session.execute(
         select(AuditEntry).where(AuditEntry.action == "user.update")
     ).scalar_one()
-    assert entry.details == {"role": "admin", "active": False, "password": "changed"}
+    assert entry.details == {
+        "changes": {"role": ["reviewer", "admin"], "active": [True, False], "password": True}
+    }
     assert "helt nytt" not in str(entry.details)
 
 
@@ -260,3 +262,75 @@ def test_every_message_of_the_back_office_is_translated():
     }
     assert len(ours) > 400
     assert not (ours & gaps), sorted(ours & gaps)
+
+
+def test_focus_area_names_in_sami_with_bokmaal_as_fallback(as_admin, client, session):
+    """A focus area can be named in Northern Sami; the Sami suggestion box shows it,
+    and an area without a Sami name shows its Bokmål name there."""
+    for key, name_se in (("boazodoallu", "Boazodoallu"), ("havvind", "")):
+        response = post_form(
+            as_admin,
+            "/admin/satsingsomrader/ny",
+            {
+                "key": key,
+                "name_nb": key.capitalize() + " (nb)",
+                "name_nn": key.capitalize() + " (nn)",
+                "name_en": key.capitalize() + " (en)",
+                "name_se": name_se,
+                "description_se": "Guohtuneatnamat ja ealáhus" if name_se else "",
+                "position": "1",
+                "active": "y",
+            },
+        )
+        assert response.status_code == 303
+    area = session.execute(select(FocusArea).where(FocusArea.key == "boazodoallu")).scalar_one()
+    assert area.name("se") == "Boazodoallu" and area.description("se").startswith("Guohtun")
+    page = client.get("/innspill/", headers={"Accept-Language": "se"}).text
+    assert "Boazodoallu" in page and "Boazodoallu (nb)" not in page
+    assert "Havvind (nb)" in page  # no Sami name: Bokmål
+
+
+def test_the_audit_log_says_what_changed_in_peoples_words(
+    as_admin, session, make_meeting, make_draft, signup_data
+):
+    """Issue 9, point 9: translated names and details that say what changed, only what
+    really changed; opening a registration list and an export are logged in words."""
+    from datetime import UTC, datetime, timedelta
+
+    from participation.meetings import service as meetings
+    from tests.abuse.crawl import parse_forms
+
+    starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=30)
+    meeting = make_meeting(
+        seats=40, description="Program:\n\nVelkommen og lunsj.", starts_at=starts
+    )
+    meetings.register(session, meeting.id, signup_data())
+    session.commit()
+    url = f"/admin/moter/{meeting.id}/endre"
+    form = next(f for f in parse_forms(url, as_admin.get(url).text) if f.action.endswith(url))
+    values = form.valid_values()
+    # As a browser sends a textarea: line breaks as CRLF.
+    values = {k: v.replace("\n", "\r\n") for k, v in values.items()}
+    values["seats"] = "30"
+    assert as_admin.post(url, data=values).status_code == 303
+    entry = session.execute(
+        select(AuditEntry).where(AuditEntry.action == "meeting.update")
+    ).scalar_one()
+    assert entry.details == {"changes": {"seats": [40, 30]}}
+
+    assert as_admin.get(f"/admin/moter/{meeting.id}").status_code == 200
+    assert as_admin.get(f"/admin/moter/{meeting.id}/deltakarliste").status_code == 200
+    draft = make_draft()
+    assert as_admin.get(f"/admin/eksport/horingssvar/{draft.id}.csv").status_code == 200
+    assert as_admin.get("/admin/eksport/innspill.csv").status_code == 200
+
+    log = as_admin.get("/admin/logg", headers={"Accept-Language": "nb"}).text
+    assert "Plasser: 40 → 30" in log
+    assert "Beskrivelse" not in log
+    assert log.count("Påmeldingslisten ble åpnet") == 2
+    assert "Høringssvar" in log and "Format: CSV" in log
+    for code in ("responses", "registrations", "filtered", "changed", "format:", "False"):
+        assert code not in log, code
+    nynorsk = as_admin.get("/admin/logg", headers={"Accept-Language": "nn"}).text
+    assert "Plassar: 40 → 30" in nynorsk
+    assert "Påmeldingslista vart opna" in nynorsk

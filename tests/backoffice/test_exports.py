@@ -176,9 +176,11 @@ def _peak_while_exporting(client, url: str) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_csv_export_memory_does_not_grow_with_rows(as_reviewer, session):
+def test_csv_export_memory_does_not_grow_with_rows(app, as_reviewer, session):
     """Streaming: 12 000 rows take about as much memory as 1 200 (the benchmark
-    in benchmarks/export_memory.py measures 100 000)."""
+    in benchmarks/export_memory.py measures 100 000). As a request streams it: above
+    EXPORT_JOB_ROWS the same export is written by a job (tests/jobs/test_exports.py)."""
+    app.config["EXPORT_JOB_ROWS"] = 100_000
     _insert_inputs(session, 1_200)
     small_peak, small_size = _peak_while_exporting(as_reviewer, "/admin/eksport/innspill.csv")
     _insert_inputs(session, 10_800)
@@ -213,3 +215,30 @@ def test_batches_are_released_as_they_are_read(app, session):
             largest = max(largest, len(export_session.identity_map))
     assert seen == 2_500
     assert largest <= 1000
+
+
+def test_an_export_is_recorded_only_once_produced(app, session, admin):
+    """A failure while writing the file records nothing; a produced file is recorded."""
+    from flask_login import login_user
+
+    from participation.backoffice.exports import Sheet, send
+
+    def failing(export_session):
+        def rows():
+            yield ["ok"]
+            raise RuntimeError("the database went away")
+
+        return [Sheet("Inputs", ["Text"], rows())]
+
+    # (CSV: openpyxl leaves a failed workbook's generators to the garbage collector.)
+    with app.test_request_context("/admin/eksport"):
+        login_user(admin)
+        with pytest.raises(RuntimeError):
+            send(failing, "innspill", "csv", "inputs")
+    assert count(session, AuditEntry.id, AuditEntry.action == "export") == 0
+
+    with app.test_request_context("/admin/eksport"):
+        login_user(admin)
+        response = send(lambda s: [Sheet("Inputs", ["Text"], iter([["a"]]))], "x", "csv", "inputs")
+        assert b"".join(response.response).decode("utf-8-sig").splitlines() == ["Text", "a"]
+    assert count(session, AuditEntry.id, AuditEntry.action == "export") == 1

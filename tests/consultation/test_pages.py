@@ -372,7 +372,204 @@ def test_rate_limit_gives_a_translated_429_page(_migrated, tmp_path, session, ma
             f"/horing/{slug}/svar", data=data, headers={"Accept-Language": "nb"}
         )
         assert limited_response.status_code == 429
-        assert "For mange forespørsler" in limited_response.text
+        # The form again, translated, with what was typed (issue 9), not a bare error page.
+        assert "Du har sendt skjemaet mange ganger på kort tid" in limited_response.text
+        assert "kort</textarea>" in limited_response.text
         limiter.reset()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_publication_consent_is_chosen_never_preselected(client, session, make_draft, respond):
+    """Issue 9, point 2: no answer is ticked in advance; none chosen is refused."""
+    import re
+
+    draft = make_draft()
+    page = client.get(f"/horing/{draft.slug}/svar", headers={"Accept-Language": "nb"})
+    radios = re.findall(r'<input[^>]*name="may_publish"[^>]*>', page.text)
+    assert len(radios) == 2
+    assert not [r for r in radios if "checked" in r]
+    # Every other consent on a public form is unticked too (sign-up's privacy consent).
+    refused = respond(draft, headers={"Accept-Language": "nb"}, may_publish=None)
+    assert refused.status_code == 422
+    assert "Svar på om vi kan publisere høringssvaret ditt" in summary(refused.text)
+    radios = re.findall(r'<input[^>]*name="may_publish"[^>]*>', refused.text)
+    assert not [r for r in radios if "checked" in r]
+    assert counts(session) == (0, 0, 0)
+    assert respond(draft, may_publish="no").status_code == 303
+    assert session.execute(select(ConsultationResponse)).scalar_one().may_publish is False
+
+
+def test_no_public_form_ticks_a_consent_in_advance(client, make_meeting, make_draft):
+    import re
+
+    meeting = make_meeting()
+    draft = make_draft()
+    for url in (f"/moter/{meeting.id}/pamelding", f"/horing/{draft.slug}/svar", "/innspill/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        checked = [
+            tag
+            for tag in re.findall(r'<input[^>]*type="(?:checkbox|radio)"[^>]*>', page.text)
+            if re.search(r"\schecked", tag) and "stance" not in tag
+        ]
+        assert checked == [], (url, checked)
+
+
+# ---------------------------------------------------------------- nothing attached is lost
+
+
+def _pending_sets(app) -> list:
+    from pathlib import Path
+
+    folder = Path(app.config["UPLOAD_DIR"]) / "pending"
+    return sorted(p for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_attachments_chosen_before_a_mistake_are_kept_and_sent(
+    app, client, session, make_draft, respond
+):
+    """Issue 9, point 3: after a mistake in another field the chosen PDFs are kept for
+    this form (never in the public folder, never served) and shown as attached; the
+    writer can remove one; the next attempt sends them; then nothing is left over."""
+    draft = make_draft()
+    files = [(pdf_bytes(), "uttale.pdf"), (pdf_bytes(2), "vedlegg 2.pdf")]
+    wrong = respond(draft, headers={"Accept-Language": "en"}, files=files, org_number="123")
+    assert wrong.status_code == 422
+    assert "uttale.pdf" in wrong.text and "vedlegg 2.pdf" in wrong.text
+    assert 'id="kept-attachments"' in wrong.text and "Already attached" in wrong.text
+    assert counts(session) == (0, 0, 0)
+    assert stored_files(app) == []  # nothing in the attachments folder
+    (kept,) = _pending_sets(app)
+    assert len(list(kept.glob("*.pdf"))) == 2
+    assert kept.name not in wrong.text  # the token stays in the signed session only
+
+    # Another mistake without new files: still kept; one is removed by the writer.
+    again = respond(draft, files=[], text="Kort", remove_kept="1")
+    assert again.status_code == 422
+    assert "uttale.pdf" in again.text and "vedlegg 2.pdf" not in again.text
+
+    # A third PDF would be one too many together with those kept.
+    assert respond(draft, files=[(pdf_bytes(), f"{n}.pdf") for n in range(3)]).status_code == 422
+
+    sent = respond(draft)
+    assert sent.status_code == 303
+    response = session.execute(select(ConsultationResponse)).scalar_one()
+    assert [a.original_filename for a in response.attachments] == ["uttale.pdf"]
+    assert _pending_sets(app) == []
+    # A fresh form starts with nothing attached.
+    assert "kept-attachments" not in client.get(f"/horing/{draft.slug}/svar").text
+
+
+def test_kept_attachments_are_deleted_when_abandoned(app, session, make_draft, respond):
+    import os
+    import time
+
+    draft = make_draft()
+    assert respond(draft, files=[(pdf_bytes(), "a.pdf")], name="").status_code == 422
+    (kept,) = _pending_sets(app)
+    old = time.time() - app.config["PENDING_UPLOAD_MINUTES"] * 60 - 60
+    os.utime(kept, (old, old))
+    # What was left too long is swept before the form is shown or sent again.
+    other = respond(draft, name="", files=[(pdf_bytes(), "b.pdf")])
+    assert "a.pdf" not in other.text and "b.pdf" in other.text
+    assert not kept.exists()
+    assert len(_pending_sets(app)) == 1
+
+
+@pytest.fixture
+def limited_client(_migrated, tmp_path):
+    """An app with rate limiting on: two posts per minute."""
+    from flask_babel import refresh
+
+    from participation import create_app
+    from participation.extensions import db, limiter
+    from tests.conftest import _empty_tables, base_config
+
+    config = base_config(_migrated, tmp_path)
+    config.update(
+        RATELIMIT_ENABLED=True,
+        CONSULTATION_RATE_LIMIT="2 per minute",
+        SUGGESTION_RATE_LIMIT="1 per minute",
+        SUGGESTION_MIN_SECONDS=0,
+    )
+    app = create_app(config)
+    app.before_request(refresh)
+    with app.app_context():
+        limiter.reset()
+        yield app, app.test_client()
+        limiter.reset()
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def test_too_many_requests_bring_the_form_back_with_what_was_typed(limited_client):
+    """Issue 9, point 3 (the 429 page): the form comes back with the text, the choices
+    and the attachments, and a message to wait; nothing is stored."""
+    import html
+
+    from participation.consultation import service as consultation
+    from participation.extensions import db
+    from tests.consultation.conftest import GOOD_TEXT
+    from tests.helpers import DRAFT_MD
+
+    app, client = limited_client
+    now = datetime.now(UTC)
+    consultation.import_markdown(
+        db.session,
+        DRAFT_MD,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=9),
+        slug="grense",
+    )
+    db.session.commit()
+    url = "/horing/grense/svar"
+    fields = {
+        "section": "",
+        "stance": "partly",
+        "text": GOOD_TEXT,
+        "name": "Kari Nordmann",
+        "email": "kari@example.no",
+        "organisation": "",
+        "org_number": "",
+        "category": "citizen",
+        "may_publish": "no",
+    }
+    for expected in (303, 422, 429):
+        page = client.get(url, headers={"Accept-Language": "en"})
+        data = {"csrf_token": csrf_token(page.text), **fields}
+        if expected == 422:
+            data["name"] = ""
+        body, content_type = multipart(data, [(pdf_bytes(), "uttale.pdf")])
+        answer = client.post(
+            url, data=body, content_type=content_type, headers={"Accept-Language": "en"}
+        )
+        assert answer.status_code == expected, answer.text[:300]
+    shown = html.unescape(answer.text)
+    assert "Wait a few minutes and send it again" in shown
+    assert GOOD_TEXT in shown and 'value="Kari Nordmann"' in shown
+    assert "uttale.pdf" in shown  # attached, kept
+    assert re.search(r'value="no"[^>]*checked|checked[^>]*value="no"', answer.text)
+    assert answer.headers.get("Retry-After")
+    assert counts(db.session) == (1, 1, 1)  # only the first response
+
+    # The suggestion box: the text comes back too.
+    from tests.suggestions.conftest import hidden_value
+
+    text = "Fylket bør satse på lokalmat fra Senja og bedre veier i hele regionen."
+    for expected in (303, 429):
+        page = client.get("/innspill/", headers={"Accept-Language": "en"})
+        answer = client.post(
+            "/innspill/",
+            data={
+                "csrf_token": hidden_value(page.text, "csrf_token"),
+                "started": hidden_value(page.text, "started"),
+                "text": text,
+                "homepage": "",
+            },
+            headers={"Accept-Language": "en"},
+        )
+        assert answer.status_code == expected
+    assert text in html.unescape(answer.text)
+    assert "your text is kept below" in answer.text

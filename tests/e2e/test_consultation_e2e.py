@@ -63,7 +63,10 @@ def test_responding_to_a_section_end_to_end(browser_page, session, draft, tmp_pa
     page.select_option("#category", value="business")
     page.fill("#organisation", "Senja Sjømat AS")
     page.fill("#org_number", "974 760 673")
-    assert page.get_by_label("Ja, høringssvaret mitt kan publiseres").is_checked()
+    # Consent is an active choice: nothing is ticked in advance (issue 9).
+    consent = page.get_by_label("Ja, høringssvaret mitt kan publiseres")
+    assert not consent.is_checked()
+    consent.check()
     page.get_by_role("button", name="Send høringssvar").click()
 
     page.wait_for_url("**/horing/troms/kvittering")
@@ -145,8 +148,49 @@ def test_consultation_pages_have_no_wcag_violations(browser_page, session, draft
     page.fill("#name", "Kari Nordmann")
     page.fill("#email", "kari@example.no")
     page.select_option("#category", value="citizen")
+    page.locator("#may_publish-0").check()
     page.locator("form button[type=submit]").click()
     page.wait_for_url("**/horing/troms/kvittering")
     found["receipt"] = violations(page)
 
     assert found == {name: [] for name in found}
+
+
+def test_attachments_and_typed_text_survive_a_mistake_and_a_language_switch(
+    browser_page, session, draft, tmp_path
+):
+    """Issue 9, point 3 in a browser: after an invalid organisation number the chosen PDF
+    is shown as attached; switching language mid-form keeps what was typed; the next
+    press sends the response with the PDF."""
+    page = browser_page
+    page.goto("/horing/troms/svar")
+    page.fill("#text", TEXT)
+    attachment = tmp_path / "Uttale fra Senja.pdf"
+    attachment.write_bytes(pdf_bytes())
+    page.set_input_files("#attachments", str(attachment))
+    page.fill("#name", "Kari Nordmann")
+    page.fill("#email", "kari@example.no")
+    page.select_option("#category", value="business")
+    page.fill("#org_number", "123 456 789")
+    page.get_by_label("Nei, ikke publiser høringssvaret mitt på nettstedet").check()
+    page.get_by_role("button", name="Send høringssvar").click()
+    assert "organisasjonsnummer" in page.locator("#error-summary").inner_text()
+    kept = page.locator("#kept-attachments")
+    assert kept.is_visible() and "Uttale fra Senja.pdf" in kept.inner_text()
+
+    # Switching to Nynorsk mid-form keeps what was typed (and the attachment).
+    page.get_by_role("link", name="Nynorsk").click()
+    page.wait_for_function("document.documentElement.lang === 'nn'")
+    assert page.locator("#text").input_value() == TEXT
+    assert page.locator("#name").input_value() == "Kari Nordmann"
+    assert page.locator("#category").input_value() == "business"
+    assert page.locator("#may_publish-1").is_checked()
+    assert "Uttale fra Senja.pdf" in page.locator("#kept-attachments").inner_text()
+
+    page.fill("#org_number", "974 760 673")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/horing/troms/kvittering")
+    session.commit()
+    response = session.execute(select(ConsultationResponse)).scalar_one()
+    assert [a.original_filename for a in response.attachments] == ["Uttale fra Senja.pdf"]
+    assert response.locale == "nn" and response.may_publish is False

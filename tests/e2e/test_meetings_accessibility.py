@@ -70,6 +70,8 @@ def scan_in(page, meetings, locale: str) -> dict[str, list[str]]:
         "region": f"/moter/region/{region.slug}",
         "meeting": f"/moter/{meeting.id}",
         "sign-up": f"/moter/{meeting.id}/pamelding",
+        "accessibility statement": "/tilgjengelighet",
+        "privacy statement": "/personvern",
     }
     found = {}
     for name, path in pages.items():

@@ -186,13 +186,32 @@ def test_inbox_page_filters_and_paginates(as_reviewer, session, focus_areas):
     assert "Skriv datoen som ÅÅÅÅ-MM-DD" in bad.text
 
 
-def test_detail_shows_original_and_redacted_text(as_reviewer, make_input):
-    item = make_input("Ring meg på 912 34 567 eller skriv til kari@example.no om lokalmat.")
-    page = as_reviewer.get(f"/admin/innspill/{item.id}")
+def test_detail_shows_the_redacted_text_and_each_view_of_an_original_is_logged(
+    as_reviewer, session, make_input
+):
+    text = "Ring meg på 912 34 567 eller skriv til kari@example.no om lokalmat."
+    note = make_input(text, channel="workshop_note")
+    page = as_reviewer.get(f"/admin/innspill/{note.id}")
     assert page.status_code == 200
     assert "[telefonnummer]" in page.text
-    assert "kari@example.no" in page.text  # the original, for staff
-    assert "Vis originalteksten" in page.text
+    assert "kari@example.no" not in page.text  # not on the page itself …
+    original = f"/admin/innspill/{note.id}/original"
+    assert original in page.text  # … but one recorded click away
+    assert count(session, AuditEntry.id, AuditEntry.action == "input.original") == 0
+    for _ in range(2):
+        shown = as_reviewer.get(original)
+        assert shown.status_code == 200
+        assert "kari@example.no" in shown.text
+    assert count(session, AuditEntry.id, AuditEntry.action == "input.original") == 2
+    log = as_reviewer.get(f"/admin/innspill/{note.id}")
+    assert "Originalteksten vart vist" in log.text or "Originalteksten ble vist" in log.text
+
+    # A suggestion keeps no original: nothing to show, nothing to open.
+    suggestion = make_input(text)
+    page = as_reviewer.get(f"/admin/innspill/{suggestion.id}")
+    assert "kari@example.no" not in page.text
+    assert f"/admin/innspill/{suggestion.id}/original" not in page.text
+    assert as_reviewer.get(f"/admin/innspill/{suggestion.id}/original").status_code == 404
 
 
 def test_hide_needs_a_reason_then_hides(as_reviewer, session, make_input):
@@ -257,7 +276,7 @@ def test_response_without_permission_cannot_be_published(session, reviewer, draf
         service.publish(session, reviewer, response.input.id)
 
 
-def test_edit_redaction(as_reviewer, session, make_input):
+def test_edit_redaction(as_reviewer, session, reviewer, make_input):
     item = make_input("Kari Hansen fra Storfjord mener at lokalmat må satses på.")
     response = post_form(
         as_reviewer,
@@ -270,8 +289,14 @@ def test_edit_redaction(as_reviewer, session, make_input):
     session.expire_all()
     saved = session.get(Input, item.id)
     assert saved.redacted_text.startswith("[navn]")
-    assert saved.text.startswith("Kari Hansen")
+    assert saved.text == saved.redacted_text  # a suggestion keeps nothing else
     assert saved.fingerprint == inputs.fingerprint(saved.redacted_text)
+
+    note = make_input(
+        "Kari Hansen fra Storfjord sa at lokalmat må satses på.", channel="workshop_note"
+    )
+    inputs.edit_redaction(session, reviewer, note.id, "[navn] fra Storfjord sa …")
+    assert note.text.startswith("Kari Hansen")  # a note keeps the text as recorded
 
 
 def test_confirm_focus_areas_and_none(as_reviewer, session, reviewer, make_input, focus_areas):

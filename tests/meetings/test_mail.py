@@ -247,3 +247,101 @@ def test_log_transport_is_the_default(app, runner, session, make_meeting, signup
         result = runner.invoke(args=["outbox", "send"])
     assert "sent 1" in result.output
     assert "logged@example.no" in caplog.text
+
+
+def test_a_link_from_an_email_opens_in_the_language_of_the_registration(
+    client, session, make_meeting, signup_data
+):
+    """Issue 9, point 10: a cancel link from a Nynorsk e-mail opens in Nynorsk although
+    the browser prefers Bokmål, and the language switcher still works afterwards."""
+    import re
+
+    meeting = make_meeting()
+    registration = service.register(session, meeting.id, signup_data(locale="nn", name="Kari"))
+    session.commit()
+    (message,) = mails_for(session, registration)
+    link = re.search(r"http://localhost(/moter/avmelding/\S+)", message.body_text).group(1)
+    assert "sprak=nn" in link
+    bokmaal = {"Accept-Language": "nb-NO,nb;q=0.9"}
+    opened = client.get(link, headers=bokmaal, follow_redirects=True)
+    assert opened.status_code == 200
+    assert 'lang="nn"' in opened.text
+    assert "sprak=" not in opened.request.url  # the page's own address
+    assert "/sprak/nb?next=" in opened.text  # the switcher is there …
+    path = opened.request.path
+    switched = client.get(f"/sprak/nb?next={path}", headers=bokmaal, follow_redirects=True)
+    assert 'lang="nb"' in switched.text  # … and works
+    # Any other parameter stays; an unknown language is ignored.
+    answer = client.get("/moter/?sprak=xx&a=1")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/moter/?a=1"
+
+
+def test_links_in_emails_use_the_address_the_site_runs_on(app, session, make_meeting):
+    """Issue 9, point 8: with no BASE_URL configured, links use the address the
+    request came in on (not a hard-coded http://localhost:5000); a configured BASE_URL
+    wins (production)."""
+    from tests.helpers import csrf_token
+
+    app.config["BASE_URL"] = ""
+    meeting = make_meeting()
+    session.commit()
+    client = app.test_client()
+    url = f"/moter/{meeting.id}/pamelding"
+    base = "http://127.0.0.1:5391"
+    page = client.get(url, base_url=base)
+    answer = client.post(
+        url,
+        base_url=base,
+        data={
+            "csrf_token": csrf_token(page.text),
+            "name": "Kari Nordmann",
+            "email": "kari@example.no",
+            "category": "citizen",
+            "consent": "y",
+        },
+    )
+    assert answer.status_code == 303, answer.text
+    message = session.execute(select(OutboxMessage)).scalar_one()
+    assert f"{base}/moter/avmelding/" in message.body_text
+    assert "localhost:5000" not in message.body_text
+
+    app.config["BASE_URL"] = "https://innspill.example.no/"
+    with app.test_request_context("/", base_url=base):
+        from participation import outbox
+
+        assert outbox.external_url("main.home") == "https://innspill.example.no/"
+
+
+def test_dev_run_shows_each_email_on_the_console_as_it_is_queued(
+    app, session, make_meeting, signup_data, capfd
+):
+    """Issue 9, point 8: ``./dev run`` (MAIL_TRANSPORT=console, OUTBOX_SEND_SECONDS)
+    sends the outbox from the web process as mail is queued, readably on the console."""
+    import time
+
+    from participation import outbox
+    from participation.models import OutboxStatus
+
+    app.config["MAIL_TRANSPORT"] = "console"
+    meeting = make_meeting()
+    registration = service.register(session, meeting.id, signup_data(locale="nn", name="Kari"))
+    session.commit()
+    sender = outbox.start_sender(app, 60)  # woken by the queued message, not the minute
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            session.rollback()  # a fresh snapshot each time
+            (message,) = mails_for(session, registration)
+            if message.status == OutboxStatus.SENT:
+                break
+            time.sleep(0.1)
+        assert message.status == OutboxStatus.SENT
+    finally:
+        sender.stop.set()
+        outbox._queued.set()
+        sender.join(timeout=30)
+    printed = capfd.readouterr().err
+    assert "To:       " + registration.email in printed
+    assert "Subject:  Påmelding stadfesta: Innspillsmøte Testregion" in printed
+    assert "Attached: innspillsmote.ics (text/calendar)" in printed
+    assert "Hei Kari," in printed and "/moter/avmelding/" in printed

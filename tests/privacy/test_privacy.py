@@ -14,6 +14,7 @@ from participation.models import (
     AuditEntry,
     Base,
     ConsultationResponse,
+    Input,
     Meeting,
     OutboxMessage,
     Registration,
@@ -137,7 +138,8 @@ def _pdf() -> bytes:
 
 def _person_everywhere(session, make_meeting, signup_data, draft, make_response, make_input, admin):
     """Kari has signed up twice, responded to the consultation with a PDF, got
-    e-mails, mentioned her address in the suggestion box, and a reviewer noted it."""
+    e-mails, was quoted with her address in a workshop note, and a reviewer noted it.
+    (The suggestion box stores no address at all: it keeps only the redacted text.)"""
     from participation.consultation.attachments import UploadedFile
     from participation.inputs import service as inbox
 
@@ -162,7 +164,8 @@ def _person_everywhere(session, make_meeting, signup_data, draft, make_response,
         uploads=[UploadedFile("uttalelse.pdf", _pdf())],
     )
     suggestion = make_input(
-        "Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord."
+        "Skriv til kari.nordmann@example.no om lokalmat fra gården vår i Balsfjord.",
+        channel="workshop_note",
     )
     inbox.add_note(session, admin, suggestion.id, "Avsender er trolig kari.nordmann@example.no.")
     bystander = public.register(
@@ -356,3 +359,88 @@ def test_privacy_page_states_what_why_how_long_and_contact(client, app):
         app.config["CONTACT_EMAIL"],
     ):
         assert phrase in page.text, phrase
+
+
+def test_a_receipt_code_finds_a_suggestion_in_the_inbox_and_the_privacy_page_deletes_it(
+    as_admin, session, make_input, make_draft, make_response
+):
+    """Issue 9, point 5: the receipt says the code is the only way to find the
+    suggestion again (to have it deleted); staff can keep that promise."""
+    from participation.suggestions import service as box
+
+    mine = box.submit_suggestion(
+        session, box.SuggestionData(text="Satsingen på lokalmat i Nord-Troms må styrkes nå.")
+    )
+    other = make_input("Reiselivet i Lyngen trenger bedre veier og flere overnattingssteder.")
+    copy = make_input("Satsingen på lokalmat i Nord-Troms må styrkes nå!")
+    session.commit()
+    code = mine.receipt_code
+    assert copy.duplicate_of_id == mine.id
+    draft = make_draft()
+    response = make_response(draft)
+
+    # The inbox search: as printed, in lower case, without the hyphen, with spaces.
+    for typed in (code, code.lower(), code.replace("-", ""), f" {code[:4]} {code[5:]} "):
+        page = as_admin.get("/admin/", query_string={"q": typed})
+        assert f'href="/admin/innspill/{mine.id}' in page.text, typed
+        assert f'href="/admin/innspill/{other.id}' not in page.text
+    page = as_admin.get("/admin/", query_string={"q": response.reference.lower()})
+    assert f'href="/admin/innspill/{response.input.id}' in page.text
+    assert f'href="/admin/innspill/{other.id}' not in page.text
+
+    # The privacy page finds it …
+    start = as_admin.get("/admin/personvern")
+    found = as_admin.post(
+        "/admin/personvern/kvittering",
+        data={
+            "receipt-csrf_token": csrf_token(start.text, "receipt-csrf_token"),
+            "receipt-code": code.lower(),
+        },
+    )
+    assert found.status_code == 200
+    assert f'href="/admin/innspill/{mine.id}"' in found.text
+    assert "Satsingen på lokalmat" in found.text
+    delete_token = csrf_token(found.text, "receipt-delete-csrf_token")
+    # … refuses to delete without the confirmation …
+    refused = as_admin.post(
+        "/admin/personvern/kvittering/slett",
+        data={"receipt-delete-csrf_token": delete_token, "receipt-delete-code": code},
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 422
+    assert "Confirm that you want to delete the suggestion." in refused.text
+    assert session.get(Input, mine.id) is not None
+    # … and deletes it with it.
+    deleted = as_admin.post(
+        "/admin/personvern/kvittering/slett",
+        data={
+            "receipt-delete-csrf_token": delete_token,
+            "receipt-delete-code": code,
+            "receipt-delete-confirm": "y",
+        },
+    )
+    assert deleted.status_code == 303
+    session.expire_all()
+    assert session.get(Input, mine.id) is None
+    assert session.get(Input, copy.id).duplicate_of_id is None
+    assert session.get(Input, other.id) is not None
+    assert count(session, AuditEntry.id, AuditEntry.action == "privacy.receipt_delete") == 1
+
+    # Unknown and malformed codes: a clear answer, nothing changed.
+    again = as_admin.post(
+        "/admin/personvern/kvittering",
+        data={"receipt-csrf_token": delete_token_for(as_admin), "receipt-code": code},
+        headers={"Accept-Language": "en"},
+    )
+    assert "No suggestion has this receipt code." in again.text
+    bad = as_admin.post(
+        "/admin/personvern/kvittering",
+        data={"receipt-csrf_token": delete_token_for(as_admin), "receipt-code": "nonsense!"},
+        headers={"Accept-Language": "en"},
+    )
+    assert bad.status_code == 422
+    assert "Write the receipt code as on the receipt" in bad.text
+
+
+def delete_token_for(client) -> str:
+    return csrf_token(client.get("/admin/personvern").text, "receipt-csrf_token")

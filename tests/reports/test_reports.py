@@ -48,6 +48,10 @@ def assessed(session, make_input, draft, make_response, make_meeting, reviewer, 
         "Gruppe 2: bedre ferjesamband til øyene.", channel="workshop_note", meeting_id=meeting.id
     )
     session.commit()
+    from participation.priorities import service as priorities
+
+    priorities.submit(session, priorities.PriorityData([lokalmat.id, focus_areas[1].id]))
+    priorities.submit(session, priorities.PriorityData([lokalmat.id]))
     ids = [box.id, public.input.id, private.input.id]
     service.draft(session, reviewer, ids, service.AssessmentData("partly", COMMENT, [section.id]))
     service.approve(session, admin, ids)
@@ -85,6 +89,9 @@ def test_docx(runner, session, assessed, tmp_path):
     ):
         assert ("Heading 1", expected) in headings, names
     assert ("Heading 2", assessed["section"]) in headings
+    priorities = next(t for t in doc.tables if t.rows[0].cells[0].text == "Plass")
+    assert [c.text for c in priorities.rows[1].cells] == ["1", "Lokalmat", "2", "100.0 %", "2"]
+    assert "Bygger på 2 svar." in "\n".join(p.text for p in doc.paragraphs)
     text = "\n".join(p.text for p in doc.paragraphs)
     body = text + "\n" + "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "Lokalmat fra Nord-Troms" in body and "rømmegrøt og tørrfisk" in body
@@ -190,3 +197,33 @@ def test_bad_output_names(runner, tmp_path):
         args=["report", "merknader", "-o", str(tmp_path / "no" / "such" / "x.xlsx")]
     )
     assert result.exit_code != 0
+
+
+def test_report_from_the_back_office_as_a_job(client, session, assessed, reviewer, run_jobs):
+    import io
+
+    from docx import Document
+
+    from tests.helpers import csrf_token, login
+
+    login(client, reviewer)
+    page = client.get("/admin/rapportar")
+    assert page.status_code == 200
+    refused = client.post(
+        "/admin/rapportar",
+        data={"csrf_token": csrf_token(page.text), "report": "odt", "language": "nb"},
+    )
+    assert refused.status_code == 422
+    response = client.post(
+        "/admin/rapportar",
+        data={"csrf_token": csrf_token(page.text), "report": "docx", "language": "nn"},
+    )
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert run_jobs() == 1
+    status = client.get(job_url + "/status").get_json()
+    assert status["status"] == "done" and status["percent"] == 100
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    headings = {p.text for p in Document(io.BytesIO(download.data)).paragraphs}
+    assert "Høyringsnotat" in headings and "Medverknad" in headings

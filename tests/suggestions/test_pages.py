@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -262,8 +263,10 @@ def test_rate_limit_gives_a_translated_429_page(limited_app, session):
     assert post("nb").status_code == 303
     limited = post("nn")
     assert limited.status_code == 429
-    assert "For mange førespurnader" in limited.text
+    # The form again with the text and a message to wait (issue 9), in Nynorsk.
+    assert "Du har sendt skjemaet mange gonger på kort tid" in limited.text
     assert 'lang="nn"' in limited.text
+    assert GOOD_TEXT in html.unescape(limited.text)
     assert input_count(session) == 2
     # Reading the page is not limited, and another client is not affected.
     assert client.get(URL, environ_base=environ).status_code == 200

@@ -138,3 +138,58 @@ def test_address_and_browser_are_found_nowhere(watched_app, session, focus_areas
     )
     for secret in (ADDRESS, "203.0.113", "DistinctiveAgent"):
         assert secret not in logged, secret
+
+
+def test_personal_data_in_a_suggestion_is_stored_and_logged_nowhere(
+    app, client, session, suggest, caplog, admin
+):
+    """The box says personal data "is removed": after "send anyway", no table and no
+    log line holds the e-mail address, the phone number, or a valid or mistyped
+    national identity number; staff cannot open an original either."""
+    from tests.helpers import login
+    from tests.inputs.test_redaction import valid_ids
+
+    caplog.set_level(logging.DEBUG)
+    # Every SQL statement with its parameters: the INSERT itself must not carry it.
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    national_id = valid_ids("150585")[0]
+    mistyped = "01017012345"  # a date and eleven digits, but the check digits are wrong
+    secrets = ["kari.nordmann@example.no", "912 34 567", "91234567", national_id, mistyped]
+    written = (
+        "Skriv til kari.nordmann@example.no eller ring 912 34 567. Fødselsnummeret mitt er "
+        f"{national_id}, eller kanskje {mistyped}. Vi trenger mer lokalmat i Troms."
+    )
+    warned = suggest(text=written)
+    assert warned.status_code == 200
+    assert "personal-data-warning" in warned.text
+    assert suggest(text=written, confirm_personal_data="1").status_code == 303
+
+    session.expire_all()
+    item = session.execute(select(Input)).scalar_one()
+    assert item.text == item.redacted_text
+    assert "[e-post]" in item.text and "[telefonnummer]" in item.text
+    assert item.text.count("[fødselsnummer]") == 2
+    everything = dump_database(session)
+    assert "lokalmat i Troms" in everything  # the dump does see the data
+    assert caplog.records, "nothing was captured: the check would prove nothing"
+    logged = "\n".join(
+        f"{r.name} {r.getMessage()} {r.args!r} {getattr(r, '__dict__', {})!r}"
+        for r in caplog.records
+    )
+    for secret in secrets:
+        assert secret not in everything, secret
+        assert secret not in logged, secret
+
+    # The page and the privacy statement say exactly that.
+    english = {"Accept-Language": "en"}
+    assert "it is removed before the text is stored" in client.get(URL, headers=english).text
+    statement = client.get("/personvern", headers=english).text
+    assert "the text as you wrote it is not stored anywhere, not in a log either" in statement
+    assert "every time someone does, it is recorded in a log" in statement  # responses
+
+    # No "show the original" for a suggestion, and no original to open.
+    login(client, admin)
+    page = client.get(f"/admin/innspill/{item.id}")
+    assert page.status_code == 200
+    assert f"/admin/innspill/{item.id}/original" not in page.text
+    assert client.get(f"/admin/innspill/{item.id}/original").status_code == 404

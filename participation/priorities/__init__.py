@@ -1,0 +1,1 @@
+"""Priorities: which focus areas should come first, answered anonymously."""

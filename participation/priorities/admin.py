@@ -1,0 +1,90 @@
+"""The back office's priorities pages: the results (chart and table, overall, by
+region and by respondent category), publishing them, and a meeting's screen for
+running the question live at a workshop (QR code, short link, results that update)."""
+
+from __future__ import annotations
+
+import segno
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from participation import outbox
+from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
+from participation.extensions import db
+from participation.forms import PostForm
+from participation.meetings import service as meeting_service
+from participation.models import Meeting
+from participation.priorities import service
+
+
+@bp.get("/prioriteringar/")
+@staff_required
+def priorities():
+    return render_template(
+        "priorities/admin.html",
+        results=service.all_results(db.session),
+        channel_counts=service.channel_counts(db.session),
+        per_meeting=service.by_meeting(db.session),
+        meetings=meeting_service.list_meetings(db.session),
+        published=service.publication(db.session),
+        form=PostForm(),
+    )
+
+
+@bp.post("/prioriteringar/publiser")
+@admin_required
+def priorities_publish():
+    if not PostForm().validate_on_submit():
+        tell(_l("The form had expired. Please try again."), "danger")
+        return redirect(url_for("backoffice.priorities"), code=303)
+    if request.form.get("action") == "withdraw":
+        service.withdraw(db.session, actor())
+        message = _l("The priorities results are no longer public.")
+    else:
+        service.publish(db.session, actor())
+        message = _l("The priorities results are published.")
+    db.session.commit()
+    tell(message)
+    return redirect(url_for("backoffice.priorities"), code=303)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def qr_svg(url: str) -> Markup:
+    """The link as an SVG QR code (no script, no request to anyone)."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=8, dark="#000", light="#fff", omitsize=True)
+    return Markup(svg)
+
+
+@bp.get("/prioriteringar/mote/<int(max=2147483647):meeting_id>/skjerm")
+@staff_required
+def priorities_screen(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    link = outbox.external_url("priorities.workshop", meeting_id=meeting.id)
+    return render_template(
+        "priorities/screen.html",
+        meeting=meeting,
+        link=link,
+        short_link=link.split("://", 1)[-1],
+        qr=qr_svg(link),
+        results=service.results(db.session, meeting_id=meeting.id),
+    )
+
+
+@bp.get("/prioriteringar/mote/<int(max=2147483647):meeting_id>/resultat")
+@staff_required
+def priorities_live(meeting_id: int):
+    """The room's result as an HTML fragment, fetched by the screen every few seconds."""
+    meeting = _meeting(meeting_id)
+    return render_template(
+        "priorities/_live.html",
+        meeting=meeting,
+        results=service.results(db.session, meeting_id=meeting.id),
+    )

@@ -1,0 +1,199 @@
+"""Public priorities pages: the short form (alone, or a meeting's own for a workshop),
+and the results once the project group has published them.
+
+Anonymous like the suggestion box (its form guards: CSRF, honeypot, minimum fill
+time; its rate limit on the keyed client hash). Answers from one client within
+``PRIORITY_BURST_MINUTES`` beyond ``PRIORITY_BURST_LIMIT`` are stored flagged: the
+count lives only in the rate-limit store under the keyed hash, which expires it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from limits.storage import storage_from_string
+from sqlalchemy import select
+from wtforms import SelectField
+
+from participation.extensions import db, limiter
+from participation.forms import OneOf, choice
+from participation.inputs.service import active_focus_areas
+from participation.labels import CATEGORY_LABELS
+from participation.models import Meeting, PriorityChannel, Region, RespondentCategory
+from participation.priorities import service
+from participation.ratelimit import client_key
+from participation.suggestions.forms import SuggestionForm, new_started_token
+
+bp = Blueprint("priorities", __name__, url_prefix="/prioriteringar")
+
+ERRORS = {
+    service.NoChoice: _l("Choose at least one focus area."),
+    service.TooManyChoices: _l("Choose at most %(max)d focus areas."),
+    service.SameAreaTwice: _l("Choose each focus area only once."),
+    service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+}
+
+ORDINALS = [
+    _l("First choice"),
+    _l("Second choice"),
+    _l("Third choice"),
+    _l("Fourth choice"),
+    _l("Fifth choice"),
+]
+
+
+def ordinal(n: int):
+    return ORDINALS[n - 1] if n <= len(ORDINALS) else _l("Choice %(n)d", n=n)
+
+
+_FORMS: dict[int, type] = {}
+
+
+def form_class(n: int) -> type:
+    """The priorities form with ``n`` ordered choices (the suggestion box's guards,
+    without its text)."""
+    if n not in _FORMS:
+        fields = {
+            "text": None,
+            "focus_area": None,
+            "confirm_personal_data": None,
+        }
+        for i in range(1, n + 1):
+            fields[f"choice_{i}"] = SelectField(
+                ordinal(i),
+                validate_choice=False,
+                validators=[OneOf(lambda form, field: field.choices)],
+            )
+        _FORMS[n] = type(f"PriorityForm{n}", (SuggestionForm,), fields)
+    return _FORMS[n]
+
+
+def max_choices() -> int:
+    return max(1, min(int(current_app.config["PRIORITY_MAX_CHOICES"]), 10))
+
+
+def build_form():
+    n = max_choices()
+    form = form_class(n)()
+    locale = str(get_locale())
+    areas = [choice("", _l("Choose…"))] + [
+        choice(str(a.id), a.name(locale)) for a in active_focus_areas(db.session)
+    ]
+    for i in range(1, n + 1):
+        form[f"choice_{i}"].choices = areas
+    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    form.region.choices = [choice("", _l("Don't want to say"))] + [
+        choice(str(r.id), r.name) for r in regions
+    ]
+    form.category.choices = [choice("", _l("Don't want to say"))] + [
+        choice(k.value, CATEGORY_LABELS[k]) for k in RespondentCategory
+    ]
+    return form
+
+
+def _storage():
+    app = current_app._get_current_object()
+    storage = app.extensions.get("priority_burst")
+    if storage is None:
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions["priority_burst"] = storage
+    return storage
+
+
+def in_burst(meeting_id: int | None) -> bool:
+    """One more answer from this client: beyond the limit within the window?"""
+    config = current_app.config
+    limit = (
+        config["PRIORITY_WORKSHOP_BURST_LIMIT"] if meeting_id else config["PRIORITY_BURST_LIMIT"]
+    )
+    key = f"priority-burst:{meeting_id or '-'}:{client_key()}"
+    count = _storage().incr(key, int(config["PRIORITY_BURST_MINUTES"]) * 60)
+    return count > limit
+
+
+def _rate_limit() -> str:
+    return current_app.config["SUGGESTION_RATE_LIMIT"]
+
+
+def _answer(meeting: Meeting | None):
+    form = build_form()
+    n = max_choices()
+    guard_errors: list = []
+    if form.is_submitted():
+        valid = form.validate()
+        guard_errors = form.take_guard_errors()
+        if valid and not guard_errors:
+            chosen = [form[f"choice_{i}"].data for i in range(1, n + 1)]
+            ids = [int(v) for v in chosen if v]
+            data = service.PriorityData(
+                focus_area_ids=ids,
+                channel=PriorityChannel.WORKSHOP if meeting else PriorityChannel.FORM,
+                region_id=int(form.region.data) if form.region.data else None,
+                category=form.category.data or None,
+                meeting_id=meeting.id if meeting else None,
+            )
+            try:
+                service.submit(
+                    db.session,
+                    data,
+                    max_choices=n,
+                    flagged=lambda: in_burst(meeting.id if meeting else None),
+                )
+            except service.PriorityError as error:
+                db.session.rollback()
+                message = ERRORS[type(error)]
+                guard_errors.append(
+                    _l("Choose at most %(max)d focus areas.", max=n)
+                    if isinstance(error, service.TooManyChoices)
+                    else message
+                )
+            else:
+                db.session.commit()
+                target = url_for("priorities.thanks", mote=meeting.id if meeting else None)
+                return redirect(target, code=303)
+        form.started.data = new_started_token()
+    else:
+        form.started.data = new_started_token()
+    status = 422 if (form.errors or guard_errors) else 200
+    return (
+        render_template(
+            "priorities/new.html",
+            form=form,
+            guard_errors=guard_errors,
+            choice_fields=[form[f"choice_{i}"] for i in range(1, n + 1)],
+            meeting=meeting,
+            max_choices=n,
+        ),
+        status,
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def new():
+    return _answer(None)
+
+
+@bp.route("/mote/<int(max=2147483647):meeting_id>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def workshop(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.cancelled_at is not None:
+        abort(404)
+    return _answer(meeting)
+
+
+@bp.get("/takk")
+def thanks():
+    return render_template("priorities/thanks.html")
+
+
+@bp.get("/resultat")
+def results():
+    published = service.publication(db.session)
+    if published is None:
+        return render_template("priorities/not_published.html")
+    return render_template(
+        "priorities/results.html", results=service.all_results(db.session), public=True
+    )
