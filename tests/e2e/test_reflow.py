@@ -224,6 +224,9 @@ def test_no_page_scrolls_sideways_at_320_px(app, browser, live_server, demo):
             "meetings.receipt",
             "suggestions.receipt",
             "consultation.receipt",
+            # Need data the demo does not make: an original text, a live session.
+            "backoffice.input_original",
+            "backoffice.priorities_live",
         }
     )
     assert not unreached, sorted(unreached)
