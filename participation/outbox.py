@@ -60,9 +60,9 @@ def external_url(endpoint: str, *, locale: str | None = None, **values) -> str:
     """An absolute link for an e-mail, also when no request is being served.
 
     ``locale``: the language the person used; the link opens the page in it
-    (``?sprak=nn``, see ``main.routes.language_from_link``)."""
+    (``?lang=nn``, see ``main.routes.language_from_link``)."""
     if locale:
-        values["sprak"] = locale
+        values["lang"] = locale
     if has_request_context():
         path = url_for(endpoint, **values)
     else:

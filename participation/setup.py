@@ -453,8 +453,17 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def configure_outbox_sender(app: Flask) -> None:
-    """Development: send the outbox as mail is queued (``OUTBOX_SEND_SECONDS``)."""
-    if app.config["OUTBOX_SEND_SECONDS"] > 0 and not app.testing:
-        from participation.outbox import start_sender
+    """Development: the web process sends the outbox as mail is queued
+    (``OUTBOX_SEND_SECONDS``), so ``./dev run`` shows each e-mail on its console. The
+    thread starts with the first request, so CLI commands and job workers that build
+    the app start none."""
+    if app.config["OUTBOX_SEND_SECONDS"] <= 0 or app.testing:
+        return
+    started: list = []
 
-        start_sender(app, float(app.config["OUTBOX_SEND_SECONDS"]))
+    @app.before_request
+    def start_outbox_sender() -> None:
+        if not started:
+            from participation.outbox import start_sender
+
+            started.append(start_sender(app, float(app.config["OUTBOX_SEND_SECONDS"])))

@@ -40,13 +40,13 @@ def privacy():
 
 @bp.before_app_request
 def language_from_link():
-    """A link from an e-mail carries the language the person used (``?sprak=nn``): it
+    """A link from an e-mail carries the language the person used (``?lang=nn``): it
     becomes the chosen language, as if picked in the switcher (which still changes it),
     and the page opens at its own address without the parameter."""
-    if "sprak" not in request.args or request.method not in ("GET", "HEAD"):
+    if "lang" not in request.args or request.method not in ("GET", "HEAD"):
         return None
-    code = request.args.get("sprak", "")
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "sprak"]
+    code = request.args.get("lang", "")
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     response = redirect(request.path + (f"?{urlencode(args)}" if args else ""), code=303)
     if code in LANGUAGES:
         _remember_language(response, code)

@@ -261,18 +261,18 @@ def test_a_link_from_an_email_opens_in_the_language_of_the_registration(
     session.commit()
     (message,) = mails_for(session, registration)
     link = re.search(r"http://localhost(/moter/avmelding/\S+)", message.body_text).group(1)
-    assert "sprak=nn" in link
+    assert "lang=nn" in link
     bokmaal = {"Accept-Language": "nb-NO,nb;q=0.9"}
     opened = client.get(link, headers=bokmaal, follow_redirects=True)
     assert opened.status_code == 200
     assert 'lang="nn"' in opened.text
-    assert "sprak=" not in opened.request.url  # the page's own address
+    assert "lang=" not in opened.request.url  # the page's own address
     assert "/sprak/nb?next=" in opened.text  # the switcher is there …
     path = opened.request.path
     switched = client.get(f"/sprak/nb?next={path}", headers=bokmaal, follow_redirects=True)
     assert 'lang="nb"' in switched.text  # … and works
     # Any other parameter stays; an unknown language is ignored.
-    answer = client.get("/moter/?sprak=xx&a=1")
+    answer = client.get("/moter/?lang=xx&a=1")
     assert answer.status_code == 303 and answer.headers["Location"] == "/moter/?a=1"
 
 
