@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.backoffice.service import set_password
-from participation.common import LOCAL_TIMEZONE
+from participation.common import LOCAL_TIMEZONE, is_working_day, working_day
 from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
 
 DEMO_ADMIN_EMAIL = "admin@example.no"
@@ -50,9 +50,19 @@ def oslo_datetime(day: date, clock: time) -> datetime:
 
 
 def first_meeting_day(today: date) -> date:
-    # The next Monday at least three weeks away, so the demo is always upcoming.
+    """The next Monday at least three weeks away (so the demo is always upcoming) from
+    which every meeting day of the tour falls on a working day: never in romjul or on
+    a public holiday."""
     start = today + timedelta(days=21)
-    return start + timedelta(days=(7 - start.weekday()) % 7)
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    while not all(is_working_day(first + timedelta(days=m[4])) for m in TROMS_MEETINGS):
+        first += timedelta(days=7)
+    return first
+
+
+def registration_deadline(day: date) -> date:
+    """Three days before the meeting, or the working day before that."""
+    return working_day(day - timedelta(days=3), forward=False)
 
 
 def seed_focus_areas(session: Session, report: DemoReport) -> None:
@@ -109,7 +119,7 @@ def seed_meetings(session: Session, report: DemoReport, today: date, process_id:
                 venue=venue,
                 address=address,
                 seats=seats,
-                registration_deadline=oslo_datetime(day - timedelta(days=3), time(23, 59)),
+                registration_deadline=oslo_datetime(registration_deadline(day), time(23, 59)),
             )
         )
         report.created.append(f"meeting {name}")

@@ -441,6 +441,7 @@ def register_template_helpers(app: Flask) -> None:
             ],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
+            "logo": app.config["LOGO"],
             "has_endpoint": lambda name: name in app.view_functions,
             "public_nav": lambda: [
                 (endpoint, label)

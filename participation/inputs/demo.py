@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.common import LOCAL_TIMEZONE
+from participation.common import LOCAL_TIMEZONE, working_day
 from participation.models import (
     ConsultationResponse,
     DraftStrategy,
@@ -224,8 +224,9 @@ def seed_draft(session: Session, report, today: date) -> DraftStrategy:
     opens_at = datetime.combine(today - timedelta(days=3), time(9, 0), LOCAL_TIMEZONE).astimezone(
         UTC
     )
+    # The deadline is a working day, never a public holiday or in romjul.
     closes_at = datetime.combine(
-        today + timedelta(weeks=5), time(23, 59), LOCAL_TIMEZONE
+        working_day(today + timedelta(weeks=5)), time(23, 59), LOCAL_TIMEZONE
     ).astimezone(UTC)
     draft = service.import_markdown(
         session,
