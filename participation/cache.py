@@ -47,6 +47,7 @@ cache = Cache()
 PAGES: dict[str, tuple[str, ...]] = {
     "main.home": (),
     "main.privacy": (),
+    "processes.process": (),
     "meetings.regions": (),
     "meetings.region": (),
     "meetings.meeting": (),
@@ -57,6 +58,7 @@ PAGES: dict[str, tuple[str, ...]] = {
 FORM_PAGES: dict[str, tuple[str, ...]] = {
     "meetings.signup": (),
     "suggestions.new": (),
+    "suggestions.process_new": (),
     "consultation.respond": ("del",),
 }
 

@@ -37,6 +37,10 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(jobs_cli)
 
+    from participation.processes.cli import processes_cli
+
+    app.cli.add_command(processes_cli)
+
     from participation.statements.cli import accessibility_cli
 
     app.cli.add_command(accessibility_cli)

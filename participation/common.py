@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
+import holidays
 from stdnum.no import orgnr
 
 from participation.config import Config
@@ -63,6 +65,32 @@ def normalize_org_number(value: str | None) -> str:
 def local_date(moment: datetime | None = None) -> date:
     """The calendar day of ``moment`` (default: now) in the county's time zone."""
     return (moment or utcnow()).astimezone(LOCAL_TIMEZONE).date()
+
+
+@cache
+def _public_holidays(year: int) -> frozenset[date]:
+    # Norway's public holidays (helligdager) for the year; Sundays count as weekend.
+    return frozenset(holidays.country_holidays("NO", years=year))
+
+
+def in_christmas_week(day: date) -> bool:
+    """Romjul and the days around it (24 December – 1 January): offices are thin."""
+    return (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
+
+
+def is_working_day(day: date) -> bool:
+    """A weekday that is neither a Norwegian public holiday nor in the Christmas week."""
+    return (
+        day.weekday() < 5 and day not in _public_holidays(day.year) and not in_christmas_week(day)
+    )
+
+
+def working_day(day: date, *, forward: bool = True) -> date:
+    """``day`` if it is a working day, else the next (or, backwards, the last) one."""
+    step = timedelta(days=1 if forward else -1)
+    while not is_working_day(day):
+        day += step
+    return day
 
 
 def clamp_page(page: int, total: int, per_page: int) -> int:

@@ -49,6 +49,9 @@ class Config:
     ORGANISATION_NAME: str = "Troms fylkeskommune"
     ARCHIVE_CREATOR_ID: str = ""  # arkivskaperID in archive exports; empty: the organisation name
     CONTACT_EMAIL: str = "naeringsstrategi@example.no"
+    # The organisation's logo in the header: a file in participation/static/ (served
+    # from the site itself, so no page makes a third-party request).
+    LOGO: str = "img/logo.svg"
     MAIL_TRANSPORT: str = "log"  # "log", "console" (readable, ./dev run) or "smtp"
     # > 0: a thread of the web process sends the outbox as mail is queued, at least this
     # often (./dev run sets 2); 0: `flask outbox send` from cron does it (production).

@@ -1,4 +1,6 @@
-"""Demo data: the Troms input meetings (seed 004), focus areas and an admin.
+"""Demo data: the two demo processes (the Troms næringsstrategi, active, with its
+input meetings from seed 004; Verdiskaping Trøndelag Sør, archived), focus areas
+and an admin.
 
 Idempotent: running it again adds nothing that is already there.
 """
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.backoffice.service import set_password
-from participation.common import LOCAL_TIMEZONE
+from participation.common import LOCAL_TIMEZONE, is_working_day, working_day
 from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
 
 DEMO_ADMIN_EMAIL = "admin@example.no"
@@ -48,9 +50,19 @@ def oslo_datetime(day: date, clock: time) -> datetime:
 
 
 def first_meeting_day(today: date) -> date:
-    # The next Monday at least three weeks away, so the demo is always upcoming.
+    """The next Monday at least three weeks away (so the demo is always upcoming) from
+    which every meeting day of the tour falls on a working day: never in romjul or on
+    a public holiday."""
     start = today + timedelta(days=21)
-    return start + timedelta(days=(7 - start.weekday()) % 7)
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    while not all(is_working_day(first + timedelta(days=m[4])) for m in TROMS_MEETINGS):
+        first += timedelta(days=7)
+    return first
+
+
+def registration_deadline(day: date) -> date:
+    """Three days before the meeting, or the working day before that."""
+    return working_day(day - timedelta(days=3), forward=False)
 
 
 def seed_focus_areas(session: Session, report: DemoReport) -> None:
@@ -76,7 +88,9 @@ def seed_focus_areas(session: Session, report: DemoReport) -> None:
         report.created.append(f"focus area {spec.key}")
 
 
-def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
+def seed_meetings(session: Session, report: DemoReport, today: date, process_id: int) -> None:
+    from participation.processes import service as processes
+
     first = first_meeting_day(today)
     for position, (slug, name, venue, address, offset, seats) in enumerate(TROMS_MEETINGS):
         region = session.execute(select(Region).where(Region.slug == slug)).scalar_one_or_none()
@@ -85,14 +99,18 @@ def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
             session.add(region)
             session.flush()
             report.created.append(f"region {name}")
+        processes.add_regions(session, process_id, [region.id])
         has_meeting = session.execute(
-            select(Meeting.id).where(Meeting.region_id == region.id).limit(1)
+            select(Meeting.id)
+            .where(Meeting.region_id == region.id, Meeting.process_id == process_id)
+            .limit(1)
         ).first()
         if has_meeting:
             continue
         day = first + timedelta(days=offset)
         session.add(
             Meeting(
+                process_id=process_id,
                 region_id=region.id,
                 title=f"Innspillsmøte {name}",
                 description=MEETING_DESCRIPTION,
@@ -101,7 +119,7 @@ def seed_meetings(session: Session, report: DemoReport, today: date) -> None:
                 venue=venue,
                 address=address,
                 seats=seats,
-                registration_deadline=oslo_datetime(day - timedelta(days=3), time(23, 59)),
+                registration_deadline=oslo_datetime(registration_deadline(day), time(23, 59)),
             )
         )
         report.created.append(f"meeting {name}")
@@ -119,7 +137,8 @@ def seed_admin(session: Session, report: DemoReport) -> None:
     report.admin_password = password
 
 
-# Other areas append their own steps here (e.g. a draft strategy, demo inputs).
+# Other areas append their own steps here (e.g. a draft strategy, demo inputs); they
+# run after the active Troms process and its meetings exist.
 def _consultation_and_inputs(session: Session, report: DemoReport, today: date) -> None:
     from participation.inputs.demo import seed_consultation_and_inputs
 
@@ -132,14 +151,23 @@ def _closing(session: Session, report: DemoReport, today: date) -> None:
     seed_closing(session, report, today)
 
 
-EXTRA_STEPS: list = [_consultation_and_inputs, _closing]
+def _archived_process(session: Session, report: DemoReport, today: date) -> None:
+    from participation.processes.demo import seed_trondelag
+
+    seed_trondelag(session, report, today)
+
+
+EXTRA_STEPS: list = [_consultation_and_inputs, _closing, _archived_process]
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoReport:
+    from participation.processes.demo import seed_troms
+
     today = today or utcnow().astimezone(LOCAL_TIMEZONE).date()
     report = DemoReport()
     seed_focus_areas(session, report)
-    seed_meetings(session, report, today)
+    troms = seed_troms(session, report, today)
+    seed_meetings(session, report, today, troms.id)
     session.flush()
     for step in EXTRA_STEPS:
         step(session, report, today)

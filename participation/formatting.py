@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel.dates import format_date as _babel_date
 from babel.dates import format_time as _babel_time
 from babel.numbers import format_decimal as _babel_decimal
@@ -30,6 +31,7 @@ DEFAULT_TIMEZONE = ZoneInfo(Config.TIMEZONE)
 _NORWEGIAN = {
     "date_long": "EEEE d. MMMM y",
     "date_short": "d. MMM y",
+    "date_medium": "d. MMMM y",
     "date_numeric": "dd.MM.y",
     "time": "HH.mm",
 }
@@ -41,6 +43,7 @@ PATTERNS: dict[str, dict[str, str]] = {
     "en": {
         "date_long": "EEEE d MMMM y",
         "date_short": "d MMM y",
+        "date_medium": "d MMMM y",
         "date_numeric": "dd/MM/y",
         "time": "HH:mm",
     },
@@ -133,6 +136,12 @@ def date_short(value: date | datetime, locale: str | None = None) -> str:
     return _babel_date(_day(value), pattern, locale=language)
 
 
+def date_medium(value: date | datetime, locale: str | None = None) -> str:
+    """ "28. desember 2026" / "28 December 2026" (documents, letterheads)."""
+    pattern, language = _pattern("date_medium", locale)
+    return _babel_date(_day(value), pattern, locale=language)
+
+
 def date_numeric(value: date | datetime, locale: str | None = None) -> str:
     """ "28.12.2026" / "28/12/2026"."""
     pattern, language = _pattern("date_numeric", locale)
@@ -203,6 +212,20 @@ def kilobytes(size: int, locale: str | None = None) -> str:
     return number(-(-size // 1024), 0, locale) + "\u00a0kB"
 
 
+def phone(value: str | None) -> str:
+    """A stored phone number (E.164) as people write it: "912 34 567" for a Norwegian
+    number, "+46 70 123 45 67" for one abroad."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        return value
+    if parsed.country_code == 47:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 # ---------------------------------------------------------------- for machines
 
 
@@ -236,6 +259,7 @@ def for_people(value, locale: str | None = None) -> str:
 FILTERS = {
     "date_long": date_long,
     "date_short": date_short,
+    "date_medium": date_medium,
     "date_numeric": date_numeric,
     "time_short": time_short,
     "datetime_long": datetime_long,
@@ -245,5 +269,6 @@ FILTERS = {
     "number": number,
     "percent": percent,
     "kilobytes": kilobytes,
+    "phone": phone,
     "iso": iso,
 }

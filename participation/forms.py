@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,7 +32,6 @@ try:  # WTForms >= 3.3
 except ImportError:  # pragma: no cover - WTForms 3.2
     SelectChoice = None
 
-PHONE_PATTERN = re.compile(r"^(?:\+47|0047)?(\d{8})$")
 # C0 controls other than tab/newline, and the Unicode non-characters browsers can send.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -76,16 +76,32 @@ def org_number(form, field) -> None:
 
 
 def normalize_phone(value: str | None) -> str:
-    """Norwegian numbers as 8 digits, with or without +47/0047 and spaces."""
+    """A phone number in E.164 ("+4791234567"), or "" when it is not a valid number.
+
+    Norwegian numbers may be written without the country code (8 digits); numbers
+    abroad (Troms borders Sweden and Finland: +46, +358 …) need it, as +46 or 0046."""
     compact = re.sub(r"[\s\-().]", "", value or "")
-    match = PHONE_PATTERN.match(compact)
-    return match.group(1) if match else ""
+    if not compact or not re.fullmatch(r"(?:\+|00)?\d{4,17}", compact):
+        return ""
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    try:
+        number = phonenumbers.parse(compact, "NO")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def norwegian_phone(form, field) -> None:
+def phone_number(form, field) -> None:
     if field.data and not normalize_phone(field.data):
         raise ValidationError(
-            _l("Enter a Norwegian phone number of 8 digits, for example 912 34 567.")
+            _l(
+                "Enter a phone number: 8 digits for a Norwegian number, for example "
+                "912 34 567, or with the country code for a number abroad, for example "
+                "+46 70 123 45 67."
+            )
         )
 
 

@@ -19,6 +19,7 @@ from participation.models import (
     Outcome,
     ParticipantCategory,
     PriorityChannel,
+    ProcessStatus,
     RegistrationStatus,
     RespondentCategory,
     Role,
@@ -120,6 +121,12 @@ FINDING_LABELS = {
     Kind.ACCOUNT: _l("a bank account number"),
 }
 
+PROCESS_STATUS_LABELS = {
+    ProcessStatus.DRAFT: _l("Being prepared"),
+    ProcessStatus.ACTIVE: _l("Active"),
+    ProcessStatus.ARCHIVED: _l("Archived"),
+}
+
 # ---------------------------------------------------------------- audit log
 
 ACTION_LABELS = {
@@ -168,6 +175,13 @@ ACTION_LABELS = {
     "archive.export": _l("Consultation exported to the archive (Noark 5)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account changed"),
+    "user.processes": _l("Account's processes changed"),
+    "process.create": _l("Process created"),
+    "process.update": _l("Process changed"),
+    "process.activate": _l("Process activated"),
+    "process.archive": _l("Process archived"),
+    "process.copy": _l("Focus areas and regions copied"),
+    "process.switch": _l("Process chosen"),
     "assessment.draft": _l("Assessment drafted"),
     "assessment.approve": _l("Assessment approved"),
     "answers.publish": _l("Answers published"),
@@ -192,6 +206,7 @@ ACTION_GROUPS = {
     "privacy": _l("Privacy"),
     "archive": _l("Archive"),
     "user": _l("Accounts"),
+    "process": _l("Processes"),
     "assessment": _l("Assessments"),
     "answers": _l("Answers to participants"),
     "priorities": _l("Priorities"),
@@ -210,6 +225,7 @@ OBJECT_LABELS = {
     "response": _l("Consultation response"),
     "attachment": _l("Attachment"),
     "export": _l("Export"),
+    "process": _l("Process"),
     "statement": _l("Statement"),
 }
 
@@ -314,6 +330,7 @@ FOR_TEMPLATES = {
     "written_form_labels": WRITTEN_FORM_LABELS,
     "duplicate_kinds": DUPLICATE_LABELS,
     "action_labels": ACTION_LABELS,
+    "process_status_labels": PROCESS_STATUS_LABELS,
     "finding_labels": FINDING_LABELS,
     "objects": OBJECT_LABELS,
     "states": RESPONSE_STATE_LABELS,

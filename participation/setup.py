@@ -209,9 +209,11 @@ def configure_limiter(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from participation.main.routes import bp as main_bp
     from participation.meetings.routes import bp as meetings_bp
+    from participation.processes.routes import bp as processes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(processes_bp)
 
     from participation.consultation.routes import bp as consultation_bp
     from participation.suggestions.routes import bp as suggestions_bp
@@ -243,6 +245,7 @@ def register_blueprints(app: Flask) -> None:
     import participation.meetings.admin
     import participation.priorities.admin
     import participation.privacy.admin
+    import participation.processes.admin
     import participation.reports.admin
     import participation.statements.admin  # noqa: F401
     from participation.backoffice.blueprint import bp as backoffice_bp
@@ -438,6 +441,7 @@ def register_template_helpers(app: Flask) -> None:
             ],
             "organisation_name": app.config["ORGANISATION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
+            "logo": app.config["LOGO"],
             "has_endpoint": lambda name: name in app.view_functions,
             "public_nav": lambda: [
                 (endpoint, label)

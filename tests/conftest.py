@@ -145,6 +145,50 @@ def session(app):
 
 
 @pytest.fixture
+def make_process(session):
+    """Processes through ``processes.service`` (active unless ``status`` says otherwise)."""
+    from participation.processes import service as processes
+
+    counter = {"n": 0}
+
+    def make(status: str = "active", **overrides):
+        counter["n"] += 1
+        values = {
+            "slug": f"prosess-{counter['n']}",
+            "titles": {"nb": f"Prosess {counter['n']}", "nn": f"Prosess {counter['n']}"},
+        }
+        values.update(overrides)
+        process = processes.create_process(session, None, processes.ProcessData(**values))
+        if status in ("active", "archived"):
+            processes.activate(session, None, process.id)
+        if status == "archived":
+            processes.archive(session, None, process.id)
+        session.commit()
+        return process
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def process(request):
+    """Every test with the app has one active process, the current one: what the
+    services fall back to when a test does not name a process."""
+    if "app" not in request.fixturenames and "session" not in request.fixturenames:
+        yield None
+        return
+    from participation.models import Process, utcnow
+
+    session = request.getfixturevalue("session")
+    # Set-up data, like the other factories' rows: no audit entry of its own.
+    made = Process(
+        slug="standard", title_nb="Standardprosess", status="active", activated_at=utcnow()
+    )
+    session.add(made)
+    session.commit()
+    yield made
+
+
+@pytest.fixture
 def make_region(session):
     counter = {"n": 0}
 
@@ -163,7 +207,7 @@ def make_region(session):
 
 
 @pytest.fixture
-def make_meeting(session, make_region):
+def make_meeting(session, make_region, process):
     def make(**overrides):
         from participation.models import Meeting
 
@@ -181,6 +225,8 @@ def make_meeting(session, make_region):
         }
         if "region" not in overrides and "region_id" not in overrides:
             overrides["region"] = make_region()
+        if "process" not in overrides and "process_id" not in overrides:
+            overrides["process_id"] = process.id
         values.update(overrides)
         meeting = Meeting(**values)
         session.add(meeting)

@@ -40,6 +40,7 @@ from participation.models import (
     InputReview,
     InputSuggestion,
     Meeting,
+    Process,
     Region,
     Registration,
     User,
@@ -137,6 +138,7 @@ class World:
         self.n = 0
         now = datetime.now(UTC)
         seed_focus_areas(session, DemoReport())
+        self.process_id = session.execute(select(Process.id)).scalar_one()
         region = Region(slug="storregionen", name="Storregionen", position=0)
         session.add(region)
         session.flush()
@@ -144,6 +146,7 @@ class World:
         def meeting(days: int, **values) -> Meeting:
             starts = now + timedelta(days=days)
             return Meeting(
+                process_id=self.process_id,
                 region_id=region.id,
                 starts_at=starts,
                 ends_at=starts + timedelta(hours=4),
@@ -205,6 +208,7 @@ class World:
             starts = now + timedelta(days=-40 - i if past else 40 + i)
             meetings.append(
                 {
+                    "process_id": self.process_id,
                     "region_id": self.region_id,
                     "title": f"Møte {i}",
                     "description": "Beskrivelse",
@@ -333,6 +337,7 @@ class World:
         for k, i in enumerate(seq):
             text = f"{TEXTS[i % len(TEXTS)]} ({i})"
             common = {
+                "process_id": self.process_id,
                 "text": text,
                 "redacted_text": text,
                 "written_form": "nb" if i % 3 else "nn",

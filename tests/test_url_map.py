@@ -202,6 +202,7 @@ URL_MAP = [
     ),
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
+    ("/admin/prosess", "backoffice.process_switch", {"OPTIONS", "POST"}),
     ("/admin/regioner", "backoffice.regions", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/admin/satsingsomrader", "backoffice.focus_areas", {"GET", "HEAD", "OPTIONS"}),
     (
@@ -256,6 +257,12 @@ URL_MAP = [
     ("/moter/pamelding/kvittering", "meetings.receipt", {"GET", "HEAD", "OPTIONS"}),
     ("/moter/region/<slug>", "meetings.region", {"GET", "HEAD", "OPTIONS"}),
     ("/personvern", "main.privacy", {"GET", "HEAD", "OPTIONS"}),
+    ("/prosess/<slug>", "processes.process", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/prosess/<slug>/innspill",
+        "suggestions.process_new",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
     ("/prioriteringar/", "priorities.new", {"GET", "HEAD", "OPTIONS", "POST"}),
     (
         "/prioriteringar/mote/<int(max=2147483647):meeting_id>",

@@ -65,14 +65,14 @@ def _user(session: Session, email: str, name: str, role: str) -> User:
 
 def seed_closing(session: Session, report, today: date) -> None:
     from participation.assessments import service
-    from participation.demo import DEMO_ADMIN_EMAIL
     from participation.inputs import service as inputs
     from participation.priorities import service as priorities
 
     if session.execute(select(Assessment.input_id).limit(1)).first() is not None:
         return
     officer = _user(session, OFFICER_EMAIL, "Demo saksbehandler", Role.REVIEWER)
-    admin = _user(session, DEMO_ADMIN_EMAIL, "Demo administrator", Role.ADMIN)
+    # The demo administrator (``participation.demo`` sets its password after this step).
+    admin = _user(session, report.admin_email, "Demo administrator", Role.ADMIN)
     items = list(
         session.execute(
             select(Input).where(Input.status != InputStatus.HIDDEN).order_by(Input.id)

@@ -35,7 +35,8 @@ from flask_login import current_user, logout_user
 
 from participation.backoffice import service
 from participation.extensions import db, login_manager
-from participation.models import Role
+from participation.models import Process, Role
+from participation.processes import service as processes
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -131,10 +132,51 @@ def guard_request():
         )
         return redirect(url_for("backoffice.login", next=_next_path()), code=303)
     session[SEEN_AT] = int(clock())
-    return None
+    return process_guard()
 
 
 bp.before_request(guard_request)
+
+# Changes that are not one process's data: they stay possible whatever process is shown.
+NOT_PROCESS_DATA = {
+    "backoffice.login",
+    "backoffice.logout",
+    "backoffice.process_switch",
+    "backoffice.privacy",
+    "backoffice.privacy_lookup",
+    "backoffice.privacy_export",
+    "backoffice.privacy_delete",
+    "backoffice.privacy_purge",
+    "backoffice.user_new",
+    "backoffice.user_edit",
+    "backoffice.focus_area_new",
+    "backoffice.focus_area_edit",
+    "backoffice.regions",
+    "backoffice.job_cancel",
+}
+
+
+def process_guard():
+    """Rows of a process the account may not see are not found (404), wherever a
+    URL names them; a change to an archived process's data is refused (409)."""
+    if request.endpoint in NOT_PROCESS_DATA or not current_user.is_authenticated:
+        return None
+    user = actor()
+    owned = processes.owners(db.session, request.view_args or {})
+    if any(not processes.can_access(db.session, user, owner) for owner in owned):
+        abort(404)
+    if request.method != "POST":
+        return None
+    shown = current_process()
+    targets = owned or ({shown.id} if shown is not None else set())
+    if any(db.session.get(Process, owner).is_archived for owner in targets):
+        return render_template(
+            "errors/error.html",
+            status=409,
+            title=_l("The process is archived"),
+            message=_l("This process is archived and read-only. Nothing was changed."),
+        ), 409
+    return None
 
 
 def _next_path() -> str | None:
@@ -170,3 +212,41 @@ def form_page(template: str, form, *, error=None, **context):
     """A page with a form: 422 when what was sent has errors (the form's or ``error``)."""
     status = 422 if request.method == "POST" and (form.errors or error) else 200
     return render_template(template, form=form, error=error, **context), status
+
+
+# ---------------------------------------------------------------- the process shown
+
+
+def current_process() -> Process | None:
+    """The process the back office shows this staff member (the switcher's choice,
+    remembered on the account); None only when the account may see no process."""
+    # Kept on the request (``g`` outlives a request where an app context was already
+    # pushed, as in tests).
+    if not hasattr(request, "staff_process"):
+        request.staff_process = (
+            processes.staff_process(db.session, actor()) if current_user.is_authenticated else None
+        )
+    return request.staff_process
+
+
+def current_process_id() -> int | None:
+    process = current_process()
+    return process.id if process is not None else None
+
+
+def process_or_404(process_id: int) -> None:
+    """A row of another process than the one this account may see is not found."""
+    if current_user.is_authenticated and not processes.can_access(
+        db.session, actor(), process_id
+    ):
+        abort(404)
+
+
+@bp.app_context_processor
+def inject_staff_processes():
+    def visible():
+        if not current_user.is_authenticated:
+            return []
+        return processes.visible_processes(db.session, actor())
+
+    return {"staff_process": current_process, "staff_processes": visible}

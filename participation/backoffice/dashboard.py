@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation import formatting
-from participation.backoffice.blueprint import bp, staff_required
+from participation.backoffice.blueprint import bp, current_process_id, staff_required
 from participation.extensions import db
 from participation.labels import CATEGORY_LABELS, CHANNEL_LABELS, INPUT_STATUS_LABELS
 from participation.models import FocusArea, Input, InputStatus, Region, input_focus_area
@@ -33,8 +33,8 @@ class Dashboard:
     by_week: list[tuple[date, int]]  # Monday of the ISO week, count; gaps filled with 0
 
 
-def _base(include_duplicates: bool, include_hidden: bool):
-    conditions = []
+def _base(include_duplicates: bool, include_hidden: bool, process_id: int | None = None):
+    conditions = [] if process_id is None else [Input.process_id == process_id]
     if not include_duplicates:
         conditions.append(Input.duplicate_of_id.is_(None))
     if not include_hidden:
@@ -43,10 +43,15 @@ def _base(include_duplicates: bool, include_hidden: bool):
 
 
 def counts(
-    session: Session, *, include_duplicates: bool = False, include_hidden: bool = True
+    session: Session,
+    *,
+    include_duplicates: bool = False,
+    include_hidden: bool = True,
+    process_id: int | None = None,
 ) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of GROUP BY queries."""
-    where = _base(include_duplicates, include_hidden)
+    """Everything the dashboard shows (of one process), in a fixed number of GROUP BY
+    queries."""
+    where = _base(include_duplicates, include_hidden, process_id)
 
     def grouped(column):
         return dict(
@@ -57,7 +62,9 @@ def counts(
 
     total = session.scalar(select(func.count(Input.id)).where(*where)) or 0
     duplicates = session.scalar(
-        select(func.count(Input.id)).where(Input.duplicate_of_id.is_not(None))
+        select(func.count(Input.id)).where(
+            Input.duplicate_of_id.is_not(None), *_base(True, True, process_id)
+        )
     )
     by_region = session.execute(
         select(Region.name, func.count(Input.id))
@@ -125,7 +132,9 @@ def weekly(days: list[tuple[date, int]]) -> list[tuple[date, int]]:
 @staff_required
 def dashboard():
     include_duplicates = request.args.get("duplicates") == "1"
-    data = counts(db.session, include_duplicates=include_duplicates)
+    data = counts(
+        db.session, include_duplicates=include_duplicates, process_id=current_process_id()
+    )
     locale = str(get_locale())
     none_given = _("Not given")
     charts = {

@@ -42,7 +42,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit, formatting
-from participation.backoffice.blueprint import actor, bp, staff_required
+from participation.backoffice.blueprint import actor, bp, current_process_id, staff_required
 from participation.common import LOCAL_TIMEZONE
 from participation.consultation import service as consultation
 from participation.extensions import db
@@ -72,6 +72,7 @@ from participation.models import (
     Registration,
     utcnow,
 )
+from participation.processes import service as processes
 
 BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -334,6 +335,7 @@ def registration_sheet(
     title: str,
     *,
     meeting_id: int | None = None,
+    process_id: int | None = None,
 ) -> Sheet:
     query = select(Registration).options(
         selectinload(Registration.meeting).selectinload(Meeting.region),
@@ -341,6 +343,10 @@ def registration_sheet(
     )
     if meeting_id is not None:
         query = query.where(Registration.meeting_id == meeting_id)
+    if process_id is not None:
+        query = query.where(
+            Registration.meeting_id.in_(select(Meeting.id).where(Meeting.process_id == process_id))
+        )
 
     def rows() -> Iterator[list]:
         for r in batched(session, query, Registration.id):
@@ -465,6 +471,12 @@ def _count_registrations(session: Session, params: dict) -> int:
     query = select(func.count(Registration.id))
     if params.get("meeting_id") is not None:
         query = query.where(Registration.meeting_id == params["meeting_id"])
+    if params.get("process_id") is not None:
+        query = query.where(
+            Registration.meeting_id.in_(
+                select(Meeting.id).where(Meeting.process_id == params["process_id"])
+            )
+        )
     return session.scalar(query) or 0
 
 
@@ -478,6 +490,7 @@ def build_registrations(session: Session, params: dict) -> list[Sheet]:
             header,
             str(_l("Registrations")),
             meeting_id=params.get("meeting_id"),
+            process_id=params.get("process_id"),
         )
     ]
 
@@ -645,15 +658,20 @@ def _chunks(stream, size: int = 64 * 1024):
 @bp.get("/eksport")
 @staff_required
 def exports():
-    drafts = db.session.execute(select(DraftStrategy).order_by(DraftStrategy.id)).scalars()
+    process_id = current_process_id()
+    drafts = select(DraftStrategy).order_by(DraftStrategy.id)
+    if process_id is not None:
+        drafts = drafts.where(DraftStrategy.process_id == process_id)
     from participation.jobs import admin as job_pages
     from participation.jobs import service as job_service
 
     recent = job_service.list_jobs(db.session, user=actor(), kind=EXPORT_JOB, limit=5)
     return render_template(
         "backoffice/exports.html",
-        meetings=meeting_service.list_meetings(db.session),
-        drafts=list(drafts),
+        meetings=meeting_service.list_meetings(
+            db.session, process_ids=None if process_id is None else [process_id]
+        ),
+        drafts=list(db.session.execute(drafts).scalars()),
         recent=[(job, job_pages.status_of(job)) for job in recent],
         job_rows=current_app.config["EXPORT_JOB_ROWS"],
     )
@@ -677,9 +695,13 @@ def export_inputs(fmt: str):
 @staff_required
 def export_registrations(fmt: str):
     meeting_id = request.args.get("meeting", type=int)
-    if meeting_id is not None and db.session.get(Meeting, meeting_id) is None:
-        abort(404)
-    params = {"meeting_id": meeting_id}
+    process_id = current_process_id()
+    if meeting_id is not None:
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None or not processes.can_access(db.session, actor(), meeting.process_id):
+            abort(404)
+        process_id = meeting.process_id
+    params = {"meeting_id": meeting_id, "process_id": process_id}
     return send(
         lambda session: build_registrations(session, params),
         "pameldingar",

@@ -17,6 +17,7 @@ from participation.backoffice.blueprint import (
     actor,
     admin_required,
     bp,
+    current_process_id,
     form_page,
     staff_required,
     tell,
@@ -40,6 +41,8 @@ DRAFT_ERRORS = {
         "The Markdown could not be read as a draft. Each section needs a heading (## …) with text, and no two sections may have the same number."
     ),
     UnicodeDecodeError: _l("The file must be a text file in UTF-8."),
+    service.NoProcess: _l("There is no active process to add the draft to."),
+    service.ProcessArchived: _l("The process is archived, so its drafts cannot be changed."),
 }
 SECTION_ERRORS = {
     service.BadNumber: _l(
@@ -95,7 +98,7 @@ def _fill_period(form, draft) -> None:
 @bp.get("/horing")
 @staff_required
 def drafts():
-    found = service.list_drafts(db.session)
+    found = service.list_drafts(db.session, current_process_id())
     return render_template(
         "backoffice/drafts.html",
         drafts=[
@@ -135,6 +138,7 @@ def draft_new():
             service.create_empty_draft,
             title=form.title.data,
             introduction=form.introduction.data or "",
+            process_id=current_process_id(),
         ),
         lambda draft: _l("The draft was created. Add its sections."),
     )
@@ -155,7 +159,12 @@ def draft_import():
         form,
         "backoffice/draft_import.html",
         lambda session, user, **period: service.import_draft(
-            session, user, _markdown_source(form), title=form.title.data or None, **period
+            session,
+            user,
+            _markdown_source(form),
+            title=form.title.data or None,
+            process_id=current_process_id(),
+            **period,
         ),
         lambda draft: _l("The draft was imported with %(n)d sections.", n=len(draft.sections)),
     )

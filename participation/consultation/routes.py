@@ -27,6 +27,7 @@ from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.models import ConsultationState, utcnow
+from participation.processes import service as processes
 from participation.ratelimit import rate_limited
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")
@@ -82,8 +83,12 @@ def _draft_or_404(slug: str):
 
 @bp.get("/")
 def index():
+    # Drafts of active processes, then of earlier ones (their published responses stay).
+    shown = processes.active_processes(db.session) + processes.earlier_processes(db.session)
     return render_template(
-        "consultation/index.html", drafts=service.list_drafts(db.session), now=utcnow()
+        "consultation/index.html",
+        drafts=service.list_drafts(db.session, process_ids=[p.id for p in shown]),
+        now=utcnow(),
     )
 
 

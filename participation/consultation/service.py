@@ -52,6 +52,7 @@ from participation.models import (
     WrittenForm,
     utcnow,
 )
+from participation.processes import service as processes
 
 MIN_TEXT = 20
 MAX_TEXT = 20000
@@ -105,6 +106,21 @@ class BadPeriod(ConsultationError):
     """The consultation would close before it opens."""
 
 
+class NoProcess(ConsultationError):
+    """No process to put the draft in (none is active)."""
+
+
+class ProcessArchived(ConsultationError):
+    """The draft's process is archived: read-only."""
+
+
+def _check_writable(session: Session, process_id: int) -> None:
+    try:
+        processes.check_writable_id(session, process_id)
+    except processes.ProcessArchived as error:
+        raise ProcessArchived() from error
+
+
 class SectionError(ConsultationError):
     pass
 
@@ -140,12 +156,16 @@ def get_draft(session: Session, slug: str) -> DraftStrategy | None:
     ).scalar_one_or_none()
 
 
-def list_drafts(session: Session) -> list[DraftStrategy]:
-    return list(
-        session.execute(
-            select(DraftStrategy).order_by(DraftStrategy.opens_at.desc(), DraftStrategy.id)
-        ).scalars()
-    )
+def list_drafts(
+    session: Session, process_id: int | None = None, process_ids: Iterable[int] | None = None
+) -> list[DraftStrategy]:
+    """Drafts, the latest period first: of one process, of some, or all."""
+    query = select(DraftStrategy).order_by(DraftStrategy.opens_at.desc(), DraftStrategy.id)
+    if process_id is not None:
+        query = query.where(DraftStrategy.process_id == process_id)
+    if process_ids is not None:
+        query = query.where(DraftStrategy.process_id.in_(list(process_ids)))
+    return list(session.execute(query).scalars())
 
 
 def create_draft(
@@ -156,16 +176,24 @@ def create_draft(
     closes_at: datetime,
     title: str | None = None,
     slug: str | None = None,
+    process_id: int | None = None,
 ) -> DraftStrategy:
-    """A draft and its sections from parsed Markdown."""
+    """A draft and its sections from parsed Markdown, in a process (default: the
+    current one)."""
     title = (title or parsed.title or "").strip()
     if not title:
         raise MissingTitle()
     _check_period(opens_at, closes_at)
+    try:
+        process_id = processes.resolve_id(session, process_id)
+    except processes.NoCurrentProcess as error:
+        raise NoProcess() from error
+    _check_writable(session, process_id)
     slug = slugify(slug or title, fallback="horing")[:100]
     if session.execute(select(DraftStrategy.id).where(DraftStrategy.slug == slug)).first():
         raise SlugTaken(slug)
     draft = DraftStrategy(
+        process_id=process_id,
         title=title[:300],
         slug=slug,
         introduction=parsed.introduction,
@@ -223,6 +251,8 @@ def check_open(draft: DraftStrategy | None, now: datetime) -> DraftStrategy:
     """The draft, if it takes responses at ``now``; else why not (one rule for every page)."""
     if draft is None:
         raise DraftNotFound()
+    if draft.process.is_archived:
+        raise Closed()
     state = draft.state(now)
     if state == ConsultationState.NOT_OPEN:
         raise NotYetOpen()
@@ -317,6 +347,7 @@ def submit_response(
         respondent_category=data.category,
         created_on=local_date(now),
         consultation_response_id=response.id,
+        process_id=draft.process_id,
     )
     if item.written_form == WrittenForm.SAMI:
         # Written in Sami: the receipt and any answer go out in Sami (sameloven § 3-3),
@@ -505,6 +536,7 @@ def create_empty_draft(
     opens_at: datetime,
     closes_at: datetime,
     slug: str | None = None,
+    process_id: int | None = None,
 ) -> DraftStrategy:
     draft = create_draft(
         session,
@@ -513,6 +545,7 @@ def create_empty_draft(
         closes_at=closes_at,
         title=title,
         slug=slug,
+        process_id=process_id,
     )
     audit.record(session, actor, "draft.create", "draft", draft.id)
     return draft
@@ -526,9 +559,17 @@ def import_draft(
     opens_at: datetime,
     closes_at: datetime,
     title: str | None = None,
+    process_id: int | None = None,
 ) -> DraftStrategy:
     """Raises ``DraftFormatError`` (bad Markdown) or a ``ConsultationError``."""
-    draft = import_markdown(session, source, opens_at=opens_at, closes_at=closes_at, title=title)
+    draft = import_markdown(
+        session,
+        source,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        title=title,
+        process_id=process_id,
+    )
     audit.record(
         session, actor, "draft.import", "draft", draft.id, details={"sections": len(draft.sections)}
     )

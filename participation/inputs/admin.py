@@ -26,6 +26,7 @@ from participation.backoffice.blueprint import (
     actor,
     admin_required,
     bp,
+    current_process_id,
     form_page,
     safe_next,
     staff_required,
@@ -258,6 +259,13 @@ def _focus_areas() -> list[FocusArea]:
     )
 
 
+def _process_meetings():
+    process_id = current_process_id()
+    return meeting_service.list_meetings(
+        db.session, process_ids=None if process_id is None else [process_id]
+    )
+
+
 def _all(label=None):
     return [choice("", label or _l("All"))]
 
@@ -275,7 +283,7 @@ def filter_form() -> FilterForm:
     form.focus_area.choices = _all() + [choice(str(a.id), a.name(locale)) for a in _focus_areas()]
     form.written_form.choices = _all() + [choice(k, v) for k, v in WRITTEN_FORM_LABELS.items()]
     form.meeting.choices = _all() + [
-        choice(str(m.id), m.title) for m in meeting_service.list_meetings(db.session)
+        choice(str(m.id), m.title) for m in _process_meetings()
     ]
     form.duplicates.choices = [
         choice("", _l("Show all")),
@@ -301,6 +309,7 @@ def inbox_filter(form: FilterForm) -> service.InboxFilter:
         return int(value) if value.isdigit() else None
 
     base = service.InputFilter(
+        process_id=current_process_id(),
         channels=[ok(form.channel)] if ok(form.channel) else [],
         statuses=[ok(form.status)] if ok(form.status) else [],
         region_ids=[int(ok(form.region))] if ok(form.region).isdigit() else [],
@@ -586,8 +595,7 @@ def input_not_duplicate(input_id: int):
 
 def _meeting_choices(empty_label):
     return [choice("", empty_label)] + [
-        choice(str(m.id), f"{m.title} ({m.region.name})")
-        for m in meeting_service.list_meetings(db.session)
+        choice(str(m.id), f"{m.title} ({m.region.name})") for m in _process_meetings()
     ]
 
 
@@ -603,7 +611,8 @@ def workshop_note():
         choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory
     ]
     form.focus_areas.choices = [
-        choice(str(a.id), a.name(locale)) for a in _focus_areas() if a.active
+        choice(str(a.id), a.name(locale))
+        for a in service.active_focus_areas(db.session, current_process_id())
     ]
     if form.validate_on_submit():
         notes.record_workshop_note(
@@ -613,6 +622,7 @@ def workshop_note():
             text=form.text.data,
             respondent_category=form.category.data or None,
             focus_area_ids=[int(v) for v in form.focus_areas.data or []],
+            process_id=current_process_id(),
         )
         db.session.commit()
         tell(_l("The workshop note was recorded."))
@@ -633,6 +643,7 @@ def workshop_import():
             source,
             actor=actor(),
             default_meeting_id=int(form.meeting.data) if form.meeting.data else None,
+            process_id=current_process_id(),
         )
         if report.ok:
             db.session.commit()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.common import LOCAL_TIMEZONE
+from participation.common import LOCAL_TIMEZONE, working_day
 from participation.models import (
     ConsultationResponse,
     DraftStrategy,
@@ -195,6 +195,17 @@ def _exists(session: Session, column, condition) -> bool:
     return session.execute(select(column).where(condition).limit(1)).first() is not None
 
 
+def _troms(session: Session):
+    """The demo's Troms process, else the current process (these steps alone)."""
+    from participation.processes import service as processes
+    from participation.processes.demo import TROMS_SLUG
+
+    found = processes.get_by_slug(session, TROMS_SLUG) or processes.current_process(session)
+    if found is None:
+        raise processes.NoCurrentProcess()
+    return found
+
+
 def _draft_source() -> str:
     return (
         resources.files("participation")
@@ -213,11 +224,17 @@ def seed_draft(session: Session, report, today: date) -> DraftStrategy:
     opens_at = datetime.combine(today - timedelta(days=3), time(9, 0), LOCAL_TIMEZONE).astimezone(
         UTC
     )
+    # The deadline is a working day, never a public holiday or in romjul.
     closes_at = datetime.combine(
-        today + timedelta(weeks=5), time(23, 59), LOCAL_TIMEZONE
+        working_day(today + timedelta(weeks=5)), time(23, 59), LOCAL_TIMEZONE
     ).astimezone(UTC)
     draft = service.import_markdown(
-        session, _draft_source(), opens_at=opens_at, closes_at=closes_at, slug=DRAFT_SLUG
+        session,
+        _draft_source(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        slug=DRAFT_SLUG,
+        process_id=_troms(session).id,
     )
     report.created.append(f"draft strategy {draft.title} ({len(draft.sections)} sections)")
     return draft
@@ -226,7 +243,12 @@ def seed_draft(session: Session, report, today: date) -> DraftStrategy:
 def seed_suggestions(session: Session, report, today: date) -> None:
     from participation.suggestions import service as suggestions
 
-    if _exists(session, Input.id, Input.channel == InputChannel.SUGGESTION_BOX):
+    process = _troms(session)
+    if _exists(
+        session,
+        Input.id,
+        (Input.channel == InputChannel.SUGGESTION_BOX) & (Input.process_id == process.id),
+    ):
         return
     regions = {r.slug: r.id for r in session.execute(select(Region)).scalars()}
     areas = {a.key: a.id for a in session.execute(select(FocusArea)).scalars()}
@@ -240,6 +262,7 @@ def seed_suggestions(session: Session, report, today: date) -> None:
                 category=category,
             ),
             today=today - timedelta(days=days_ago),
+            process_id=process.id,
         )
     report.created.append(f"{len(SUGGESTIONS)} suggestions")
 

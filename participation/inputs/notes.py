@@ -43,13 +43,15 @@ def record_workshop_note(
     region_id: int | None = None,
     created_on: date | None = None,
     actor: User | None = None,
+    process_id: int | None = None,
 ) -> Input:
-    """One note from an input meeting (flip-chart, minutes), tied to that meeting.
+    """One note from an input meeting (flip-chart, minutes), tied to that meeting and
+    its process (a meeting of another process than ``process_id`` is not found).
 
     Region and date default to the meeting's region and its local day.
     """
     meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
+    if meeting is None or (process_id is not None and meeting.process_id != process_id):
         raise UnknownMeeting()
     if len(normalize_newlines(text).strip()) > NOTE_MAX_LENGTH:
         raise InputError("text too long")
@@ -62,6 +64,7 @@ def record_workshop_note(
         focus_area_ids=focus_area_ids,
         created_on=created_on or meeting.starts_at.astimezone(LOCAL_TIMEZONE).date(),
         meeting_id=meeting.id,
+        process_id=meeting.process_id,
     )
     if actor is not None:
         audit.record(session, actor, "input.create", "input", item.id)
@@ -147,6 +150,7 @@ def import_workshop_notes(
     *,
     default_meeting_id: int | None = None,
     actor: User | None = None,
+    process_id: int | None = None,
 ) -> NoteImportReport:
     """Workshop notes from CSV text; all rows or none.
 
@@ -156,9 +160,14 @@ def import_workshop_notes(
     (a RespondentCategory value), ``focus_areas`` (keys separated by ``;``, ``,``
     or ``|``) and ``date`` (YYYY-MM-DD or DD.MM.YYYY; default the meeting's day).
     When any row is wrong, nothing is stored and every error is reported with its
-    line number.
+    line number. With ``process_id``, only that process's meetings are known.
     """
     report = NoteImportReport()
+
+    def meeting_known(meeting_id: int) -> bool:
+        meeting = session.get(Meeting, meeting_id)
+        return meeting is not None and process_id in (None, meeting.process_id)
+
     header = source.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
     reader = csv.DictReader(io.StringIO(source.lstrip("\ufeff")), delimiter=delimiter)
@@ -174,15 +183,18 @@ def import_workshop_notes(
     if default_meeting_id is None and "meeting_id" not in fieldnames and "region" not in fieldnames:
         report.errors.append(RowError(1, "no_meeting_column"))
         return report
-    if default_meeting_id is not None and session.get(Meeting, default_meeting_id) is None:
+    if default_meeting_id is not None and not meeting_known(default_meeting_id):
         report.errors.append(RowError(1, "unknown_meeting", str(default_meeting_id)))
         return report
 
     areas_by_key = {a.key: a.id for a in session.execute(select(FocusArea)).scalars()}
     meetings_by_region: dict[str, set[int]] = {}
-    for meeting_id, slug, name in session.execute(
-        select(Meeting.id, Region.slug, Region.name).join(Region, Meeting.region_id == Region.id)
-    ):
+    by_region = select(Meeting.id, Region.slug, Region.name).join(
+        Region, Meeting.region_id == Region.id
+    )
+    if process_id is not None:
+        by_region = by_region.where(Meeting.process_id == process_id)
+    for meeting_id, slug, name in session.execute(by_region):
         meetings_by_region.setdefault(slug.lower(), set()).add(meeting_id)
         meetings_by_region.setdefault(name.lower(), set()).add(meeting_id)
     categories = {c.value for c in RespondentCategory}
@@ -204,7 +216,7 @@ def import_workshop_notes(
             meeting_id = default_meeting_id
             if values.get("meeting_id"):
                 raw = values["meeting_id"]
-                if raw.isdigit() and session.get(Meeting, int(raw)) is not None:
+                if raw.isdigit() and meeting_known(int(raw)):
                     meeting_id = int(raw)
                 else:
                     report.errors.append(RowError(line, "unknown_meeting", raw))

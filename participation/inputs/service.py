@@ -46,6 +46,7 @@ from participation.models import (
 )
 from participation.models.backoffice import ConfirmedFocusArea, InputNote, InputReview
 from participation.models.inputs import FTS_CONFIG
+from participation.processes import service as processes
 
 # Near duplicates: Jaccard similarity of character 5-gram shingles of the
 # normalised text, against the most recent inputs of similar length.
@@ -146,11 +147,17 @@ class DuplicateMatch:
 
 
 def find_duplicate(
-    session: Session, text: str, *, exclude_id: int | None = None
+    session: Session,
+    text: str,
+    *,
+    exclude_id: int | None = None,
+    process_id: int | None = None,
 ) -> DuplicateMatch | None:
-    """The earlier input this text repeats, exactly or nearly, if any."""
+    """The earlier input of the same process this text repeats, exactly or nearly."""
     print_ = fingerprint(text)
     query = select(Input.id, Input.duplicate_of_id).where(Input.fingerprint == print_)
+    if process_id is not None:
+        query = query.where(Input.process_id == process_id)
     if exclude_id is not None:
         query = query.where(Input.id != exclude_id)
     exact = session.execute(query.order_by(Input.id).limit(1)).first()
@@ -171,6 +178,8 @@ def find_duplicate(
         .order_by(Input.id.desc())
         .limit(NEAR_DUPLICATE_CANDIDATES)
     )
+    if process_id is not None:
+        query = query.where(Input.process_id == process_id)
     if exclude_id is not None:
         query = query.where(Input.id != exclude_id)
     # Newest first, and the first close match will do: copy-paste campaigns (the
@@ -205,10 +214,18 @@ def create_input(
     consultation_response_id: int | None = None,
     receipt_code: str | None = None,
     status: InputStatus | str = InputStatus.NEW,
+    process_id: int | None = None,
 ) -> Input:
-    """Add one input: redacted, language detected, duplicates marked. Flushes."""
+    """Add one input to a process (default: the current one): redacted, language
+    detected, duplicates within the process marked. Flushes."""
     from analysis.text import detect_written_form
 
+    if process_id is None and channel == InputChannel.ACCESSIBILITY:
+        # About the site, not a process: kept even when only archived processes exist.
+        process_id = processes.inbox_process_id(session)
+    else:
+        process_id = processes.resolve_id(session, process_id)
+        processes.check_writable_id(session, process_id)
     text = normalize_newlines(text).strip()
     if not text:
         raise EmptyText()
@@ -228,8 +245,9 @@ def create_input(
         # redacted text is stored (consultation responses, case documents, and staff
         # notes keep the text as received, for staff; see ``original_text``).
         text = redacted
-    duplicate = find_duplicate(session, redacted)
+    duplicate = find_duplicate(session, redacted, process_id=process_id)
     item = Input(
+        process_id=process_id,
         channel=str(channel),
         text=text,
         redacted_text=redacted,
@@ -320,8 +338,9 @@ def text_search_condition(session: Session, query: str) -> ColumnElement[bool]:
 
 @dataclass
 class InputFilter:
-    """Filters the back office offers; every field optional."""
+    """Filters the back office offers; every field optional but the process."""
 
+    process_id: int | None = None
     channels: Sequence[str] = ()
     statuses: Sequence[str] = ()
     region_ids: Sequence[int] = ()
@@ -339,6 +358,8 @@ class InputFilter:
 def filtered_inputs(session: Session, f: InputFilter) -> Select:
     """A SELECT of Input rows matching ``f``, newest first; add paging yourself."""
     query = select(Input).options(selectinload(Input.focus_areas), selectinload(Input.region))
+    if f.process_id is not None:
+        query = query.where(Input.process_id == f.process_id)
     if f.channels:
         query = query.where(Input.channel.in_(list(f.channels)))
     if f.statuses:
@@ -845,8 +866,13 @@ def bulk(
 # ------------------------------------------------------------------ focus areas
 
 
-def active_focus_areas(session: Session) -> list[FocusArea]:
-    """The focus areas forms offer and the analysis uses, in their list order."""
+def active_focus_areas(session: Session, process_id: int | None = None) -> list[FocusArea]:
+    """The focus areas forms offer and the analysis uses, in their list order: the
+    process's set (a process that has chosen none uses every area), or all."""
+    if process_id is not None:
+        chosen = processes.focus_areas(session, process_id)
+        if chosen or processes.focus_areas(session, process_id, active_only=False):
+            return chosen
     return list(
         session.execute(
             select(FocusArea)

@@ -26,7 +26,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from participation import labels
-from participation.backoffice.blueprint import actor, guard_request, safe_next, staff_required, tell
+from participation.backoffice.blueprint import (
+    actor,
+    current_process_id,
+    guard_request,
+    safe_next,
+    staff_required,
+    tell,
+)
 from participation.extensions import db
 from participation.forms import BaseForm, OneOf, PostForm, choice, field_choices
 from participation.inputs import service as inputs_service
@@ -138,7 +145,7 @@ def _common(**context):
 
 
 def _latest_done_or_none():
-    return lifecycle.latest_done_run(db.session)
+    return lifecycle.latest_done_run(db.session, current_process_id())
 
 
 def results_required(view):
@@ -162,7 +169,7 @@ def results_required(view):
 @bp.get("/")
 @staff_required
 def index():
-    latest = lifecycle.latest_run(db.session)
+    latest = lifecycle.latest_run(db.session, current_process_id())
     done = _latest_done_or_none()
     overview = results.overview(db.session, done) if done is not None else None
     return render_template(
@@ -264,6 +271,7 @@ def _start(kind: RunKind, n_themes: int | None):
             user=actor(),
             n_themes=n_themes,
             stale_after=lifecycle.stale_after(),
+            process_id=current_process_id(),
         )
     except lifecycle.RunInProgress:
         db.session.rollback()
@@ -304,7 +312,7 @@ def retrain():
 @staff_required
 def latest_status():
     """The latest run's state as JSON, for the progress poller."""
-    run = lifecycle.latest_run(db.session)
+    run = lifecycle.latest_run(db.session, current_process_id())
     if run is None:
         return jsonify({"status": None, "active": False})
     return jsonify(status_of(run))
@@ -320,7 +328,7 @@ def run_status(run_id: int):
 @bp.get("/kjoringar")
 @staff_required
 def runs():
-    found = lifecycle.list_runs(db.session, limit=100)
+    found = lifecycle.list_runs(db.session, limit=100, process_id=current_process_id())
     return render_template(
         "insights/runs.html",
         **_common(runs=found, statuses={r.id: status_of(r) for r in found}),
@@ -354,7 +362,7 @@ def _queue_form(row, active_areas) -> ConfirmAreasForm:
 @results_required
 def queue(run: AnalysisRun):
     page = results.review_queue(db.session, run, page=request.args.get("page", 1, type=int) or 1)
-    active_areas = inputs_service.active_focus_areas(db.session)
+    active_areas = inputs_service.active_focus_areas(db.session, current_process_id())
     return render_template(
         "insights/queue.html",
         **_common(
@@ -372,7 +380,7 @@ def queue_confirm(input_id: int):
     locale = _locale()
     form = ConfirmAreasForm(prefix=f"q{input_id}")
     form.focus_areas.choices = [
-        choice(str(a.id), a.name(locale)) for a in inputs_service.active_focus_areas(db.session)
+        choice(str(a.id), a.name(locale)) for a in inputs_service.active_focus_areas(db.session, current_process_id())
     ]
     page = request.args.get("page", 1, type=int) or 1
     back = url_for("insights.queue", page=page)

@@ -348,7 +348,7 @@ def confirm_suggestion(session: Session, actor: User, input_id: int) -> list[Foc
     reviewer ticking the boxes. Raises :class:`NoSuggestion` when the latest run has
     no result for the input.
     """
-    run = latest_done_run(session)
+    run = _latest_done_run_of_input(session, input_id)
     if run is None or session.get(InputAnalysis, (run.id, input_id)) is None:
         raise NoSuggestion()
     return inputs.confirm_focus_areas(
@@ -392,7 +392,7 @@ def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | Non
     )
     if not ids:
         return None
-    confirmed = confirmed_keys(session)
+    confirmed = confirmed_keys(session, run.process_id)
     suggested: dict[int, list[str]] = defaultdict(list)
     for input_id, key in session.execute(
         _shown(select(InputSuggestion.input_id, FocusArea.key)).where(
@@ -428,13 +428,30 @@ def quality(session: Session, run: AnalysisRun) -> Quality:
 def latest_suggestions(
     session: Session, input_ids: Sequence[int]
 ) -> dict[int, list[InputSuggestion]]:
-    """The latest finished run's suggested focus areas for these inputs, most probable
-    first (two queries)."""
-    run = latest_done_run(session)
-    if run is None or not input_ids:
+    """The latest finished run's (of each input's process) suggested focus areas for
+    these inputs, most probable first (two queries per process)."""
+    if not input_ids:
         return {}
-    found = suggestions_of(session, run, input_ids)
-    return {i: [s for s in found[i] if s.suggested] for i in found}
+    by_process: dict[int, list[int]] = defaultdict(list)
+    for input_id, process_id in session.execute(
+        select(Input.id, Input.process_id).where(Input.id.in_(list(input_ids)))
+    ):
+        by_process[process_id].append(input_id)
+    result: dict[int, list[InputSuggestion]] = {}
+    for process_id, ids in by_process.items():
+        run = latest_done_run(session, process_id)
+        if run is None:
+            continue
+        found = suggestions_of(session, run, ids)
+        result.update({i: [s for s in found[i] if s.suggested] for i in found})
+    return result
+
+
+def _latest_done_run_of_input(session: Session, input_id: int) -> AnalysisRun | None:
+    process_id = session.execute(select(Input.process_id).where(Input.id == input_id)).scalar()
+    if process_id is None:
+        return None
+    return latest_done_run(session, process_id)
 
 
 @dataclass
@@ -447,8 +464,8 @@ class InputInsight:
 
 
 def input_insight(session: Session, input_id: int) -> InputInsight | None:
-    """What the latest finished run says about one input, or None."""
-    run = latest_done_run(session)
+    """What the latest finished run (of its process) says about one input, or None."""
+    run = _latest_done_run_of_input(session, input_id)
     if run is None:
         return None
     analysis = session.get(InputAnalysis, (run.id, input_id))

@@ -57,6 +57,7 @@ from participation.models import (
 )
 from participation.models.analysis import ACTIVE
 from participation.models.backoffice import ConfirmedFocusArea, InputReview
+from participation.processes import service as processes
 
 log = logging.getLogger(__name__)
 
@@ -114,39 +115,55 @@ def focus_area_spec(area: FocusArea) -> FocusAreaSpec:
     )
 
 
-def focus_area_specs(session: Session) -> list[FocusAreaSpec]:
-    """The active focus areas, in their list order."""
-    return [focus_area_spec(a) for a in active_focus_areas(session)]
+def focus_area_specs(session: Session, process_id: int | None = None) -> list[FocusAreaSpec]:
+    """The active focus areas (of the process), in their list order."""
+    return [focus_area_spec(a) for a in active_focus_areas(session, process_id)]
 
 
-def confirmed_keys(session: Session) -> dict[int, tuple[str, ...]]:
-    """``{input_id: keys}`` for every input a reviewer has confirmed (``()`` = none)."""
+def _of_process(process_id: int | None):
+    """Ids of the process's inputs (a subquery), or None for every input."""
+    if process_id is None:
+        return None
+    return select(Input.id).where(Input.process_id == process_id)
+
+
+def confirmed_keys(session: Session, process_id: int | None = None) -> dict[int, tuple[str, ...]]:
+    """``{input_id: keys}`` for every input (of the process) a reviewer has confirmed
+    (``()`` = none)."""
     confirmed: dict[int, list[str]] = defaultdict(list)
+    own = _of_process(process_id)
     reviewed = select(InputReview.input_id).where(InputReview.focus_areas_confirmed_at.is_not(None))
+    if own is not None:
+        reviewed = reviewed.where(InputReview.input_id.in_(own))
     for input_id in session.execute(reviewed).scalars():
         confirmed.setdefault(input_id, [])  # reviewed with no area: "none"
-    rows = session.execute(
+    query = (
         select(ConfirmedFocusArea.input_id, FocusArea.key)
         .join(FocusArea, FocusArea.id == ConfirmedFocusArea.focus_area_id)
         .order_by(ConfirmedFocusArea.input_id, FocusArea.position, FocusArea.key)
     )
+    if own is not None:
+        query = query.where(ConfirmedFocusArea.input_id.in_(own))
+    rows = session.execute(query)
     for input_id, key in rows:
         confirmed[input_id].append(key)
     return {i: tuple(keys) for i, keys in confirmed.items()}
 
 
 def labelled_examples(
-    session: Session, confirmed: dict[int, tuple[str, ...]] | None = None
+    session: Session,
+    confirmed: dict[int, tuple[str, ...]] | None = None,
+    process_id: int | None = None,
 ) -> list[tuple[str, list[str]]]:
     """Reviewers' confirmed tags as training data: ``[(redacted text, keys)]``, by input id.
 
     Only keys of active areas count (a retired area is no label). Hidden inputs are
     included: a reviewer's "none of these" on spam is a useful example too.
     """
-    confirmed = confirmed_keys(session) if confirmed is None else confirmed
+    confirmed = confirmed_keys(session, process_id) if confirmed is None else confirmed
     if not confirmed:
         return []
-    active = {a.key for a in active_focus_areas(session)}
+    active = {a.key for a in active_focus_areas(session, process_id)}
     texts = dict(
         session.execute(
             select(Input.id, Input.redacted_text).where(Input.id.in_(list(confirmed)))
@@ -160,10 +177,13 @@ def labelled_examples(
 
 
 def input_records(
-    session: Session, confirmed: dict[int, tuple[str, ...]] | None = None
+    session: Session,
+    confirmed: dict[int, tuple[str, ...]] | None = None,
+    process_id: int | None = None,
 ) -> list[InputRecord]:
-    """Every input that is not hidden, as the analysis sees it (redacted text only)."""
-    confirmed = confirmed_keys(session) if confirmed is None else confirmed
+    """Every input (of the process) that is not hidden, as the analysis sees it
+    (redacted text only)."""
+    confirmed = confirmed_keys(session, process_id) if confirmed is None else confirmed
     chosen: dict[int, list[str]] = defaultdict(list)
     for input_id, key in session.execute(
         select(input_focus_area.c.input_id, FocusArea.key)
@@ -171,7 +191,7 @@ def input_records(
         .order_by(FocusArea.position, FocusArea.key)
     ):
         chosen[input_id].append(key)
-    rows = session.execute(
+    query = (
         select(
             Input.id,
             Input.redacted_text,
@@ -183,6 +203,9 @@ def input_records(
         .where(Input.status != InputStatus.HIDDEN)
         .order_by(Input.id)
     )
+    if process_id is not None:
+        query = query.where(Input.process_id == process_id)
+    rows = session.execute(query)
     return [
         InputRecord(
             id=input_id,
@@ -199,14 +222,14 @@ def input_records(
     ]
 
 
-def previous_centres(session: Session) -> list[dict] | None:
-    """Theme centres of the latest finished run, so themes keep their numbers."""
-    return session.execute(
-        select(AnalysisRun.centres)
-        .where(AnalysisRun.status == RunStatus.DONE, AnalysisRun.centres.is_not(None))
-        .order_by(AnalysisRun.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+def previous_centres(session: Session, process_id: int | None = None) -> list[dict] | None:
+    """Theme centres of the (process's) latest finished run, so themes keep their numbers."""
+    query = select(AnalysisRun.centres).where(
+        AnalysisRun.status == RunStatus.DONE, AnalysisRun.centres.is_not(None)
+    )
+    if process_id is not None:
+        query = query.where(AnalysisRun.process_id == process_id)
+    return session.execute(query.order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
 
 
 # ---------------------------------------------------------------- starting a run
@@ -242,16 +265,21 @@ def fail_stale_runs(
 
 
 def active_run(
-    session: Session, *, now: datetime | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER
+    session: Session,
+    *,
+    now: datetime | None = None,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    process_id: int | None = None,
 ) -> AnalysisRun | None:
-    """The queued or running run, if any (stale ones are not counted)."""
+    """The process's queued or running run, if any (stale ones are not counted)."""
     now = now or utcnow()
-    return session.execute(
-        select(AnalysisRun).where(
-            AnalysisRun.active.is_not(None),
-            AnalysisRun.heartbeat_at >= _stale_cutoff(now, stale_after),
-        )
-    ).scalar_one_or_none()
+    query = select(AnalysisRun).where(
+        AnalysisRun.active.is_not(None),
+        AnalysisRun.heartbeat_at >= _stale_cutoff(now, stale_after),
+    )
+    if process_id is not None:
+        query = query.where(AnalysisRun.process_id == process_id)
+    return session.execute(query.order_by(AnalysisRun.id).limit(1)).scalar_one_or_none()
 
 
 def start_run(
@@ -263,20 +291,24 @@ def start_run(
     n_themes: int | None = None,
     now: datetime | None = None,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
+    process_id: int | None = None,
 ) -> AnalysisRun:
-    """Queue a run. Raises :class:`RunInProgress` when one is queued or running.
+    """Queue a run of a process's input (default: the current process). Raises
+    :class:`RunInProgress` when one of that process is queued or running.
 
-    The database enforces one active run (a unique column), so two people pressing the
-    button at once get one run and one refusal. A run silent for ``stale_after`` is
-    marked failed first. Flushes; the caller commits.
+    The database enforces one active run per process (a unique pair), so two people
+    pressing the button at once get one run and one refusal. A run silent for
+    ``stale_after`` is marked failed first. Flushes; the caller commits.
     """
     now = now or utcnow()
+    process_id = processes.resolve_id(session, process_id)
     begin_write(session)
     fail_stale_runs(session, now=now, stale_after=stale_after)
-    current = active_run(session, now=now, stale_after=stale_after)
+    current = active_run(session, now=now, stale_after=stale_after, process_id=process_id)
     if current is not None:
         raise RunInProgress(current)
     run = AnalysisRun(
+        process_id=process_id,
         kind=str(RunKind(kind)),
         status=RunStatus.QUEUED,
         active=ACTIVE,
@@ -298,7 +330,9 @@ def start_run(
             session.add(run)
             session.flush()
     except IntegrityError as error:
-        raise RunInProgress(active_run(session, now=now, stale_after=stale_after)) from error
+        raise RunInProgress(
+            active_run(session, now=now, stale_after=stale_after, process_id=process_id)
+        ) from error
     return run
 
 
@@ -437,11 +471,12 @@ def execute_run(
     wall = time.perf_counter()
     with _Heartbeat(session, run.id, heartbeat_seconds):
         try:
-            confirmed = confirmed_keys(session)
-            records = input_records(session, confirmed)
-            labelled = labelled_examples(session, confirmed)
-            areas = focus_area_specs(session)
-            centres = previous_centres(session)
+            process_id = run.process_id
+            confirmed = confirmed_keys(session, process_id)
+            records = input_records(session, confirmed, process_id)
+            labelled = labelled_examples(session, confirmed, process_id)
+            areas = focus_area_specs(session, process_id)
+            centres = previous_centres(session, process_id)
             begin_write(session)  # end the read before writing (SQLite)
             run.n_inputs = len(records)
             run.n_labelled = len(labelled)
@@ -486,7 +521,7 @@ def execute_run(
             stored = time.perf_counter()
             begin_write(session)
             _store(session, run, result, notes)
-            _prune(session, keep_runs)
+            _prune(session, keep_runs, run.process_id)
             own_timings["storing"] = time.perf_counter() - stored
             # "total" is the whole run as the project group waits for it.
             own_timings["analysis"] = float(result.timings.get("total", 0.0))
@@ -639,15 +674,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _prune(session: Session, keep_runs: int) -> int:
-    """Remove per-input rows of all but the latest ``keep_runs`` finished runs.
+def _prune(session: Session, keep_runs: int, process_id: int) -> int:
+    """Remove per-input rows of all but the process's latest ``keep_runs`` finished runs.
 
     The runs themselves (parameters, metrics, themes) stay for the history.
     """
     keep = set(
         session.execute(
             select(AnalysisRun.id)
-            .where(AnalysisRun.status == RunStatus.DONE)
+            .where(AnalysisRun.status == RunStatus.DONE, AnalysisRun.process_id == process_id)
             .order_by(AnalysisRun.id.desc())
             .limit(max(1, keep_runs))
         ).scalars()
@@ -655,6 +690,7 @@ def _prune(session: Session, keep_runs: int) -> int:
     old = list(
         session.execute(
             select(AnalysisRun).where(
+                AnalysisRun.process_id == process_id,
                 AnalysisRun.status.in_([RunStatus.DONE, RunStatus.FAILED]),
                 AnalysisRun.pruned.is_(False),
                 AnalysisRun.id.not_in(keep),
@@ -730,26 +766,35 @@ def end_run(session: Session, run_id: int, message: str) -> bool:
 # ---------------------------------------------------------------- reading runs
 
 
-def latest_run(session: Session) -> AnalysisRun | None:
-    """The latest run, whatever its state."""
+def _runs(process_id: int | None):
+    query = select(AnalysisRun)
+    if process_id is not None:
+        query = query.where(AnalysisRun.process_id == process_id)
+    return query
+
+
+def latest_run(session: Session, process_id: int | None = None) -> AnalysisRun | None:
+    """The (process's) latest run, whatever its state."""
     return session.execute(
-        select(AnalysisRun).order_by(AnalysisRun.id.desc()).limit(1)
+        _runs(process_id).order_by(AnalysisRun.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 
-def latest_done_run(session: Session) -> AnalysisRun | None:
-    """The latest finished run: the one whose results the back office shows."""
+def latest_done_run(session: Session, process_id: int | None = None) -> AnalysisRun | None:
+    """The (process's) latest finished run: the one whose results the back office shows."""
     return session.execute(
-        select(AnalysisRun)
+        _runs(process_id)
         .where(AnalysisRun.status == RunStatus.DONE)
         .order_by(AnalysisRun.id.desc())
         .limit(1)
     ).scalar_one_or_none()
 
 
-def list_runs(session: Session, *, limit: int = 50) -> list[AnalysisRun]:
+def list_runs(
+    session: Session, *, limit: int = 50, process_id: int | None = None
+) -> list[AnalysisRun]:
     return list(
-        session.execute(select(AnalysisRun).order_by(AnalysisRun.id.desc()).limit(limit)).scalars()
+        session.execute(_runs(process_id).order_by(AnalysisRun.id.desc()).limit(limit)).scalars()
     )
 
 

@@ -63,9 +63,19 @@ def carry_out(ctx: jobs.JobContext) -> dict:
     return {"run_id": run_id}
 
 
-def start(session: Session, *, kind, user, n_themes, stale_after) -> tuple[AnalysisRun, Job]:
-    """Queue a run and its job in one transaction. Raises ``runs.RunInProgress``."""
-    run = runs.start_run(session, kind=kind, user=user, n_themes=n_themes, stale_after=stale_after)
+def start(
+    session: Session, *, kind, user, n_themes, stale_after, process_id: int | None = None
+) -> tuple[AnalysisRun, Job]:
+    """Queue a run of a process's input (default: the current process) and its job in
+    one transaction. Raises ``runs.RunInProgress``."""
+    run = runs.start_run(
+        session,
+        kind=kind,
+        user=user,
+        n_themes=n_themes,
+        stale_after=stale_after,
+        process_id=process_id,
+    )
     job = jobs.enqueue(KIND, {"run_id": run.id}, user=user)
     return run, job
 

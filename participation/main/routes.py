@@ -9,6 +9,8 @@ from flask_babel import get_locale
 
 from participation.config import LANGUAGES
 from participation.extensions import db
+from participation.models import utcnow
+from participation.processes import service as processes
 
 bp = Blueprint("main", __name__)
 
@@ -17,9 +19,16 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 @bp.get("/")
 def home():
-    from participation.meetings.service import meeting_period
-
-    return render_template("main/home.html", timeline=meeting_period(db.session))
+    # The processes and their texts are data; this page only lays them out.
+    now = utcnow()
+    return render_template(
+        "main/home.html",
+        offers=[
+            processes.participation(db.session, p, now)
+            for p in processes.active_processes(db.session)
+        ],
+        earlier=processes.earlier_processes(db.session),
+    )
 
 
 @bp.get("/personvern")

@@ -15,6 +15,7 @@ from participation.backoffice.blueprint import (
     actor,
     admin_required,
     bp,
+    current_process_id,
     form_page,
     staff_required,
     tell,
@@ -32,6 +33,7 @@ from participation.meetings.forms import (
     RegionForm,
 )
 from participation.models import Meeting, Region, Registration, utcnow
+from participation.processes import service as processes
 
 MOVE_ERRORS = {
     service.NoSeatLeft: _l(
@@ -45,6 +47,8 @@ MOVE_ERRORS = {
     service.NotMovable: _l("This registration cannot be moved."),
     service.MeetingNotFound: _l("We could not find the meeting."),
     service.RegistrationNotFound: _l("We could not find the registration."),
+    service.OtherProcess: _l("A registration can only move to a meeting of the same process."),
+    service.ProcessArchived: _l("The process is archived, so its meetings cannot be changed."),
 }
 CANCEL_ERRORS = MOVE_ERRORS | {
     service.MeetingAlreadyHeld: _l(
@@ -53,14 +57,29 @@ CANCEL_ERRORS = MOVE_ERRORS | {
 }
 
 
-def _region_choices():
-    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+def _region_choices(process_id: int | None):
+    """The process's regions (every region when it has chosen none)."""
+    regions = (processes.regions(db.session, process_id) if process_id is not None else []) or list(
+        db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    )
     return [choice("", _l("Choose…"))] + [choice(str(r.id), r.name) for r in regions]
+
+
+PROCESS_ERRORS = {
+    service.RegionNotInProcess: _l(
+        "The region is not one of this process's regions. Choose one of them, "
+        "or add the region to the process first."
+    ),
+    service.ProcessArchived: _l("The process is archived, so its meetings cannot be changed."),
+    service.MeetingNotFound: _l("There is no active process to add the meeting to."),
+}
 
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form = MeetingForm()
-    form.region.choices = _region_choices()
+    form.region.choices = _region_choices(
+        meeting.process_id if meeting is not None else current_process_id()
+    )
     if meeting is not None and request.method == "GET":
         tz = ZoneInfo(current_app.config["TIMEZONE"])
         starts = meeting.starts_at.astimezone(tz)
@@ -83,6 +102,7 @@ def _meeting_data(form: MeetingForm) -> service.MeetingData:
     tz = current_app.config["TIMEZONE"]
     day = parse_date(form.day.data)
     return service.MeetingData(
+        process_id=current_process_id(),
         region_id=int(form.region.data),
         title=form.title.data,
         description=form.description.data or "",
@@ -107,7 +127,7 @@ SCHEDULE_ERROR = _l(
 def meetings():
     return render_template(
         "backoffice/meetings.html",
-        rows=service.meeting_overview(db.session),
+        rows=service.meeting_overview(db.session, current_process_id()),
         flagged=service.flagged_counts(db.session),
         now=utcnow(),
     )
@@ -124,6 +144,9 @@ def meeting_new():
         except service.InvalidSchedule:
             db.session.rollback()
             error = SCHEDULE_ERROR
+        except tuple(PROCESS_ERRORS) as refused:
+            db.session.rollback()
+            error = PROCESS_ERRORS[type(refused)]
         else:
             db.session.commit()
             tell(_l("The meeting was created."), "success")
@@ -156,6 +179,9 @@ def meeting_edit(meeting_id: int):
         except service.MeetingCancelled:
             db.session.rollback()
             error = _l("The meeting is cancelled.")
+        except tuple(PROCESS_ERRORS) as refused:
+            db.session.rollback()
+            error = PROCESS_ERRORS[type(refused)]
         else:
             db.session.commit()
             tell(_l("The meeting was saved."), "success")
@@ -182,7 +208,7 @@ def meeting(meeting_id: int):
     # does not grow with every past meeting.
     others = [
         m
-        for m in service.list_meetings(db.session)
+        for m in service.list_meetings(db.session, process_ids=[found.process_id])
         if m.id != found.id and m.cancelled_at is None and now < m.starts_at
     ]
     return render_template(
@@ -219,7 +245,7 @@ def registration_move(meeting_id: int, registration_id: int):
     registration = _registration_or_404(meeting_id, registration_id)
     others = [
         m
-        for m in service.list_meetings(db.session)
+        for m in service.list_meetings(db.session, process_ids=[registration.meeting.process_id])
         if m.id != meeting_id and m.cancelled_at is None
     ]
     form = MoveForm()

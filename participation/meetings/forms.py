@@ -19,12 +19,12 @@ from participation.forms import (
     date_field,
     long_text,
     no_control_characters,
-    norwegian_phone,
     org_number_field,
     organisation_field,
     own_email_field,
     parse_time,
     person_name_field,
+    phone_number,
     select_field,
     text,
     time_field,
@@ -41,9 +41,12 @@ class SignupForm(BaseForm):
         validators=[
             Optional(),
             Length(max=20, message=_l("The phone number is too long.")),
-            norwegian_phone,
+            phone_number,
         ],
-        description=_l("8 digits, for example 912 34 567."),
+        description=_l(
+            "8 digits, for example 912 34 567; a number abroad with its country code, "
+            "for example +46 70 123 45 67."
+        ),
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     organisation = organisation_field()

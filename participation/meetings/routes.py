@@ -22,6 +22,7 @@ from participation.inputs.service import active_focus_areas
 from participation.meetings import mail, service
 from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
+from participation.processes import service as processes
 from participation.ratelimit import client_key
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -40,9 +41,16 @@ SIGNUP_ERRORS = {
 }
 
 
+def _active_ids() -> list[int]:
+    return [p.id for p in processes.active_processes(db.session)]
+
+
 @bp.get("/")
 def regions():
-    return render_template("meetings/regions.html", regions=service.list_regions(db.session))
+    return render_template(
+        "meetings/regions.html",
+        regions=service.list_regions(db.session, process_ids=_active_ids()),
+    )
 
 
 @bp.get("/region/<slug>")
@@ -50,7 +58,7 @@ def region(slug: str):
     found = service.get_region(db.session, slug)
     if found is None:
         abort(404)
-    meetings = service.list_meetings(db.session, found)
+    meetings = service.list_meetings(db.session, found, process_ids=_active_ids())
     return render_template("meetings/region.html", region=found, meetings=meetings, now=utcnow())
 
 
@@ -60,11 +68,12 @@ def meeting(meeting_id: int):
     return render_template("meetings/meeting.html", meeting=found, now=utcnow())
 
 
-def _signup_form() -> SignupForm:
+def _signup_form(meeting: Meeting) -> SignupForm:
     form = SignupForm()
     locale = str(get_locale())
     form.focus_areas.choices = [
-        choice(str(area.id), area.name(locale)) for area in active_focus_areas(db.session)
+        choice(str(area.id), area.name(locale))
+        for area in active_focus_areas(db.session, meeting.process_id)
     ]
     return form
 
@@ -106,7 +115,9 @@ def signup(meeting_id: int):
     found = db.session.get(Meeting, meeting_id) or abort(404)
     now = utcnow()
     status = found.status(now)
-    form = _signup_form()
+    if found.process.is_archived and status != MeetingStatus.CANCELLED:
+        status = MeetingStatus.CLOSED
+    form = _signup_form(found)
 
     def page(refusal=None, code=200):
         return render_template(

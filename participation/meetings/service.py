@@ -16,6 +16,7 @@ caller commits.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -37,6 +38,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.processes import service as processes
 
 
 class MeetingError(Exception):
@@ -79,6 +81,18 @@ class InvalidSchedule(MeetingError):
     """The meeting must end after it starts, and the deadline must not be after the start."""
 
 
+class RegionNotInProcess(MeetingError):
+    """The region is not one of the meeting's process's regions."""
+
+
+class OtherProcess(MeetingError):
+    """A registration cannot move to a meeting of another process."""
+
+
+class ProcessArchived(MeetingError):
+    """The meeting's process is archived: read-only."""
+
+
 class SeatsBelowConfirmed(MeetingError):
     def __init__(self, confirmed: int) -> None:
         super().__init__(confirmed)
@@ -106,14 +120,17 @@ class RegionSummary:
     upcoming_meetings: int
 
 
-def list_regions(session: Session, now: datetime | None = None) -> list[RegionSummary]:
+def list_regions(
+    session: Session, now: datetime | None = None, process_ids: Iterable[int] | None = None
+) -> list[RegionSummary]:
+    """Every region with its upcoming meetings (of these processes, when given)."""
     now = now or utcnow()
-    counts = (
-        select(Meeting.region_id, func.count(Meeting.id).label("n"))
-        .where(Meeting.starts_at > now, Meeting.cancelled_at.is_(None))
-        .group_by(Meeting.region_id)
-        .subquery()
+    upcoming = select(Meeting.region_id, func.count(Meeting.id).label("n")).where(
+        Meeting.starts_at > now, Meeting.cancelled_at.is_(None)
     )
+    if process_ids is not None:
+        upcoming = upcoming.where(Meeting.process_id.in_(list(process_ids)))
+    counts = upcoming.group_by(Meeting.region_id).subquery()
     rows = session.execute(
         select(Region, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.region_id == Region.id)
@@ -128,12 +145,13 @@ class MeetingPeriod:
     meetings_to: datetime | None
 
 
-def meeting_period(session: Session) -> MeetingPeriod:
-    first, last = session.execute(
-        select(func.min(Meeting.starts_at), func.max(Meeting.starts_at)).where(
-            Meeting.cancelled_at.is_(None)
-        )
-    ).one()
+def meeting_period(session: Session, process_id: int | None = None) -> MeetingPeriod:
+    query = select(func.min(Meeting.starts_at), func.max(Meeting.starts_at)).where(
+        Meeting.cancelled_at.is_(None)
+    )
+    if process_id is not None:
+        query = query.where(Meeting.process_id == process_id)
+    first, last = session.execute(query).one()
     # min()/max() bypass the column type on SQLite; restore aware UTC.
     return MeetingPeriod(_as_utc(first), _as_utc(last))
 
@@ -152,10 +170,16 @@ def get_region(session: Session, slug: str) -> Region | None:
     return session.execute(select(Region).where(Region.slug == slug)).scalar_one_or_none()
 
 
-def list_meetings(session: Session, region: Region | None = None) -> list[Meeting]:
+def list_meetings(
+    session: Session,
+    region: Region | None = None,
+    process_ids: Iterable[int] | None = None,
+) -> list[Meeting]:
     query = select(Meeting).options(selectinload(Meeting.region)).order_by(Meeting.starts_at)
     if region is not None:
         query = query.where(Meeting.region_id == region.id)
+    if process_ids is not None:
+        query = query.where(Meeting.process_id.in_(list(process_ids)))
     return list(session.execute(query).scalars())
 
 
@@ -287,7 +311,7 @@ def _check_open_for_signup(meeting: Meeting | None, now: datetime) -> Meeting:
     status = meeting.status(now)
     if status == MeetingStatus.CANCELLED:
         raise MeetingCancelled()
-    if status in (MeetingStatus.CLOSED, MeetingStatus.PAST):
+    if status in (MeetingStatus.CLOSED, MeetingStatus.PAST) or meeting.process.is_archived:
         raise RegistrationClosed()
     return meeting
 
@@ -421,6 +445,7 @@ class MeetingData:
     registration_deadline: datetime
     description: str = ""
     address: str = ""
+    process_id: int | None = None  # None: the current process (new meetings only)
 
 
 @dataclass(frozen=True)
@@ -475,11 +500,32 @@ def _apply(meeting: Meeting, data: MeetingData) -> tuple[dict[str, list], list[s
     return values, sorted(named)
 
 
+def _check_region(session: Session, process_id: int, region_id: int) -> None:
+    """The region exists and is in the process's set (a process with no set takes any)."""
+    if session.get(Region, region_id) is None:
+        raise MeetingNotFound()
+    if processes.regions(session, process_id) and not processes.has_region(
+        session, process_id, region_id
+    ):
+        raise RegionNotInProcess()
+
+
+def _check_writable(session: Session, process_id: int) -> None:
+    try:
+        processes.check_writable_id(session, process_id)
+    except processes.ProcessArchived as error:
+        raise ProcessArchived() from error
+
+
 def create_meeting(session: Session, actor: User, data: MeetingData) -> Meeting:
     _check_schedule(data)
-    if session.get(Region, data.region_id) is None:
-        raise MeetingNotFound()
-    meeting = Meeting(confirmed_count=0)
+    try:
+        process_id = processes.resolve_id(session, data.process_id)
+    except processes.NoCurrentProcess as error:
+        raise MeetingNotFound() from error
+    _check_writable(session, process_id)
+    _check_region(session, process_id, data.region_id)
+    meeting = Meeting(confirmed_count=0, process_id=process_id)
     _apply(meeting, data)
     session.add(meeting)
     session.flush()
@@ -500,8 +546,10 @@ def update_meeting(
     now = now or utcnow()
     _check_schedule(data)
     meeting = lock_meeting(session, meeting_id)
+    _check_writable(session, meeting.process_id)
     if meeting.cancelled_at is not None:
         raise MeetingCancelled()
+    _check_region(session, meeting.process_id, data.region_id)
     if data.seats < meeting.confirmed_count:
         raise SeatsBelowConfirmed(meeting.confirmed_count)
     values, named = _apply(meeting, data)
@@ -692,6 +740,9 @@ def move_to_meeting(
         raise NotMovable()
     locked = lock_meetings(session, source_id, target_meeting_id)
     source, target = locked[source_id], locked[target_meeting_id]
+    if source.process_id != target.process_id:
+        raise OtherProcess()
+    _check_writable(session, source.process_id)
     registration = _load_registration(session, registration_id)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED or registration.purged_at is not None:
@@ -829,9 +880,9 @@ class MeetingRow:
     waiting: int
 
 
-def meeting_overview(session: Session) -> list[MeetingRow]:
-    """Every meeting with its confirmed and waiting counts (two queries)."""
-    meetings = list_meetings(session)
+def meeting_overview(session: Session, process_id: int | None = None) -> list[MeetingRow]:
+    """Every meeting (of the process) with its confirmed and waiting counts (two queries)."""
+    meetings = list_meetings(session, process_ids=None if process_id is None else [process_id])
     counts = session.execute(
         select(Registration.meeting_id, Registration.status, func.count(Registration.id))
         .where(Registration.status != RegistrationStatus.CANCELLED)

@@ -93,10 +93,20 @@ def run_migrations_online():
             # on a large table may take longer (lock_timeout still applies).
             connection.exec_driver_sql("SET statement_timeout = 0")
             connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies and drops tables that others refer to: SQLite checks
+            # no foreign keys meanwhile (the pragma only works outside a transaction).
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -60,6 +60,14 @@ from participation.models.meetings import (
     RegistrationStatus,
     registration_focus_area,
 )
+from participation.models.processes import (
+    Process,
+    ProcessPhase,
+    ProcessStatus,
+    process_focus_area,
+    process_region,
+    user_process,
+)
 from participation.models.statements import AccessibilityTest, StatementText
 
 __all__ = [
@@ -100,6 +108,12 @@ __all__ = [
     "WrittenForm",
     "input_focus_area",
     "Base",
+    "Process",
+    "ProcessPhase",
+    "ProcessStatus",
+    "process_focus_area",
+    "process_region",
+    "user_process",
     "FocusArea",
     "Meeting",
     "MeetingStatus",

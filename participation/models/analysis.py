@@ -42,7 +42,7 @@ class RunKind(StrEnum):
 
 
 # The value of ``AnalysisRun.active`` while a run is queued or running. The column is
-# unique and NULL otherwise, so the database itself refuses a second active run.
+# NULL otherwise and unique per process, so the database refuses a second active run.
 ACTIVE = "active"
 
 
@@ -50,11 +50,16 @@ class AnalysisRun(Base):
     """One analysis of all input: its state while it works, its record afterwards."""
 
     __tablename__ = "analysis_run"
+    # One queued or running run per process: the database refuses a second.
+    __table_args__ = (
+        UniqueConstraint("process_id", "active", name="uq_analysis_run_process_active"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12), default=RunKind.RUN)
     status: Mapped[str] = mapped_column(String(12), default=RunStatus.QUEUED, index=True)
-    active: Mapped[str | None] = mapped_column(String(8), nullable=True, unique=True)
+    active: Mapped[str | None] = mapped_column(String(8), nullable=True)
     stage: Mapped[str] = mapped_column(String(40), default="")
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

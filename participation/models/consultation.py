@@ -19,6 +19,7 @@ from participation.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from participation.models.inputs import Input
+    from participation.models.processes import Process
 
 
 class ConsultationState(StrEnum):
@@ -31,6 +32,7 @@ class DraftStrategy(Base):
     __tablename__ = "draft_strategy"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     introduction: Mapped[str] = mapped_column(Text, default="")  # Markdown
@@ -39,6 +41,7 @@ class DraftStrategy(Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    process: Mapped[Process] = relationship()
     sections: Mapped[list[DraftSection]] = relationship(
         back_populates="draft",
         order_by="DraftSection.position",

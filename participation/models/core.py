@@ -71,6 +71,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The back office's process switcher, remembered per account.
+    current_process_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process.id", ondelete="SET NULL"), nullable=True
+    )
 
     # Flask-Login protocol, kept here as plain attributes so the model stays Flask-free.
     @property

@@ -33,6 +33,7 @@ from participation.models.core import FocusArea, Region
 if TYPE_CHECKING:
     from participation.models.consultation import ConsultationResponse
     from participation.models.meetings import Meeting
+    from participation.models.processes import Process
 
 
 class InputChannel(StrEnum):
@@ -94,6 +95,7 @@ class Input(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     channel: Mapped[str] = mapped_column(String(30))  # indexed with created_on
     # The text as written; shown to staff only. Public display and analysis use
     # redacted_text, with personal data replaced by placeholders.
@@ -128,6 +130,7 @@ class Input(Base):
         unique=True,
     )
 
+    process: Mapped[Process] = relationship()
     region: Mapped[Region | None] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(
         secondary=input_focus_area, order_by=FocusArea.position

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -23,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from participation.models.base import Base, UTCDateTime, utcnow
 from participation.models.core import FocusArea, Region
 
+if TYPE_CHECKING:
+    from participation.models.processes import Process
+
 
 class MeetingStatus(StrEnum):
     OPEN = "open"
@@ -41,6 +45,7 @@ class Meeting(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -56,6 +61,7 @@ class Meeting(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    process: Mapped[Process] = relationship()
     region: Mapped[Region] = relationship()
 
     @property

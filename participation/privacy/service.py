@@ -347,7 +347,7 @@ def export_person(data: PersonData) -> dict:
             {
                 "id": i.id,
                 "channel": i.channel,
-                "created_on": i.created_on.isoformat(),
+                "created_on": formatting.iso(i.created_on),
                 "text": i.text,
             }
             for i in data.inputs

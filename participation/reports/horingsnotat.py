@@ -25,10 +25,11 @@ from datetime import date
 from typing import IO, Protocol
 
 import nh3
-from flask_babel import force_locale, format_date, gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from participation import formatting
 from participation.assessments import figures
 from participation.consultation.markdown import render_markdown
 from participation.labels import CATEGORY_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
@@ -251,7 +252,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
     today = options.today or date.today()
     writer.title(
         gettext("Consultation memo"),
-        f"{options.organisation} · {format_date(today, 'long')}",
+        f"{options.organisation} · {formatting.date_medium(today)}",
     )
 
     # 1 About the process
@@ -265,8 +266,8 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
             gettext(
                 "Draft: %(title)s. Consultation from %(start)s to %(end)s.",
                 title=draft.title,
-                start=format_date(draft.opens_at, "long"),
-                end=format_date(draft.closes_at, "long"),
+                start=formatting.date_medium(draft.opens_at),
+                end=formatting.date_medium(draft.closes_at),
             )
         )
 
@@ -287,7 +288,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
         writer.row(
             [
                 m.meeting.title,
-                format_date(m.meeting.starts_at, "medium"),
+                formatting.date_short(m.meeting.starts_at),
                 str(m.confirmed),
                 str(m.attended) if m.attended is not None else gettext("Not recorded"),
             ]

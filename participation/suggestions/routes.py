@@ -6,7 +6,16 @@ key function alone reads the address, and keeps only a keyed hash in its store).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,17 +24,21 @@ from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.inputs.service import active_focus_areas
 from participation.labels import CATEGORY_LABELS
-from participation.models import Region, RespondentCategory
+from participation.models import Process, ProcessStatus, Region, RespondentCategory, utcnow
+from participation.processes import service as processes
 from participation.ratelimit import rate_limited
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
 
-bp = Blueprint("suggestions", __name__, url_prefix="/innspill")
+# /innspill/ is the box of the current process (links given out before processes
+# existed keep working); /prosess/<slug>/innspill is one process's own box.
+bp = Blueprint("suggestions", __name__)
 
 SUBMIT_ERRORS = {
     service.TextTooShort: _l("The suggestion must be at least 20 characters."),
     service.TextTooLong: _l("The suggestion can be at most 5000 characters."),
     service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+    service.BoxClosed: _l("The suggestion box is closed. Nothing was sent."),
 }
 
 
@@ -39,13 +52,17 @@ def _rate_limit() -> str:
     return current_app.config["SUGGESTION_RATE_LIMIT"]
 
 
-def _form() -> SuggestionForm:
+def _form(process: Process | None) -> SuggestionForm:
     form = SuggestionForm()
     locale = str(get_locale())
+    process_id = process.id if process is not None else None
     form.focus_area.choices = [
-        choice(str(area.id), area.name(locale)) for area in active_focus_areas(db.session)
+        choice(str(area.id), area.name(locale))
+        for area in active_focus_areas(db.session, process_id)
     ] + [choice(DONT_KNOW, _l("Don't know"))]
-    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    regions = (
+        processes.regions(db.session, process_id) if process_id is not None else []
+    ) or db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
     form.region.choices = [choice("", _l("Don't want to say"))] + [
         choice(str(r.id), r.name) for r in regions
     ]
@@ -55,10 +72,29 @@ def _form() -> SuggestionForm:
     return form
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/innspill/", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def new():
-    form = _form()
+    return _box(processes.suggestion_box_process(db.session))
+
+
+@bp.route("/prosess/<slug>/innspill", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def process_new(slug: str):
+    found = processes.get_by_slug(db.session, slug) if len(slug) <= 80 and "\x00" not in slug else None
+    if found is None or found.status == ProcessStatus.DRAFT:
+        abort(404)
+    return _box(found)
+
+
+def _box(process: Process | None):
+    """The box of ``process``: the form while it is open, else a plain message."""
+    is_open = process is not None and process.suggestions_open(utcnow())
+    if not is_open:
+        return render_template("suggestions/closed.html", process=process), (
+            409 if request.method == "POST" else 200
+        )
+    form = _form(process)
     guard_errors: list = []
     warning = None
     if rate_limited():
@@ -86,7 +122,9 @@ def new():
                     category=form.category.data or None,
                 )
                 try:
-                    suggestion = service.submit_suggestion(db.session, data)
+                    suggestion = service.submit_suggestion(
+                        db.session, data, process_id=process.id
+                    )
                 except service.SuggestionError as error:
                     db.session.rollback()
                     guard_errors.append(SUBMIT_ERRORS[type(error)])
@@ -110,12 +148,13 @@ def new():
             warning=warning,
             min_length=service.MIN_LENGTH,
             max_length=service.MAX_LENGTH,
+            process=process,
         ),
         status,
     )
 
 
-@bp.get("/kvittering")
+@bp.get("/innspill/kvittering")
 def receipt():
     code = session.get("suggestion_receipt")
     if not code:

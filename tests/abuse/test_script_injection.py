@@ -423,6 +423,11 @@ def seed(app, session, *, analyse: bool = False) -> World:
     suggestion = session.scalar(
         select(Input.id).where(Input.channel == "suggestion_box").order_by(Input.id.desc())
     )
+    # … and a process's own box, at its own address
+    from participation.processes.service import current_process
+
+    box = f"/prosess/{current_process(session).slug}/innspill"
+    s.submit(public(), box, {"text": payload("process-suggestion", "+")})
 
     # the consultation: a draft and a section made in the back office, edited once
     opens = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()

@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from participation.backoffice import exports as service
 from participation.meetings import service as public
-from participation.models import AuditEntry, Input
+from participation.models import AuditEntry, Input, Process
 from tests.helpers import count
 
 DANGEROUS = ['=HYPERLINK("http://evil.example")', "+47 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -140,11 +140,13 @@ def test_responses_grouped_by_section(as_reviewer, draft, make_response):
 
 def _insert_inputs(session, n: int) -> None:
     batch = 5000
+    process_id = session.execute(select(Process.id)).scalar_one()
     for start in range(0, n, batch):
         session.execute(
             insert(Input),
             [
                 {
+                    "process_id": process_id,
                     "channel": "suggestion_box",
                     "text": f"Innspill nummer {i} om lokalmat, reiseliv og kompetanse i fylket.",
                     "redacted_text": f"Innspill nummer {i} om lokalmat, reiseliv og kompetanse i fylket.",

@@ -117,7 +117,11 @@ def test_seed_demo_has_an_open_draft_and_inputs_and_is_idempotent(runner, sessio
     )
     assert forms.get("nb", 0) >= 3 and forms.get("nn", 0) >= 3
     channels = dict(
-        session.execute(select(Input.channel, func.count()).group_by(Input.channel)).all()
+        session.execute(
+            select(Input.channel, func.count())
+            .where(Input.process_id == draft.process_id)
+            .group_by(Input.channel)
+        ).all()
     )
     assert channels["suggestion_box"] == 12 and channels["consultation_response"] == 3
     assert (

@@ -497,6 +497,10 @@ def limited_client(_migrated, tmp_path):
     app.before_request(refresh)
     with app.app_context():
         limiter.reset()
+        from participation.models import Process
+
+        db.session.add(Process(slug="standard", title_nb="Standardprosess", status="active"))
+        db.session.commit()
         yield app, app.test_client()
         limiter.reset()
         db.session.remove()

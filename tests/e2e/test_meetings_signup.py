@@ -74,7 +74,12 @@ def test_sign_up_cancel_from_the_email_and_the_waiting_list_moves_up(
     assert confirmation.attachments[0]["filename"].endswith(".ics")
     link = re.search(r"http://\S+/moter/avmelding/\S+", confirmation.body_text).group(0)
     page.goto(link)
-    assert "Vil du melde deg av Innspillsmøte Midt-Troms?" in page.inner_text("main")
+    # One sentence: the meeting, its time and its place.
+    assert re.search(
+        r"Vil du melde deg av Innspillsmøte Midt-Troms \w+dag \d+\. \w+ \d{4} "
+        r"kl\. \d\d\.\d\d–\d\d\.\d\d på Rådhuset\?",
+        page.inner_text("main"),
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Ja, meld meg av").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Du er meldt av"

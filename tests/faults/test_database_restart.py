@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from participation import create_app
 from participation.extensions import db
-from participation.models import Meeting, Region, Registration
+from participation.models import Meeting, Process, Region, Registration
 from tests.conftest import base_config, start_gunicorn, stop_gunicorn
 from tests.faults.proxy import TcpProxy
 
@@ -25,6 +25,7 @@ def _prepare(database_url: str, tmp_path) -> int:
         region = Region(slug="nord-troms", name="Nord-Troms")
         starts = datetime.now(UTC) + timedelta(days=20)
         meeting = Meeting(
+            process=Process(slug="prosess", title_nb="Prosess", status="active"),
             region=region,
             title="Innspillsmøte",
             starts_at=starts,

@@ -26,7 +26,14 @@ from sqlalchemy import create_engine, func, select, text
 
 from participation import create_app
 from participation.extensions import db
-from participation.models import Meeting, OutboxMessage, Region, Registration, RegistrationStatus
+from participation.models import (
+    Meeting,
+    OutboxMessage,
+    Process,
+    Region,
+    Registration,
+    RegistrationStatus,
+)
 from tests.conftest import base_config, start_gunicorn, stop_gunicorn
 from tests.faults.proxy import StallingProxy
 
@@ -48,6 +55,7 @@ def _prepare(database_url: str, tmp_path) -> int:
         upgrade()
         starts = datetime.now(UTC) + timedelta(days=20)
         meeting = Meeting(
+            process=Process(slug="prosess", title_nb="Prosess", status="active"),
             region=Region(slug="nord-troms", name="Nord-Troms"),
             title="Innspillsmøte",
             starts_at=starts,

@@ -16,6 +16,7 @@ from participation.models import (
     ConsultationResponse,
     Input,
     InputNote,
+    Process,
 )
 from tests.helpers import count, count_queries, csrf_token, post_form
 
@@ -97,8 +98,10 @@ def _bulk_inputs(session, n: int, area_ids: list[int]) -> None:
     from participation.models import input_focus_area
 
     start = session.scalar(select(Input.id).order_by(Input.id.desc()).limit(1)) or 0
+    process_id = session.execute(select(Process.id)).scalar_one()
     rows = [
         {
+            "process_id": process_id,
             "channel": "suggestion_box",
             "text": f"Innspill {i} om lokalmat og reiseliv",
             "redacted_text": f"Innspill {i} om lokalmat og reiseliv",

@@ -1,4 +1,5 @@
-"""``flask --app participation seed-demo``: the Troms meetings, idempotent."""
+"""``flask --app participation seed-demo``: the two demo processes (the Troms meetings
+in the active one), idempotent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from participation.backoffice.service import check_password
-from participation.models import FocusArea, Meeting, Region, User
+from participation.models import FocusArea, Input, Meeting, Process, Region, User
 
 OSLO = ZoneInfo("Europe/Oslo")
 TROMS = {
@@ -40,7 +41,15 @@ def test_seed_demo_loads_the_troms_meetings_and_prints_the_admin_login(runner, s
     admin = session.execute(select(User).where(User.email == email)).scalar_one()
     assert admin.is_admin and check_password(admin, password)
 
-    meetings = session.execute(select(Meeting).join(Meeting.region)).scalars().all()
+    troms = session.execute(
+        select(Process).where(Process.slug == "naeringsstrategi-troms")
+    ).scalar_one()
+    assert troms.status == "active"
+    meetings = (
+        session.execute(select(Meeting).join(Meeting.region).where(Meeting.process_id == troms.id))
+        .scalars()
+        .all()
+    )
     by_region = {m.region.name: m for m in meetings}
     assert set(by_region) == set(TROMS)
     first_day = by_region["Midt-Troms"].starts_at.astimezone(OSLO).date()
@@ -73,3 +82,27 @@ def test_seed_demo_is_idempotent(runner, session):
     admin = session.execute(select(User).where(User.email == email)).scalar_one()
     assert check_password(admin, password)
     assert login_from(first.output)[1] != password
+
+
+def test_seed_demo_has_an_archived_process_with_its_own_areas_meetings_and_inputs(
+    runner, session
+):
+    from participation.processes import service as processes
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    earlier = session.execute(
+        select(Process).where(Process.slug == "verdiskaping-trondelag-sor")
+    ).scalar_one()
+    assert earlier.status == "archived"
+    keys = {a.key for a in processes.focus_areas(session, earlier.id)}
+    assert keys == {"bioeconomy", "circular_economy", "wood_processing", "local_food"}
+    meetings = session.execute(select(Meeting).where(Meeting.process_id == earlier.id)).scalars()
+    assert [m.status(earlier.archived_at) for m in meetings] == ["past", "past"]
+    inputs = session.scalar(select(func.count(Input.id)).where(Input.process_id == earlier.id))
+    assert inputs >= 24
+    # The active process is what the public pages lead to; its box asks its own question.
+    current = processes.current_process(session)
+    assert current.slug == "naeringsstrategi-troms"
+    assert current.text("question", "nn").startswith("Kva satsingsområde")
+    assert current.current_phase(date.today()).name_nb == "Medvirkningsprosess"

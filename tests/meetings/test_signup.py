@@ -86,7 +86,7 @@ def test_optional_fields_are_stored_normalised(session, make_meeting, signup_pag
     )
     assert response.status_code == 303
     registration = only_registration(session)
-    assert registration.phone == "91234567"
+    assert registration.phone == "+4791234567"
     assert registration.organisation == "Fisk AS"
     assert registration.org_number == "974760673"
     assert registration.needs == "Rullestol"
@@ -316,20 +316,22 @@ def test_organisation_number_mod11(session, make_meeting, signup_page, value, ok
 @pytest.mark.parametrize(
     ("value", "stored"),
     [
-        ("91234567", "91234567"),
-        ("912 34 567", "91234567"),
-        ("+47 912 34 567", "91234567"),
-        ("+4791234567", "91234567"),
-        ("0047 91234567", "91234567"),
-        ("22 22 22 22", "22222222"),
-        ("(+47) 22-22-22-22", "22222222"),
+        ("91234567", "+4791234567"),
+        ("912 34 567", "+4791234567"),
+        ("+47 912 34 567", "+4791234567"),
+        ("+4791234567", "+4791234567"),
+        ("0047 91234567", "+4791234567"),
+        ("22 22 22 22", "+4722222222"),
+        ("(+47) 22-22-22-22", "+4722222222"),
+        ("+46 70 123 45 67", "+46701234567"),
+        ("+358 40 123 4567", "+358401234567"),
         ("1234567", None),
         ("912345678", None),
-        ("+46 912 34 567", None),
+        ("+46 12", None),
         ("tlf 91234567", None),
     ],
 )
-def test_norwegian_phone_formats(session, make_meeting, signup_page, value, stored):
+def test_phone_formats_stored_in_e164(session, make_meeting, signup_page, value, stored):
     meeting = make_meeting()
     session.commit()
     response = signup_page(meeting, phone=value, headers={"Accept-Language": "en"})
@@ -339,7 +341,8 @@ def test_norwegian_phone_formats(session, make_meeting, signup_page, value, stor
     else:
         assert response.status_code == 422
         assert field_errors(response.text) == [
-            "Enter a Norwegian phone number of 8 digits, for example 912 34 567."
+            "Enter a phone number: 8 digits for a Norwegian number, for example 912 34 567,"
+            " or with the country code for a number abroad, for example +46 70 123 45 67."
         ]
 
 
