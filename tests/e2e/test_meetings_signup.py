@@ -151,6 +151,10 @@ def test_keyboard_only_error_summary_focus_and_sign_up(browser_page, session, me
     assert page.evaluate("document.activeElement.id") == "needs"
     page.keyboard.press("Tab")  # the link to the privacy statement
     page.keyboard.press("Tab")
+    # "Tell me what came of it" is an opt-in: passed over, it stays unticked.
+    assert page.evaluate("document.activeElement.id") == "notify_outcome"
+    assert not page.is_checked("#notify_outcome")
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "consent"
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
