@@ -6,7 +6,19 @@
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
     keepTypedAcrossLanguageSwitch();
+    focusableScrollingTables();
+    window.addEventListener("resize", focusableScrollingTables);
   });
+
+  // A table wider than its box scrolls inside it (nothing scrolls sideways at 320 px);
+  // such a box must be reachable with the keyboard to be scrolled (WCAG 2.1.1).
+  function focusableScrollingTables() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+      }
+    });
+  }
 
   // Switching language mid-form keeps what was typed: just before the switcher's link
   // is followed, the fields of the page's forms are put in this tab's sessionStorage;
