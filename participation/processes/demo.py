@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.common import LOCAL_TIMEZONE
+from participation.common import LOCAL_TIMEZONE, working_day
 from participation.models import FocusArea, InputChannel, Meeting, Process, Region
 from participation.processes import service
 
@@ -452,7 +452,7 @@ def seed_trondelag(session: Session, report, today: date) -> Process:
             session.add(region)
             session.flush()
         regions[slug] = region
-        day = today - timedelta(days=days_ago)
+        day = working_day(today - timedelta(days=days_ago), forward=False)  # never a Sunday or holiday
         meeting = Meeting(
             process_id=process.id,
             region_id=region.id,
