@@ -21,6 +21,7 @@ OTHER = {"REMOTE_ADDR": "198.51.100.99"}
 def limited_app(app, _migrated, tmp_path):
     # After the `app` fixture: the limiter is one object, enabled by the last app made.
     from flask_babel import refresh
+    from sqlalchemy.orm import close_all_sessions
 
     from participation import create_app
     from participation.extensions import db, limiter
@@ -41,6 +42,10 @@ def limited_app(app, _migrated, tmp_path):
         yield app
         limiter.reset()
         db.session.remove()
+        # The staff client of the `app` fixture ran requests while this app's context
+        # was pushed: close every session before the engine goes, or PostgreSQL
+        # connections are left to the garbage collector.
+        close_all_sessions()
         db.engine.dispose()
 
 
