@@ -1,13 +1,8 @@
-"""processes: participation processes own meetings, drafts, inputs and runs
+"""Processes: participation processes own meetings, drafts, inputs and runs (0007_processes).
 
 An existing installation's data moves into one active process, which chooses
 every region and focus area there is; its texts are placeholders the project
 group edits in the back office.
-
-Revision ID: 0007_processes
-Revises: 0006_promises
-Create Date: 2026-12-04 05:22:49.834307
-
 """
 
 import os
@@ -17,13 +12,6 @@ from alembic import op
 import sqlalchemy as sa
 
 import participation.models.base
-
-
-# revision identifiers, used by Alembic.
-revision = "0007_processes"
-down_revision = "0006_promises"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
@@ -337,3 +325,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_process_status"))
 
     op.drop_table("process")
+
+
+# Alembic reads these wherever they stand; kept last so each file's head is its own.
+revision = "0007_processes"
+down_revision = "0006_promises"

@@ -1,21 +1,8 @@
-"""jobs: background job rows; sign-up reminders and burst flags
-
-Revision ID: 0010_jobs
-Revises: 0008_close_loop
-Create Date: 2026-12-04 05:30:00.000000
-
-"""
+"""Jobs: background job rows; sign-up reminders and burst flags (Alembic revision 0010_jobs)."""
 from alembic import op
 import sqlalchemy as sa
 
 import participation.models.base
-
-
-# revision identifiers, used by Alembic.
-revision = '0010_jobs'
-down_revision = '0008_close_loop'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
@@ -68,3 +55,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_created_by_id'))
         batch_op.drop_index(batch_op.f('ix_job_kind'))
     op.drop_table('job')
+
+
+# Alembic reads these wherever they stand; kept last so each file's head is its own.
+revision = '0010_jobs'
+down_revision = '0008_close_loop'
