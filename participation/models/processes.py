@@ -25,7 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from participation.models.base import Base, UTCDateTime, utcnow
 from participation.models.core import FocusArea, Region
 
-TEXT_LANGUAGES = ("nb", "nn", "en")
+# The languages a process's texts are entered in; Bokmål is required and the fallback.
+TEXT_LANGUAGES = ("nb", "nn", "en", "se")
 
 
 class ProcessStatus(StrEnum):
@@ -68,8 +69,13 @@ class _Texts:
     """``text("title", "nn")``: the field in that language, else Bokmål."""
 
     def text(self, field: str, locale: str) -> str:
-        value = getattr(self, f"{field}_{locale}", None) if locale in TEXT_LANGUAGES else None
-        return value or getattr(self, f"{field}_nb") or ""
+        return getattr(self, f"{field}_{self.text_lang(field, locale)}") or ""
+
+    def text_lang(self, field: str, locale: str) -> str:
+        """The language ``text(field, locale)`` is written in (for the ``lang`` attribute)."""
+        if locale in TEXT_LANGUAGES and getattr(self, f"{field}_{locale}", None):
+            return locale
+        return "nb"
 
 
 class Process(_Texts, Base):
@@ -81,19 +87,23 @@ class Process(_Texts, Base):
     title_nb: Mapped[str] = mapped_column(String(200))
     title_nn: Mapped[str] = mapped_column(String(200), default="")
     title_en: Mapped[str] = mapped_column(String(200), default="")
+    title_se: Mapped[str] = mapped_column(String(200), default="")
     summary_nb: Mapped[str] = mapped_column(Text, default="")
     summary_nn: Mapped[str] = mapped_column(Text, default="")
     summary_en: Mapped[str] = mapped_column(Text, default="")
+    summary_se: Mapped[str] = mapped_column(Text, default="")
     # Markdown, rendered with the draft's sanitiser.
     introduction_nb: Mapped[str] = mapped_column(Text, default="")
     introduction_nn: Mapped[str] = mapped_column(Text, default="")
     introduction_en: Mapped[str] = mapped_column(Text, default="")
+    introduction_se: Mapped[str] = mapped_column(Text, default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # The suggestion box: its own question and period (open when both are unset).
     question_nb: Mapped[str] = mapped_column(Text, default="")
     question_nn: Mapped[str] = mapped_column(Text, default="")
     question_en: Mapped[str] = mapped_column(Text, default="")
+    question_se: Mapped[str] = mapped_column(Text, default="")
     suggestions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     suggestions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -152,9 +162,11 @@ class ProcessPhase(_Texts, Base):
     name_nb: Mapped[str] = mapped_column(String(200))
     name_nn: Mapped[str] = mapped_column(String(200), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
+    name_se: Mapped[str] = mapped_column(String(200), default="")
     description_nb: Mapped[str] = mapped_column(Text, default="")
     description_nn: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
+    description_se: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
 

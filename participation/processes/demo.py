@@ -29,6 +29,7 @@ TROMS_TEXTS = {
         "nb": "Næringsstrategi for Troms",
         "nn": "Næringsstrategi for Troms",
         "en": "Business development strategy for Troms",
+        "se": "Romssa ealáhusstrategiija",
     },
     "summaries": {
         "nb": "Troms fylkeskommune skriver en strategi for bærekraftig verdiskaping, flere "
@@ -40,6 +41,10 @@ TROMS_TEXTS = {
         "en": "Troms County Council is writing a strategy for sustainable value creation, "
         "more jobs and stronger research and innovation in Troms. We want to hear from "
         "citizens, businesses, municipalities and organisations before it is adopted.",
+        "se": "Romssa fylkkagielda ráhkada strategiija guoddevaš árvoháhkamii, eanet "
+        "bargosajiide ja nannoset dutkamii ja innovašuvdnii Romssas. Mii háliidit gullat "
+        "maid ássit, fitnodagat, suohkanat ja organisašuvnnat oaivvildit, ovdal go "
+        "strategiija mearriduvvo.",
     },
     "introductions": {
         "nb": "Målet med strategien er å utvikle et bærekraftig næringsliv som gir sunn og "
@@ -54,11 +59,17 @@ TROMS_TEXTS = {
         "value creation in Troms.\n\nThe county leads the work; a project group develops "
         "the strategy from what businesses say at the meetings. **Smart specialisation** "
         "is the method.",
+        "se": "Strategiija ulbmil lea ovdánahttit guoddevaš ealáhuseallima mii addá "
+        "dearvvaš ja báikkálaš árvoháhkama Romssas.\n\nFylkkagielda jođiha barggu, ja "
+        "prošeaktajoavku ráhkada strategiija cealkámušaid vuođul mat bohtet "
+        "ealáhuseallimis čoahkkimiin. Vuohkin geavahuvvo **jierpmálaš spesialiseren** "
+        "(smart spesialisering).",
     },
     "questions": {
         "nb": "Hvilke satsingsområder bør prioriteres i årene som kommer?",
         "nn": "Kva satsingsområde bør prioriterast i åra som kjem?",
         "en": "Which focus areas should be given priority in the years ahead?",
+        "se": "Makkár fokussuorggit galget vuoruhuvvot boahtte jagiid?",
     },
 }
 
@@ -128,6 +139,27 @@ TROMS_PHASES = [
         135,
     ),
 ]
+
+# The phases' names and descriptions in Northern Sami (Troms has municipalities in the
+# Sami language administrative area), by their Bokmål name.
+TROMS_PHASES_SE = {
+    "Prosjektstart": (
+        "Prošeavtta álggaheapmi",
+        "Prošeaktajoavku ásahuvvo ja máhttovuođđu čohkkejuvvo.",
+    ),
+    "Organisering og analyse": ("Organiseren ja analysa", "Guovllu ealáhuseallima analysa."),
+    "Medvirkningsprosess": (
+        "Oassálastinproseassa",
+        "Cealkámuščoahkkimat buot guovlluin, digitála evttohusboksa ja evttohusa gulaskuddan.",
+    ),
+    "Intern forankring": ("Siskkáldas vuođđudeapmi", "Evttohus digaštallojuvvo fylkkagielddas."),
+    "Høringsrunder": ("Gulaskuddanvuorut", "Máhcahagat divvojuvvon evttohussii."),
+    "Ferdigstillelse": (
+        "Loahpaheapmi",
+        "Strategiija gárvvistuvvo, ja dasa čállojuvvo čoahkkáigeassu cealkámušain.",
+    ),
+    "Fylkestinget": ("Fylkkadiggi", "Fylkkadiggi meannuda ja mearrida strategiija."),
+}
 
 TRONDELAG_TEXTS = {
     "titles": {
@@ -384,8 +416,8 @@ def seed_troms(session: Session, report, today: date) -> Process:
         return process
     phases = [
         service.PhaseData(
-            names={"nb": nb, "nn": nn, "en": en},
-            descriptions={"nb": dnb, "nn": dnn},
+            names={"nb": nb, "nn": nn, "en": en, "se": TROMS_PHASES_SE[nb][0]},
+            descriptions={"nb": dnb, "nn": dnn, "se": TROMS_PHASES_SE[nb][1]},
             starts_on=today + timedelta(days=first),
             ends_on=today + timedelta(days=last),
         )
@@ -452,7 +484,9 @@ def seed_trondelag(session: Session, report, today: date) -> Process:
             session.add(region)
             session.flush()
         regions[slug] = region
-        day = working_day(today - timedelta(days=days_ago), forward=False)  # never a Sunday or holiday
+        day = working_day(
+            today - timedelta(days=days_ago), forward=False
+        )  # never a Sunday or holiday
         meeting = Meeting(
             process_id=process.id,
             region_id=region.id,
