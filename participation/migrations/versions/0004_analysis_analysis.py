@@ -2,58 +2,60 @@
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
+
+INDEXES = {
+    'analysis_run': ('status',),
+    'analysis_theme': ('run_id',),
+    'analysis_input': (
+        h.Index('ix_analysis_input_input', ('input_id',)),
+        h.Index('ix_analysis_input_run_theme', ('run_id', 'theme')),
+        h.Index('ix_analysis_input_run_uncertainty', ('run_id', 'uncertainty')),
+    ),
+    'analysis_suggestion': (
+        h.Index('ix_analysis_suggestion_input', ('input_id',)),
+        h.Index('ix_analysis_suggestion_run_area', ('run_id', 'focus_area_id', 'suggested')),
+    ),
+}
 
 
 def upgrade():
-    op.create_table('analysis_run',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('analysis_run',
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('active', sa.String(length=8), nullable=True),
     sa.Column('stage', sa.String(length=40), nullable=False),
     sa.Column('progress', sa.Float(), nullable=False),
-    sa.Column('created_at', participation.models.base.UTCDateTime(), nullable=False),
-    sa.Column('started_at', participation.models.base.UTCDateTime(), nullable=True),
-    sa.Column('heartbeat_at', participation.models.base.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', participation.models.base.UTCDateTime(), nullable=True),
+    h.timestamp('created_at'),
+    h.timestamp('started_at', nullable=True),
+    h.timestamp('heartbeat_at'),
+    h.timestamp('finished_at', nullable=True),
     sa.Column('n_themes_requested', sa.Integer(), nullable=True),
     sa.Column('n_inputs', sa.Integer(), nullable=False),
     sa.Column('n_labelled', sa.Integer(), nullable=False),
-    sa.Column('parameters', sa.JSON(), nullable=False),
-    sa.Column('versions', sa.JSON(), nullable=False),
-    sa.Column('timings', sa.JSON(), nullable=False),
-    sa.Column('metrics', sa.JSON(), nullable=False),
-    sa.Column('model', sa.JSON(), nullable=False),
+    *(sa.Column(name, sa.JSON(), nullable=False) for name in ('parameters', 'versions', 'timings', 'metrics', 'model')),
     sa.Column('centres', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('pruned', sa.Boolean(), nullable=False),
     sa.Column('triggered_by_id', sa.Integer(), nullable=True),
     sa.Column('triggered_by', sa.String(length=254), nullable=False),
-    sa.ForeignKeyConstraint(['triggered_by_id'], ['user_account.id'], name=op.f('fk_analysis_run_triggered_by_id_user_account'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_analysis_run')),
+    h.foreign_key('analysis_run', 'triggered_by_id', 'user_account', ondelete='SET NULL'),
     sa.UniqueConstraint('active', name=op.f('uq_analysis_run_active'))
     )
-    with op.batch_alter_table('analysis_run', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_analysis_run_status'), ['status'], unique=False)
+    h.create_indexes('analysis_run', *INDEXES['analysis_run'])
 
-    op.create_table('analysis_theme',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('analysis_theme',
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('label_words', sa.JSON(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('size_unique', sa.Integer(), nullable=False),
-    sa.Column('representative_ids', sa.JSON(), nullable=False),
-    sa.Column('spread', sa.JSON(), nullable=False),
-    sa.Column('duplicate_groups', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['analysis_run.id'], name=op.f('fk_analysis_theme_run_id_analysis_run'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_analysis_theme')),
+    *(sa.Column(name, sa.JSON(), nullable=False) for name in ('representative_ids', 'spread', 'duplicate_groups')),
+    h.foreign_key('analysis_theme', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.UniqueConstraint('run_id', 'number', name='uq_analysis_theme_run_number')
     )
-    with op.batch_alter_table('analysis_theme', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_analysis_theme_run_id'), ['run_id'], unique=False)
+    h.create_indexes('analysis_theme', *INDEXES['analysis_theme'])
 
     op.create_table('analysis_input',
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -66,14 +68,11 @@ def upgrade():
     sa.Column('uncertainty', sa.Float(), nullable=True),
     sa.Column('written_form', sa.String(length=8), nullable=False),
     sa.Column('confirmed', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['input_id'], ['input.id'], name=op.f('fk_analysis_input_input_id_input'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_id'], ['analysis_run.id'], name=op.f('fk_analysis_input_run_id_analysis_run'), ondelete='CASCADE'),
+    h.foreign_key('analysis_input', 'input_id', 'input', ondelete='CASCADE'),
+    h.foreign_key('analysis_input', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'input_id', name=op.f('pk_analysis_input'))
     )
-    with op.batch_alter_table('analysis_input', schema=None) as batch_op:
-        batch_op.create_index('ix_analysis_input_input', ['input_id'], unique=False)
-        batch_op.create_index('ix_analysis_input_run_theme', ['run_id', 'theme'], unique=False)
-        batch_op.create_index('ix_analysis_input_run_uncertainty', ['run_id', 'uncertainty'], unique=False)
+    h.create_indexes('analysis_input', *INDEXES['analysis_input'])
 
     op.create_table('analysis_suggestion',
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -81,36 +80,18 @@ def upgrade():
     sa.Column('focus_area_id', sa.Integer(), nullable=False),
     sa.Column('probability', sa.Float(), nullable=False),
     sa.Column('suggested', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['focus_area_id'], ['focus_area.id'], name=op.f('fk_analysis_suggestion_focus_area_id_focus_area'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['input_id'], ['input.id'], name=op.f('fk_analysis_suggestion_input_id_input'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_id'], ['analysis_run.id'], name=op.f('fk_analysis_suggestion_run_id_analysis_run'), ondelete='CASCADE'),
+    h.foreign_key('analysis_suggestion', 'focus_area_id', 'focus_area', ondelete='CASCADE'),
+    h.foreign_key('analysis_suggestion', 'input_id', 'input', ondelete='CASCADE'),
+    h.foreign_key('analysis_suggestion', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'input_id', 'focus_area_id', name=op.f('pk_analysis_suggestion'))
     )
-    with op.batch_alter_table('analysis_suggestion', schema=None) as batch_op:
-        batch_op.create_index('ix_analysis_suggestion_input', ['input_id'], unique=False)
-        batch_op.create_index('ix_analysis_suggestion_run_area', ['run_id', 'focus_area_id', 'suggested'], unique=False)
+    h.create_indexes('analysis_suggestion', *INDEXES['analysis_suggestion'])
 
 
 def downgrade():
-    with op.batch_alter_table('analysis_suggestion', schema=None) as batch_op:
-        batch_op.drop_index('ix_analysis_suggestion_run_area')
-        batch_op.drop_index('ix_analysis_suggestion_input')
-
-    op.drop_table('analysis_suggestion')
-    with op.batch_alter_table('analysis_input', schema=None) as batch_op:
-        batch_op.drop_index('ix_analysis_input_run_uncertainty')
-        batch_op.drop_index('ix_analysis_input_run_theme')
-        batch_op.drop_index('ix_analysis_input_input')
-
-    op.drop_table('analysis_input')
-    with op.batch_alter_table('analysis_theme', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_analysis_theme_run_id'))
-
-    op.drop_table('analysis_theme')
-    with op.batch_alter_table('analysis_run', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_analysis_run_status'))
-
-    op.drop_table('analysis_run')
+    for table, indexes in reversed(INDEXES.items()):
+        h.drop_indexes(table, *indexes)
+        op.drop_table(table)
 
 
 # Alembic reads these wherever they stand; kept last so each file's head is its own.

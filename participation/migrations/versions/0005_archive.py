@@ -2,12 +2,12 @@
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
 
 
 def upgrade():
     with op.batch_alter_table('consultation_response', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('archived_at', participation.models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(h.timestamp('archived_at', nullable=True))
         batch_op.add_column(sa.Column('journalpost_id', sa.String(length=40), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_consultation_response_journalpost_id'), ['journalpost_id'])
 

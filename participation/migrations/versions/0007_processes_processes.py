@@ -11,180 +11,65 @@ from datetime import UTC, datetime
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
+
+# Each is (table, first column and what it refers to, second column and what it refers to).
+LINK_TABLES = (
+    ("process_focus_area", ("process_id", "process"), ("focus_area_id", "focus_area")),
+    ("process_region", ("process_id", "process"), ("region_id", "region")),
+    ("user_process", ("user_id", "user_account"), ("process_id", "process")),
+)
 
 
 def upgrade():
-    op.create_table(
+    h.create_table_with_id(
         "process",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=80), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("title_nb", sa.String(length=200), nullable=False),
-        sa.Column("title_nn", sa.String(length=200), nullable=False),
-        sa.Column("title_en", sa.String(length=200), nullable=False),
-        sa.Column("summary_nb", sa.Text(), nullable=False),
-        sa.Column("summary_nn", sa.Text(), nullable=False),
-        sa.Column("summary_en", sa.Text(), nullable=False),
-        sa.Column("introduction_nb", sa.Text(), nullable=False),
-        sa.Column("introduction_nn", sa.Text(), nullable=False),
-        sa.Column("introduction_en", sa.Text(), nullable=False),
+        *h.per_language("title", sa.String(length=200)),
+        *h.per_language("summary", sa.Text()),
+        *h.per_language("introduction", sa.Text()),
         sa.Column("organisation", sa.String(length=200), nullable=False),
         sa.Column("contact_email", sa.String(length=254), nullable=False),
-        sa.Column("question_nb", sa.Text(), nullable=False),
-        sa.Column("question_nn", sa.Text(), nullable=False),
-        sa.Column("question_en", sa.Text(), nullable=False),
-        sa.Column("suggestions_open_at", participation.models.base.UTCDateTime(), nullable=True),
-        sa.Column("suggestions_close_at", participation.models.base.UTCDateTime(), nullable=True),
-        sa.Column("created_at", participation.models.base.UTCDateTime(), nullable=False),
-        sa.Column("activated_at", participation.models.base.UTCDateTime(), nullable=True),
-        sa.Column("archived_at", participation.models.base.UTCDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_process")),
+        *h.per_language("question", sa.Text()),
+        h.timestamp("suggestions_open_at", nullable=True),
+        h.timestamp("suggestions_close_at", nullable=True),
+        h.timestamp("created_at"),
+        h.timestamp("activated_at", nullable=True),
+        h.timestamp("archived_at", nullable=True),
         sa.UniqueConstraint("slug", name=op.f("uq_process_slug")),
     )
-    with op.batch_alter_table("process", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_process_status"), ["status"], unique=False)
+    h.create_indexes("process", "status")
 
-    op.create_table(
-        "process_focus_area",
-        sa.Column("process_id", sa.Integer(), nullable=False),
-        sa.Column("focus_area_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["focus_area_id"],
-            ["focus_area.id"],
-            name=op.f("fk_process_focus_area_focus_area_id_focus_area"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["process_id"],
-            ["process.id"],
-            name=op.f("fk_process_focus_area_process_id_process"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("process_id", "focus_area_id", name=op.f("pk_process_focus_area")),
-    )
-    with op.batch_alter_table("process_focus_area", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_process_focus_area_focus_area_id"), ["focus_area_id"], unique=False
-        )
-
-    op.create_table(
+    h.create_table_with_id(
         "process_phase",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("process_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name_nb", sa.String(length=200), nullable=False),
-        sa.Column("name_nn", sa.String(length=200), nullable=False),
-        sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("description_nb", sa.Text(), nullable=False),
-        sa.Column("description_nn", sa.Text(), nullable=False),
-        sa.Column("description_en", sa.Text(), nullable=False),
+        *h.per_language("name", sa.String(length=200)),
+        *h.per_language("description", sa.Text()),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_process_phase_ends_after_start")),
-        sa.ForeignKeyConstraint(
-            ["process_id"],
-            ["process.id"],
-            name=op.f("fk_process_phase_process_id_process"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_process_phase")),
+        h.foreign_key("process_phase", "process_id", "process", ondelete="CASCADE"),
     )
-    with op.batch_alter_table("process_phase", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_process_phase_process_id"), ["process_id"], unique=False
-        )
-
-    op.create_table(
-        "process_region",
-        sa.Column("process_id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["process_id"],
-            ["process.id"],
-            name=op.f("fk_process_region_process_id_process"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["region.id"],
-            name=op.f("fk_process_region_region_id_region"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("process_id", "region_id", name=op.f("pk_process_region")),
-    )
-    with op.batch_alter_table("process_region", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_process_region_region_id"), ["region_id"], unique=False
-        )
-
-    op.create_table(
-        "user_process",
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("process_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["process_id"],
-            ["process.id"],
-            name=op.f("fk_user_process_process_id_process"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_user_process_user_id_user_account"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("user_id", "process_id", name=op.f("pk_user_process")),
-    )
-    with op.batch_alter_table("user_process", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_user_process_process_id"), ["process_id"], unique=False
-        )
+    h.create_indexes("process_phase", "process_id")
+    for link_table in LINK_TABLES:
+        h.create_link_table(*link_table)
 
     with op.batch_alter_table("analysis_run", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("process_id", sa.Integer(), nullable=True))
+        h.add_reference(batch_op, "analysis_run", "process_id", "process")
         batch_op.drop_constraint(batch_op.f("uq_analysis_run_active"), type_="unique")
-        batch_op.create_index(
-            batch_op.f("ix_analysis_run_process_id"), ["process_id"], unique=False
-        )
         batch_op.create_unique_constraint(
             "uq_analysis_run_process_active", ["process_id", "active"]
         )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_analysis_run_process_id_process"), "process", ["process_id"], ["id"]
-        )
 
-    with op.batch_alter_table("draft_strategy", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("process_id", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_draft_strategy_process_id"), ["process_id"], unique=False
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_draft_strategy_process_id_process"), "process", ["process_id"], ["id"]
-        )
-
-    with op.batch_alter_table("input", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("process_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_input_process_id"), ["process_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_input_process_id_process"), "process", ["process_id"], ["id"]
-        )
-
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("process_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_meeting_process_id"), ["process_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_meeting_process_id_process"), "process", ["process_id"], ["id"]
-        )
+    for table in OWNED[1:]:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            h.add_reference(batch_op, table, "process_id", "process")
 
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("current_process_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_user_account_current_process_id_process"),
-            "process",
-            ["current_process_id"],
-            ["id"],
-            ondelete="SET NULL",
+        h.add_reference(
+            batch_op, "user_account", "current_process_id", "process", index=False, ondelete="SET NULL"
         )
 
     move_existing_data()
@@ -204,54 +89,20 @@ def move_existing_data():
     if not any(count(table) for table in (*OWNED, "region", "focus_area")):
         return  # a new installation: processes are made in the back office or the CLI
     now = datetime.now(UTC).replace(tzinfo=None)
-    process = sa.table(
-        "process",
-        *(
-            sa.column(name)
-            for name in (
-                "slug",
-                "status",
-                "title_nb",
-                "title_nn",
-                "title_en",
-                "summary_nb",
-                "summary_nn",
-                "summary_en",
-                "introduction_nb",
-                "introduction_nn",
-                "introduction_en",
-                "organisation",
-                "contact_email",
-                "question_nb",
-                "question_nn",
-                "question_en",
-                "created_at",
-                "activated_at",
-            )
-        ),
-    )
-    bind.execute(
-        process.insert().values(
-            slug="medvirkning",
-            status="active",
-            title_nb="Medvirkningsprosess",
-            title_nn="Medverknadsprosess",
-            title_en="Participation process",
-            summary_nb="",
-            summary_nn="",
-            summary_en="",
-            introduction_nb="",
-            introduction_nn="",
-            introduction_en="",
-            organisation=os.environ.get("INNSPILL_ORGANISATION_NAME", ""),
-            contact_email=os.environ.get("INNSPILL_CONTACT_EMAIL", ""),
-            question_nb="",
-            question_nn="",
-            question_en="",
-            created_at=now,
-            activated_at=now,
-        )
-    )
+    values = {
+        "slug": "medvirkning",
+        "status": "active",
+        "title_nb": "Medvirkningsprosess",
+        "title_nn": "Medverknadsprosess",
+        "title_en": "Participation process",
+        **{f"{field}_{language}": "" for field in ("summary", "introduction", "question") for language in h.LANGUAGES},
+        "organisation": os.environ.get("INNSPILL_ORGANISATION_NAME", ""),
+        "contact_email": os.environ.get("INNSPILL_CONTACT_EMAIL", ""),
+        "created_at": now,
+        "activated_at": now,
+    }
+    process = sa.table("process", *(sa.column(name) for name in values))
+    bind.execute(process.insert().values(**values))
     process_id = bind.execute(sa.text("SELECT id FROM process WHERE slug = 'medvirkning'")).scalar()
     for table in OWNED:
         bind.execute(sa.text(f"UPDATE {table} SET process_id = :p"), {"p": process_id})
@@ -274,56 +125,22 @@ def downgrade():
         "UPDATE analysis_run SET active = NULL WHERE process_id <> (SELECT MIN(id) FROM process)"
     )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_user_account_current_process_id_process"), type_="foreignkey"
-        )
-        batch_op.drop_column("current_process_id")
+        h.drop_reference(batch_op, "user_account", "current_process_id", "process", index=False)
 
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_meeting_process_id_process"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_meeting_process_id"))
-        batch_op.drop_column("process_id")
-
-    with op.batch_alter_table("input", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_input_process_id_process"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_input_process_id"))
-        batch_op.drop_column("process_id")
-
-    with op.batch_alter_table("draft_strategy", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_draft_strategy_process_id_process"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_draft_strategy_process_id"))
-        batch_op.drop_column("process_id")
+    for table in reversed(OWNED[1:]):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            h.drop_reference(batch_op, table, "process_id", "process")
 
     with op.batch_alter_table("analysis_run", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_analysis_run_process_id_process"), type_="foreignkey"
-        )
         batch_op.drop_constraint("uq_analysis_run_process_active", type_="unique")
-        batch_op.drop_index(batch_op.f("ix_analysis_run_process_id"))
+        h.drop_reference(batch_op, "analysis_run", "process_id", "process")
         batch_op.create_unique_constraint(batch_op.f("uq_analysis_run_active"), ["active"])
-        batch_op.drop_column("process_id")
 
-    with op.batch_alter_table("user_process", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_user_process_process_id"))
-
-    op.drop_table("user_process")
-    with op.batch_alter_table("process_region", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_process_region_region_id"))
-
-    op.drop_table("process_region")
-    with op.batch_alter_table("process_phase", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_process_phase_process_id"))
-
+    for name, _, (indexed, _) in reversed(LINK_TABLES):
+        h.drop_link_table(name, indexed)
+    h.drop_indexes("process_phase", "process_id")
     op.drop_table("process_phase")
-    with op.batch_alter_table("process_focus_area", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_process_focus_area_focus_area_id"))
-
-    op.drop_table("process_focus_area")
-    with op.batch_alter_table("process", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_process_status"))
-
+    h.drop_indexes("process", "status")
     op.drop_table("process")
 
 

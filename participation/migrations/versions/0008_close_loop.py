@@ -2,53 +2,46 @@
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
+
+INDEXES = {
+    'priority_answer': ('channel', 'created_on', 'flagged', 'meeting_id', 'region_id'),
+    'priority_choice': ('answer_id', 'focus_area_id'),
+    'input_assessment': ('group_code', 'state'),
+}
 
 
 def upgrade():
-    op.create_table('publication',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('publication',
     sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('published_at', participation.models.base.UTCDateTime(), nullable=False),
+    h.timestamp('published_at'),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
-    sa.Column('notified_at', participation.models.base.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_publication_published_by_id_user_account'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_publication')),
+    h.timestamp('notified_at', nullable=True),
+    h.foreign_key('publication', 'published_by_id', 'user_account', ondelete='SET NULL'),
     sa.UniqueConstraint('kind', name='uq_publication_kind')
     )
-    op.create_table('priority_answer',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('priority_answer',
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('created_on', sa.Date(), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=True),
     sa.Column('respondent_category', sa.String(length=30), nullable=True),
     sa.Column('meeting_id', sa.Integer(), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_priority_answer_meeting_id_meeting'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_priority_answer_region_id_region'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_priority_answer'))
+    h.foreign_key('priority_answer', 'meeting_id', 'meeting', ondelete='SET NULL'),
+    h.foreign_key('priority_answer', 'region_id', 'region', ondelete='SET NULL')
     )
-    with op.batch_alter_table('priority_answer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_priority_answer_channel'), ['channel'], unique=False)
-        batch_op.create_index(batch_op.f('ix_priority_answer_created_on'), ['created_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_priority_answer_flagged'), ['flagged'], unique=False)
-        batch_op.create_index(batch_op.f('ix_priority_answer_meeting_id'), ['meeting_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_priority_answer_region_id'), ['region_id'], unique=False)
+    h.create_indexes('priority_answer', *INDEXES['priority_answer'])
 
-    op.create_table('priority_choice',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('priority_choice',
     sa.Column('answer_id', sa.Integer(), nullable=False),
     sa.Column('focus_area_id', sa.Integer(), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['answer_id'], ['priority_answer.id'], name=op.f('fk_priority_choice_answer_id_priority_answer'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['focus_area_id'], ['focus_area.id'], name=op.f('fk_priority_choice_focus_area_id_focus_area'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_priority_choice')),
+    h.foreign_key('priority_choice', 'answer_id', 'priority_answer', ondelete='CASCADE'),
+    h.foreign_key('priority_choice', 'focus_area_id', 'focus_area', ondelete='CASCADE'),
     sa.UniqueConstraint('answer_id', 'focus_area_id', name='uq_priority_choice_area'),
     sa.UniqueConstraint('answer_id', 'rank', name='uq_priority_choice_rank')
     )
-    with op.batch_alter_table('priority_choice', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_priority_choice_answer_id'), ['answer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_priority_choice_focus_area_id'), ['focus_area_id'], unique=False)
+    h.create_indexes('priority_choice', *INDEXES['priority_choice'])
 
     op.create_table('input_assessment',
     sa.Column('input_id', sa.Integer(), nullable=False),
@@ -57,27 +50,21 @@ def upgrade():
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('group_code', sa.String(length=16), nullable=True),
     sa.Column('drafted_by_id', sa.Integer(), nullable=True),
-    sa.Column('drafted_at', participation.models.base.UTCDateTime(), nullable=False),
+    h.timestamp('drafted_at'),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('approved_at', participation.models.base.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_input_assessment_approved_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['drafted_by_id'], ['user_account.id'], name=op.f('fk_input_assessment_drafted_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['input_id'], ['input.id'], name=op.f('fk_input_assessment_input_id_input'), ondelete='CASCADE'),
+    h.timestamp('approved_at', nullable=True),
+    h.foreign_key('input_assessment', 'approved_by_id', 'user_account', ondelete='SET NULL'),
+    h.foreign_key('input_assessment', 'drafted_by_id', 'user_account', ondelete='SET NULL'),
+    h.foreign_key('input_assessment', 'input_id', 'input', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('input_id', name=op.f('pk_input_assessment'))
     )
-    with op.batch_alter_table('input_assessment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_input_assessment_group_code'), ['group_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_input_assessment_state'), ['state'], unique=False)
+    h.create_indexes('input_assessment', *INDEXES['input_assessment'])
 
-    op.create_table('assessment_section',
-    sa.Column('input_id', sa.Integer(), nullable=False),
-    sa.Column('section_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['input_id'], ['input_assessment.input_id'], name=op.f('fk_assessment_section_input_id_input_assessment'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['section_id'], ['draft_section.id'], name=op.f('fk_assessment_section_section_id_draft_section'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('input_id', 'section_id', name=op.f('pk_assessment_section'))
+    h.create_link_table(
+        'assessment_section',
+        ('input_id', 'input_assessment.input_id'),
+        ('section_id', 'draft_section'),
     )
-    with op.batch_alter_table('assessment_section', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_assessment_section_section_id'), ['section_id'], unique=False)
 
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notify_outcome', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -88,28 +75,10 @@ def downgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_column('notify_outcome')
 
-    with op.batch_alter_table('assessment_section', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_assessment_section_section_id'))
-
-    op.drop_table('assessment_section')
-    with op.batch_alter_table('input_assessment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_input_assessment_state'))
-        batch_op.drop_index(batch_op.f('ix_input_assessment_group_code'))
-
-    op.drop_table('input_assessment')
-    with op.batch_alter_table('priority_choice', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_priority_choice_focus_area_id'))
-        batch_op.drop_index(batch_op.f('ix_priority_choice_answer_id'))
-
-    op.drop_table('priority_choice')
-    with op.batch_alter_table('priority_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_priority_answer_region_id'))
-        batch_op.drop_index(batch_op.f('ix_priority_answer_meeting_id'))
-        batch_op.drop_index(batch_op.f('ix_priority_answer_flagged'))
-        batch_op.drop_index(batch_op.f('ix_priority_answer_created_on'))
-        batch_op.drop_index(batch_op.f('ix_priority_answer_channel'))
-
-    op.drop_table('priority_answer')
+    h.drop_link_table('assessment_section', 'section_id')
+    for table, indexes in reversed(INDEXES.items()):
+        h.drop_indexes(table, *indexes)
+        op.drop_table(table)
     op.drop_table('publication')
 
 

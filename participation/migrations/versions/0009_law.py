@@ -2,28 +2,24 @@
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
 
 
 def upgrade():
-    op.create_table('statement_text',
-    sa.Column('id', sa.Integer(), nullable=False),
+    h.create_table_with_id('statement_text',
     sa.Column('statement', sa.String(length=20), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
-    sa.Column('updated_at', participation.models.base.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_statement_text')),
+    h.timestamp('updated_at'),
     sa.UniqueConstraint('statement', 'key', 'locale', name=op.f('uq_statement_text_statement')),
     )
-    op.create_table('accessibility_test',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tested_at', participation.models.base.UTCDateTime(), nullable=False),
+    h.create_table_with_id('accessibility_test',
+    h.timestamp('tested_at'),
     sa.Column('tool', sa.String(length=80), nullable=False),
     sa.Column('page_count', sa.Integer(), nullable=False),
     sa.Column('pages', sa.JSON(), nullable=False),
-    sa.Column('recorded_at', participation.models.base.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_accessibility_test')),
+    h.timestamp('recorded_at'),
     )
     with op.batch_alter_table('focus_area') as batch_op:
         batch_op.add_column(sa.Column('name_se', sa.String(length=160), nullable=False, server_default=''))

@@ -2,13 +2,14 @@
 from alembic import op
 import sqlalchemy as sa
 
-import participation.models.base
+from participation.migrations import helpers as h
+
+JOB_INDEXES = ('kind', 'created_by_id', h.Index('ix_job_status_lease', ('status', 'lease_until')))
 
 
 def upgrade():
-    op.create_table(
+    h.create_table_with_id(
         'job',
-        sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=40), nullable=False),
         sa.Column('params', sa.JSON(), nullable=False),
         sa.Column('status', sa.String(length=12), nullable=False),
@@ -16,12 +17,12 @@ def upgrade():
         sa.Column('stage', sa.String(length=60), nullable=False),
         sa.Column('progress', sa.Float(), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', participation.models.base.UTCDateTime(), nullable=False),
-        sa.Column('started_at', participation.models.base.UTCDateTime(), nullable=True),
-        sa.Column('finished_at', participation.models.base.UTCDateTime(), nullable=True),
-        sa.Column('heartbeat_at', participation.models.base.UTCDateTime(), nullable=True),
+        h.timestamp('created_at'),
+        h.timestamp('started_at', nullable=True),
+        h.timestamp('finished_at', nullable=True),
+        h.timestamp('heartbeat_at', nullable=True),
         sa.Column('lease_owner', sa.String(length=120), nullable=True),
-        sa.Column('lease_until', participation.models.base.UTCDateTime(), nullable=False),
+        h.timestamp('lease_until'),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('max_attempts', sa.Integer(), nullable=False),
         sa.Column('completions', sa.Integer(), nullable=False),
@@ -32,17 +33,13 @@ def upgrade():
         sa.Column('result_mimetype', sa.String(length=120), nullable=True),
         sa.Column('result_size', sa.Integer(), nullable=True),
         sa.Column('result_data', sa.LargeBinary(), nullable=True),
-        sa.Column('result_expires_at', participation.models.base.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_job_created_by_id_user_account'), ondelete='SET NULL'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_job')),
+        h.timestamp('result_expires_at', nullable=True),
+        h.foreign_key('job', 'created_by_id', 'user_account', ondelete='SET NULL'),
     )
-    with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_job_kind'), ['kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_job_created_by_id'), ['created_by_id'], unique=False)
-        batch_op.create_index('ix_job_status_lease', ['status', 'lease_until'], unique=False)
+    h.create_indexes('job', *JOB_INDEXES)
 
     with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reminder_sent_at', participation.models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(h.timestamp('reminder_sent_at', nullable=True))
         batch_op.add_column(sa.Column('flagged_burst', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
@@ -50,10 +47,7 @@ def downgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_column('flagged_burst')
         batch_op.drop_column('reminder_sent_at')
-    with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.drop_index('ix_job_status_lease')
-        batch_op.drop_index(batch_op.f('ix_job_created_by_id'))
-        batch_op.drop_index(batch_op.f('ix_job_kind'))
+    h.drop_indexes('job', *JOB_INDEXES)
     op.drop_table('job')
 
 
