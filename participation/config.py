@@ -113,6 +113,9 @@ class Config:
     JOBS_POLL_SECONDS: int = 1  # longest a SQLite-backed worker waits between looks at the queue
     JOBS_WORKERS: int = 2  # threads per worker process (flask jobs worker --workers)
     EXPORT_JOB_ROWS: int = 5000  # exports with more rows are built by a job
+    JOBS_CHUNK_ROWS: int = 100  # rows an import or a bulk e-mail job writes per transaction
+    NOTE_IMPORT_MAX_BYTES: int = 5 * 1024 * 1024  # largest workshop-notes file accepted
+    NOTE_IMPORT_MAX_ROWS: int = 20000  # most rows in one workshop-notes file
     MEETING_REMINDER_HOURS: int = 24  # reminder e-mail this long before a meeting
     # Closing the loop: approving an assessment needs a second person (else an
     # administrator may approve their own draft).

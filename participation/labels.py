@@ -283,6 +283,17 @@ JOB_STAGE_LABELS = {
     "said": _l("What was said"),
     "sections": _l("The inputs and their assessment"),
     "appendix": _l("Appendix: the published consultation responses"),
+    # Workshop-notes import and messages to registrants (issue 14)
+    "importing": _l("Importing the notes"),
+    "sending": _l("Queueing the e-mails"),
+}
+
+# A message to a meeting's registrants (participation.meetings, MeetingMessage.status)
+MESSAGE_STATUS_LABELS = {
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "cancelled": _l("Cancelled"),
+    "failed": _l("Failed"),
 }
 
 # Columns of a theme's spread, in the order they are shown.

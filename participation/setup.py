@@ -402,6 +402,7 @@ def configure_jobs(app: Flask) -> None:
     # The domains register their kinds of job and their periodic work on import.
     import participation.archive.tasks
     import participation.backoffice.tasks
+    import participation.inputs.tasks
     import participation.insights.tasks
     import participation.jobs.scheduled
     import participation.meetings.tasks

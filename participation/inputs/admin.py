@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
@@ -46,7 +47,9 @@ from participation.forms import (
     text,
 )
 from participation.inputs import notes, service
+from participation.inputs import tasks as note_tasks
 from participation.insights import results
+from participation.jobs import admin as job_pages
 from participation.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -54,7 +57,7 @@ from participation.labels import (
     WRITTEN_FORM_LABELS,
 )
 from participation.meetings import service as meeting_service
-from participation.models import FocusArea, Region, RespondentCategory
+from participation.models import FocusArea, Job, NoteImport, Region, RespondentCategory
 
 # ---------------------------------------------------------------- forms
 
@@ -250,6 +253,7 @@ FILTER_KEYS = (
     "date_to",
     "duplicates",
     "reviewed",
+    "import",  # the notes one workshop-notes import created (its result links here)
 )
 
 
@@ -282,9 +286,7 @@ def filter_form() -> FilterForm:
     ]
     form.focus_area.choices = _all() + [choice(str(a.id), a.name(locale)) for a in _focus_areas()]
     form.written_form.choices = _all() + [choice(k, v) for k, v in WRITTEN_FORM_LABELS.items()]
-    form.meeting.choices = _all() + [
-        choice(str(m.id), m.title) for m in _process_meetings()
-    ]
+    form.meeting.choices = _all() + [choice(str(m.id), m.title) for m in _process_meetings()]
     form.duplicates.choices = [
         choice("", _l("Show all")),
         choice("hide", _l("Hide duplicates")),
@@ -320,6 +322,7 @@ def inbox_filter(form: FilterForm) -> service.InboxFilter:
         date_to=parse_date(ok(form.date_to)),
         duplicates={"only": True, "hide": False}.get(ok(form.duplicates)),
         search=ok(form.q),
+        note_import_id=int_or_none(request.args.get("import", "")[:10]),
     )
     return service.InboxFilter(
         base=base,
@@ -633,27 +636,68 @@ def workshop_note():
 @bp.route("/innspill/import", methods=["GET", "POST"])
 @staff_required
 def workshop_import():
+    """Upload a CSV file of workshop notes. The request checks the file and every row
+    and keeps it; a job imports it (``inputs.tasks``), and this page follows the job
+    (``?job=<id>``) and shows what it imported."""
     form = NoteImportForm()
     form.meeting.choices = _meeting_choices(_l("Given in the file"))
     errors = []
     if form.validate_on_submit():
-        source = notes.decode_csv_bytes(form.file.data.read())
-        report = notes.import_workshop_notes(
-            db.session,
-            source,
-            actor=actor(),
-            default_meeting_id=int(form.meeting.data) if form.meeting.data else None,
-            process_id=current_process_id(),
-        )
-        if report.ok:
-            db.session.commit()
-            tell(_l("%(n)d workshop notes were imported.", n=len(report.created)))
-            return redirect(url_for("backoffice.inbox", channel="workshop_note"), code=303)
-        db.session.rollback()
-        errors = report.errors
-    return render_template("backoffice/workshop_import.html", form=form, errors=errors), (
-        422 if (form.errors or errors) else 200
-    )
+        config = current_app.config
+        upload = form.file.data
+        try:
+            source = notes.read_note_file(
+                upload.read(config["NOTE_IMPORT_MAX_BYTES"] + 1),
+                filename=upload.filename or "",
+                max_bytes=config["NOTE_IMPORT_MAX_BYTES"],
+                max_rows=config["NOTE_IMPORT_MAX_ROWS"],
+            )
+        except notes.NoteFileError as error:
+            form.file.errors.append(error.message)
+        else:
+            default_meeting = int(form.meeting.data) if form.meeting.data else None
+            parsed = notes.parse_workshop_notes(
+                db.session,
+                source,
+                default_meeting_id=default_meeting,
+                process_id=current_process_id(),
+            )
+            if parsed.ok:
+                job = note_tasks.start(
+                    db.session,
+                    actor(),
+                    source=source,
+                    rows=len(parsed.rows),
+                    filename=upload.filename or "",
+                    default_meeting_id=default_meeting,
+                    process_id=current_process_id(),
+                )
+                return redirect(url_for("backoffice.workshop_import", job=job.id), code=303)
+            db.session.rollback()
+            errors = parsed.errors
+    job = _import_job(request.args.get("job", ""))
+    found = db.session.get(NoteImport, job.params.get("import_id", 0)) if job else None
+    return render_template(
+        "backoffice/workshop_import.html",
+        form=form,
+        errors=errors,
+        job=job,
+        status=job_pages.status_of(job) if job else None,
+        note_import=found,
+        post_form=PostForm(),
+    ), (422 if (form.errors or errors) else 200)
+
+
+def _import_job(job_id: str) -> Job | None:
+    """The import job the page follows: the one asked for (if this person may see it)."""
+    if not job_id.isdigit() or int(job_id) > job_pages.MAX_ID:
+        return None
+    job = db.session.get(Job, int(job_id))
+    if job is None or job.kind != note_tasks.KIND:
+        return None
+    if not (current_user.is_admin or job.created_by_id == current_user.id):
+        return None
+    return job
 
 
 # ---------------------------------------------------------------- focus areas

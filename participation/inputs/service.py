@@ -45,7 +45,7 @@ from participation.models import (
     utcnow,
 )
 from participation.models.backoffice import ConfirmedFocusArea, InputNote, InputReview
-from participation.models.inputs import FTS_CONFIG
+from participation.models.inputs import FTS_CONFIG, NoteImportRow
 from participation.processes import service as processes
 
 # Near duplicates: Jaccard similarity of character 5-gram shingles of the
@@ -353,6 +353,7 @@ class InputFilter:
     # None: all; True: only inputs marked as duplicates; False: hide them.
     duplicates: bool | None = None
     search: str = ""
+    note_import_id: int | None = None  # only the notes this import created
 
 
 def filtered_inputs(session: Session, f: InputFilter) -> Select:
@@ -380,6 +381,12 @@ def filtered_inputs(session: Session, f: InputFilter) -> Select:
         )
     if f.meeting_id is not None:
         query = query.where(Input.meeting_id == f.meeting_id)
+    if f.note_import_id is not None:
+        query = query.where(
+            Input.id.in_(
+                select(NoteImportRow.input_id).where(NoteImportRow.import_id == f.note_import_id)
+            )
+        )
     if f.date_from is not None:
         query = query.where(Input.created_on >= f.date_from)
     if f.date_to is not None:

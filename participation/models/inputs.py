@@ -8,7 +8,7 @@ data in their own tables (``consultation_response``, ``meeting``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.models.base import Base
+from participation.models.base import Base, UTCDateTime, utcnow
 from participation.models.core import FocusArea, Region
 
 if TYPE_CHECKING:
@@ -160,3 +160,49 @@ Index(
     # otherwise the index is not part of the model and migrations drift from it.
     _table=Input.__table__,
 ).ddl_if(dialect="postgresql")
+
+
+class NoteImport(Base):
+    """An uploaded file of workshop notes, imported by a job in chunks.
+
+    The request checks the file and keeps it here (``source``, decoded text); the job
+    imports ``chunk`` rows per transaction and moves ``rows_done`` on in the same
+    transaction, by a conditional UPDATE (``WHERE rows_done = <where it started>``), so
+    a row is imported once even when a job killed mid-way is started again, or two
+    workers race. ``source`` is emptied once the import has ended.
+    """
+
+    __tablename__ = "note_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The process whose meetings the rows may name (None: any process's).
+    process_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process.id"), nullable=True, index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    default_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), nullable=True
+    )
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    # "queued", "importing", "done", "cancelled", "failed" (NOTE_IMPORT_STATUSES)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NoteImportRow(Base):
+    """Which input a row of an import became; the primary key is a second guard that
+    no row of an import is stored twice."""
+
+    __tablename__ = "note_import_row"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("note_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based, data rows only
+    input_id: Mapped[int] = mapped_column(ForeignKey("input.id", ondelete="CASCADE"), index=True)

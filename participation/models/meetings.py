@@ -153,3 +153,40 @@ class Registration(Base):
 
     meeting: Mapped[Meeting] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=registration_focus_area)
+
+
+class MeetingMessage(Base):
+    """A message the project group sends to a meeting's registrants, by a job: one
+    outbox e-mail per registrant, in the registrant's language around the text the
+    staff wrote. ``meeting_message_recipient`` records who has had theirs, in the
+    transaction that queues the e-mail, so a job started again never sends twice."""
+
+    __tablename__ = "meeting_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    to_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    to_waiting: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "sending", "sent", "cancelled", "failed" (MESSAGE_STATUS_LABELS)
+    status: Mapped[str] = mapped_column(String(12), default="sending")
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MeetingMessageRecipient(Base):
+    """A registrant who has been queued their copy of a message (once: primary key)."""
+
+    __tablename__ = "meeting_message_recipient"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_message.id", ondelete="CASCADE"), primary_key=True
+    )
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

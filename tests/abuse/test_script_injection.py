@@ -317,6 +317,14 @@ def analyse_inputs(app, session, region: int) -> None:
     session.commit()
 
 
+def run_queued_jobs(app, session) -> None:
+    from participation.jobs import get_engine
+
+    session.rollback()
+    get_engine(app).run_pending()
+    session.rollback()
+
+
 def seed(app, session, *, analyse: bool = False) -> World:
     """Send a payload through every text field of every form, public and back office."""
     from participation.backoffice.service import create_user
@@ -528,6 +536,7 @@ def seed(app, session, *, analyse: bool = False) -> World:
         {},
         files={"file": (io.BytesIO(rows.getvalue().encode()), "notater.csv")},
     )
+    run_queued_jobs(app, session)  # the import is a job
 
     # the administration's assessment of the suggestion, before it is hidden (shown to participants later)
     s.submit(

@@ -431,7 +431,7 @@ def test_bulk_without_selection(as_reviewer):
     assert "Velg minst ett innspill." in as_reviewer.get(response.headers["Location"]).text
 
 
-def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
+def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting, run_jobs):
     import io
 
     meeting = make_meeting()
@@ -473,6 +473,8 @@ def test_record_and_import_workshop_notes(as_reviewer, session, make_meeting):
         content_type="multipart/form-data",
     )
     assert good.status_code == 303
+    assert count(session, Input.id, Input.meeting_id == meeting.id) == 1  # queued, not yet run
+    assert run_jobs() == 1
     assert count(session, Input.id, Input.meeting_id == meeting.id) == 3
     assert (
         count(session, AuditEntry.id, AuditEntry.action.in_(["input.create", "input.import"])) == 2
