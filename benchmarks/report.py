@@ -52,14 +52,23 @@ def seed(size: int) -> None:
         Input,
         assessment_section,
     )
+    from participation.processes import service as processes
 
     now = datetime.now(UTC)
+    process = processes.create_process(
+        db.session,
+        None,
+        processes.ProcessData(slug="naeringsplan", titles={"nb": "Strategisk næringsplan"}),
+    )
+    processes.activate(db.session, None, process.id)
+    db.session.commit()
     draft = consultation.import_markdown(
         db.session,
         DRAFT,
         opens_at=now - timedelta(days=30),
         closes_at=now - timedelta(days=1),
         slug="plan",
+        process_id=process.id,
     )
     db.session.commit()
     sections = list(db.session.execute(select(DraftSection.id)).scalars())
@@ -116,6 +125,7 @@ def seed(size: int) -> None:
                     "fingerprint": f"{i:064d}",
                     "text_length": len(text),
                     "consultation_response_id": response_id,
+                    "process_id": process.id,
                 }
             )
         db.session.execute(insert(Input), rows)

@@ -263,6 +263,22 @@ URL_MAP = [
         "suggestions.process_new",
         {"GET", "HEAD", "OPTIONS", "POST"},
     ),
+    (
+        "/prosess/<slug>/prioriteringar",
+        "priorities.process_new",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    (
+        "/prosess/<slug>/prioriteringar/resultat",
+        "priorities.process_results",
+        {"GET", "HEAD", "OPTIONS"},
+    ),
+    ("/prosess/<slug>/svar/", "answers.process_index", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/prosess/<slug>/svar/kvittering",
+        "answers.process_lookup",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
     ("/prioriteringar/", "priorities.new", {"GET", "HEAD", "OPTIONS", "POST"}),
     (
         "/prioriteringar/mote/<int(max=2147483647):meeting_id>",

@@ -167,6 +167,16 @@ def render_pdf(html: str, font_config=None, *, variant: str = PDF_VARIANT, targe
         )
 
 
+def render_pdf_document(html: str, font_config=None, *, variant: str = PDF_VARIANT, target) -> int:
+    """HTML to PDF into ``target``; returns the number of pages."""
+    with _quiet_weasyprint():
+        import weasyprint
+
+        document = weasyprint.HTML(string=html).render(font_config=font_config, pdf_variant=variant)
+        document.write_pdf(target, pdf_variant=variant)
+        return len(document.pages)
+
+
 def render_response(record: ResponseRecord, font_config=None) -> bytes:
     return render_pdf(response_html(record), font_config)
 

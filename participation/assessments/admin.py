@@ -13,6 +13,7 @@ from participation.backoffice.blueprint import (
     admin_required,
     bp,
     form_page,
+    shown_process_id,
     staff_required,
     tell,
 )
@@ -70,7 +71,9 @@ class AssessForm(BaseForm):
 def _assess_form() -> AssessForm:
     form = AssessForm()
     form.outcome.choices = [choice(k.value, v) for k, v in OUTCOME_LABELS.items()]
-    form.sections.choices = [choice(str(s.id), s.label) for s in service.all_sections(db.session)]
+    form.sections.choices = [
+        choice(str(s.id), s.label) for s in service.all_sections(db.session, shown_process_id())
+    ]
     return form
 
 
@@ -80,37 +83,41 @@ def _int(name: str) -> int | None:
 
 
 def _selected_ids() -> tuple[list[int], str]:
-    """The inputs the page's address names, and what the selection is called."""
+    """The inputs the page's address names (of the process shown), and what the
+    selection is called."""
     args = request.args
+    process_id = shown_process_id()
     if args.getlist("input"):
         ids = [int(v) for v in args.getlist("input") if v.isdigit() and len(v) < 10]
         return ids[: service.MAX_GROUP + 1], "inputs"
     if (number := _int("duplicate_of")) is not None:
-        return service.duplicate_ids(db.session, number), "campaign"
+        return service.duplicate_ids(db.session, process_id, number), "campaign"
     if (number := _int("theme")) is not None:
-        return service.theme_ids(db.session, number), "theme"
+        return service.theme_ids(db.session, process_id, number), "theme"
     if (number := _int("section")) is not None:
-        return service.waiting_ids(db.session, section_id=number), "section"
+        return service.waiting_ids(db.session, process_id, section_id=number), "section"
     if (number := _int("focus_area")) is not None:
-        return service.waiting_ids(db.session, focus_area_id=number), "focus_area"
+        return service.waiting_ids(db.session, process_id, focus_area_id=number), "focus_area"
     if any(args.get(k) for k in FILTER_KEYS):
         query = service.scoped(
-            filtered_query(db.session, inbox_filter(filter_form())).with_only_columns(Input.id)
+            filtered_query(db.session, inbox_filter(filter_form())).with_only_columns(Input.id),
+            process_id,
         )
         ids = list(db.session.execute(query.limit(service.MAX_GROUP + 1)).scalars())
         return ids, "filter"
-    return service.waiting_ids(db.session), "waiting"
+    return service.waiting_ids(db.session, process_id), "waiting"
 
 
 @bp.get("/vurdering/")
 @staff_required
 def assessments():
+    process_id = shown_process_id()
     return render_template(
         "assessments/index.html",
-        progress=service.progress(db.session),
-        queue=service.queue(db.session),
-        drafted=len(service.drafted_ids(db.session)),
-        published=service.publication(db.session, "answers"),
+        progress=service.progress(db.session, process_id),
+        queue=service.queue(db.session, process_id),
+        drafted=len(service.drafted_ids(db.session, process_id)),
+        published=service.publication(db.session, "answers", process_id),
         publish_form=PostForm(),
     )
 
@@ -118,6 +125,7 @@ def assessments():
 @bp.route("/vurdering/svar", methods=["GET", "POST"])
 @staff_required
 def assessment_group():
+    process_id = shown_process_id()
     form = _assess_form()
     error = None
     if request.method == "POST":
@@ -131,7 +139,7 @@ def assessment_group():
             section_ids=[int(v) for v in form.sections.data or []],
         )
         try:
-            rows = service.draft(db.session, actor(), ids, data)
+            rows = service.draft(db.session, actor(), ids, data, process_id=process_id)
         except service.AssessmentError as exc:
             db.session.rollback()
             error = ERRORS[type(exc)]
@@ -151,7 +159,7 @@ def assessment_group():
         "assessments/group.html",
         form,
         error=error or (ERRORS[service.GroupTooLarge] if too_many else None),
-        items=service.inputs_with_assessment(db.session, shown),
+        items=service.inputs_with_assessment(db.session, process_id, shown),
         existing=service.assessments_for(db.session, shown),
         ids=shown,
         render_markdown=render_markdown,
@@ -165,8 +173,9 @@ class ApproveForm(BaseForm):
 @bp.route("/vurdering/godkjenn", methods=["GET", "POST"])
 @staff_required
 def assessment_approve():
+    process_id = shown_process_id()
     form = ApproveForm()
-    ids = service.drafted_ids(db.session)
+    ids = service.drafted_ids(db.session, process_id)
     form.ids.choices = [choice(str(i), str(i)) for i in ids]
     error = None
     four_eyes = current_app.config["ASSESSMENT_FOUR_EYES"]
@@ -174,7 +183,9 @@ def assessment_approve():
         chosen = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]
         if form.validate_on_submit() or chosen:
             try:
-                rows = service.approve(db.session, actor(), chosen, four_eyes=four_eyes)
+                rows = service.approve(
+                    db.session, actor(), chosen, four_eyes=four_eyes, process_id=process_id
+                )
             except service.AssessmentError as exc:
                 db.session.rollback()
                 error = ERRORS[type(exc)]
@@ -189,7 +200,7 @@ def assessment_approve():
         "assessments/approve.html",
         form,
         error=error,
-        items=service.inputs_with_assessment(db.session, ids),
+        items=service.inputs_with_assessment(db.session, process_id, ids),
         existing=service.assessments_for(db.session, ids),
         may_approve=lambda row: service.may_approve(me, row, four_eyes=four_eyes),
         render_markdown=render_markdown,
@@ -204,11 +215,12 @@ def answers_publish():
         tell(_l("The form had expired. Please try again."), "danger")
         return redirect(url_for("backoffice.assessments"), code=303)
     withdraw = request.form.get("action") == "withdraw"
+    process_id = shown_process_id()
     try:
         if withdraw:
-            service.withdraw_answers(db.session, actor())
+            service.withdraw_answers(db.session, actor(), process_id=process_id)
         else:
-            service.publish_answers(db.session, actor())
+            service.publish_answers(db.session, actor(), process_id=process_id)
     except service.AssessmentError as exc:
         db.session.rollback()
         tell(ERRORS[type(exc)], "danger")

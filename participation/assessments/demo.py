@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from participation.backoffice.service import set_password
 from participation.models import (
     Assessment,
-    FocusArea,
     Input,
     InputStatus,
     Meeting,
@@ -67,15 +66,22 @@ def seed_closing(session: Session, report, today: date) -> None:
     from participation.assessments import service
     from participation.inputs import service as inputs
     from participation.priorities import service as priorities
+    from participation.processes import service as processes
 
     if session.execute(select(Assessment.input_id).limit(1)).first() is not None:
         return
+    current = processes.current_process(session)
+    if current is None:
+        return
+    process_id = current.id
     officer = _user(session, OFFICER_EMAIL, "Demo saksbehandler", Role.REVIEWER)
     # The demo administrator (``participation.demo`` sets its password after this step).
     admin = _user(session, report.admin_email, "Demo administrator", Role.ADMIN)
     items = list(
         session.execute(
-            select(Input).where(Input.status != InputStatus.HIDDEN).order_by(Input.id)
+            select(Input)
+            .where(Input.process_id == process_id, Input.status != InputStatus.HIDDEN)
+            .order_by(Input.id)
         ).scalars()
     )
     if not items:
@@ -89,22 +95,29 @@ def seed_closing(session: Session, report, today: date) -> None:
     groups = [assessed[i : i + 3] for i in range(0, len(assessed), 3)]
     for n, group in enumerate(groups):
         outcome, comment = ANSWERS[n % len(ANSWERS)]
-        service.draft(session, officer, group, service.AssessmentData(outcome, comment))
+        service.draft(
+            session,
+            officer,
+            group,
+            service.AssessmentData(outcome, comment),
+            process_id=process_id,
+        )
     # All but the last group approved (one group stays a draft, for the approval page).
     approve = [i for group in groups[:-1] for i in group]
     if approve:
-        service.approve(session, admin, approve)
+        service.approve(session, admin, approve, process_id=process_id)
     report.created.append(f"{len(assessed)} assessments")
 
-    areas = list(
-        session.execute(
-            select(FocusArea.id).where(FocusArea.active.is_(True)).order_by(FocusArea.position)
-        ).scalars()
+    areas = [a.id for a in inputs.active_focus_areas(session, process_id)]
+    regions = [r.id for r in processes.regions(session, process_id)] or list(
+        session.execute(select(Region.id).order_by(Region.position)).scalars()
     )
-    regions = list(session.execute(select(Region.id).order_by(Region.position)).scalars())
     categories = [c.value for c in RespondentCategory]
     meeting = session.execute(
-        select(Meeting).order_by(Meeting.starts_at).limit(1)
+        select(Meeting)
+        .where(Meeting.process_id == process_id, Meeting.cancelled_at.is_(None))
+        .order_by(Meeting.starts_at)
+        .limit(1)
     ).scalar_one_or_none()
     answers = 0
     if len(areas) >= 3:
@@ -125,12 +138,13 @@ def seed_closing(session: Session, report, today: date) -> None:
                     meeting_id=meeting.id if workshop else None,
                 ),
                 max_choices=3,
+                process_id=process_id,
                 today=today,
             )
             answers += 1
         report.created.append(f"{answers} priorities answers")
     if approve:
-        service.publish_answers(session, admin)
+        service.publish_answers(session, admin, process_id=process_id)
         report.created.append("published answers page")
     if answers:
-        priorities.publish(session, admin)
+        priorities.publish(session, admin, process_id=process_id)

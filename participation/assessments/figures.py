@@ -1,8 +1,8 @@
 """Read-only figures about the input and its assessment, for the public answers page,
 the receipt look-up and the høringsnotat. Nothing here writes; no Flask.
 
-Every query of inputs goes through ``service.scoped`` (the one place that narrows
-to a process).
+Every function works in one process (``process_id``) and every query of inputs
+goes through ``service.scoped``: nothing of another process is counted or shown.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from participation.models import (
     InputChannel,
     InputStatus,
     Meeting,
+    Publication,
+    PublicationKind,
     Region,
     Registration,
     RegistrationStatus,
@@ -64,9 +66,11 @@ class Participation:
     meetings: list[MeetingFigure]
 
 
-def participation(session: Session, *, now: datetime | None = None) -> Participation:
+def participation(
+    session: Session, process_id: int, *, now: datetime | None = None
+) -> Participation:
     now = now or utcnow()
-    inputs = scoped(select(Input.id)).subquery()
+    inputs = scoped(select(Input.id), process_id).subquery()
     by_channel = dict(
         session.execute(
             select(Input.channel, func.count())
@@ -92,7 +96,11 @@ def participation(session: Session, *, now: datetime | None = None) -> Participa
     held = list(
         session.execute(
             select(Meeting)
-            .where(Meeting.starts_at <= now, Meeting.cancelled_at.is_(None))
+            .where(
+                Meeting.process_id == process_id,
+                Meeting.starts_at <= now,
+                Meeting.cancelled_at.is_(None),
+            )
             .order_by(Meeting.starts_at)
         ).scalars()
     )
@@ -145,12 +153,17 @@ def _areas_of():
 
 
 def by_focus_area(
-    session: Session, *, quotes: int = 0, approved_only: bool = True, published_quotes: bool = True
+    session: Session,
+    process_id: int,
+    *,
+    quotes: int = 0,
+    approved_only: bool = True,
+    published_quotes: bool = True,
 ) -> list[AreaFigure]:
     """Per focus area (chosen by the writer or confirmed by a reviewer): inputs, the
     outcomes of approved assessments, and a few quotes (published inputs only)."""
     area_of = _areas_of()
-    inputs = scoped(select(Input.id)).subquery()
+    inputs = scoped(select(Input.id), process_id).subquery()
     counts = dict(
         session.execute(
             select(area_of.c.focus_area_id, func.count(func.distinct(area_of.c.input_id)))
@@ -182,7 +195,7 @@ def by_focus_area(
     if quotes:
         for figure in result:
             query = (
-                scoped(select(Input.redacted_text))
+                scoped(select(Input.redacted_text), process_id)
                 .where(
                     Input.id.in_(
                         select(area_of.c.input_id).where(area_of.c.focus_area_id == figure.area.id)
@@ -199,14 +212,15 @@ def by_focus_area(
     return result
 
 
-def outcome_totals(session: Session) -> dict[str, int]:
+def outcome_totals(session: Session, process_id: int) -> dict[str, int]:
     return dict(
         session.execute(
             scoped(
                 select(Assessment.outcome, func.count())
                 .join(Input, Input.id == Assessment.input_id)
                 .where(Assessment.state == AssessmentState.APPROVED)
-                .group_by(Assessment.outcome)
+                .group_by(Assessment.outcome),
+                process_id,
             )
         ).all()
     )
@@ -241,23 +255,27 @@ def public_text(item: Input) -> str:
     return item.redacted_text
 
 
-def _answered_query():
+def _answered_query(process_id: int):
     return scoped(
         select(Input)
         .join(Assessment, Assessment.input_id == Input.id)
-        .where(Assessment.state == AssessmentState.APPROVED, Input.status == InputStatus.PUBLISHED)
+        .where(Assessment.state == AssessmentState.APPROVED, Input.status == InputStatus.PUBLISHED),
+        process_id,
     )
 
 
-def answered_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(_answered_query().subquery())) or 0
+def answered_count(session: Session, process_id: int) -> int:
+    query = _answered_query(process_id).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
 
 
-def answered_inputs(session: Session, *, page: int = 1, per_page: int = 50) -> list[AnsweredInput]:
-    """Published inputs with an approved assessment, oldest first; one page."""
+def answered_inputs(
+    session: Session, process_id: int, *, page: int = 1, per_page: int = 50
+) -> list[AnsweredInput]:
+    """The process's published inputs with an approved assessment, oldest first; one page."""
     items = list(
         session.execute(
-            _answered_query()
+            _answered_query(process_id)
             .options(selectinload(Input.consultation_response))
             .order_by(Input.id)
             .limit(per_page)
@@ -293,14 +311,16 @@ class InputRow:
     section_labels: list[str]
 
 
-def every_input(session: Session, *, where=None, batch: int = 500) -> Iterator[InputRow]:
-    """Every input in scope with its assessment, in id order, ``batch`` at a time
+def every_input(
+    session: Session, process_id: int, *, where=None, batch: int = 500
+) -> Iterator[InputRow]:
+    """Every input of the process with its assessment, in id order, ``batch`` at a time
     (keyset paging; the session is expunged after each batch so memory stays flat)."""
     last = 0
     while True:
         items = list(
             session.execute(
-                scoped(select(Input))
+                scoped(select(Input), process_id)
                 .where(Input.id > last, *([where] if where is not None else []))
                 .options(
                     selectinload(Input.consultation_response).selectinload(
@@ -352,19 +372,35 @@ class ReceiptStatus:
     channel: str = ""
 
 
-def look_up(session: Session, code: str, *, published: bool) -> ReceiptStatus | None:
+def look_up(session: Session, code: str, *, process_id: int | None = None) -> ReceiptStatus | None:
     """What happened to the input with this receipt code (suggestion box) or reference
-    (consultation response). ``None`` for a code we cannot show: unknown, or an input
-    that is hidden or out of scope; the caller answers both the same way. The same
-    queries run whatever the code."""
+    (consultation response): its outcome once its process's answers are published.
+    ``process_id``: only that process's inputs (None: any process's). ``None`` for a
+    code we cannot show: unknown, of another process, or an input that is hidden;
+    the caller answers all of them the same way. The same queries run whatever the
+    code."""
     code = (code or "").strip().upper()
     item = find_by_receipt(session, code)
     response = find_by_reference(session, code)
     if item is None and response is not None:
         item = response.input
+    owner = item.process_id if item is not None else -1
+    if process_id is not None and owner != process_id:
+        owner = -1
     visible = (
-        item is not None
-        and session.scalar(scoped(select(func.count(Input.id)).where(Input.id == item.id))) == 1
+        session.scalar(
+            scoped(select(func.count(Input.id)).where(Input.id == (item.id if item else -1)), owner)
+        )
+        == 1
+    )
+    published = (
+        session.scalar(
+            select(func.count(Publication.id)).where(
+                Publication.kind == PublicationKind.ANSWERS,
+                Publication.process_id == (owner if visible else -1),
+            )
+        )
+        == 1
     )
     row = session.execute(
         select(Assessment).where(

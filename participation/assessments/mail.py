@@ -8,12 +8,11 @@ from sqlalchemy.orm import Session
 from participation import outbox
 
 
-def answers_url() -> str:
-    return outbox.external_url("answers.index")
-
-
-def queue_answers_published(session: Session, recipients: list[tuple[str, str, str | None]]) -> int:
-    """``recipients``: (address, locale, reference or None). Returns how many were queued."""
+def queue_answers_published(
+    session: Session, recipients: list[tuple[str, str, str | None]], slug: str
+) -> int:
+    """``recipients``: (address, locale, reference or None); ``slug``: the process's,
+    whose answers page the link opens. Returns how many were queued."""
     for address, locale, reference in recipients:
         outbox.enqueue(
             session,
@@ -21,8 +20,8 @@ def queue_answers_published(session: Session, recipients: list[tuple[str, str, s
             locale=locale,
             template="answers_published",
             # Each link opens in the language the person used.
-            answers_url=outbox.external_url("answers.index", locale=locale),
-            lookup_url=outbox.external_url("answers.lookup", locale=locale),
+            answers_url=outbox.external_url("answers.process_index", slug=slug, locale=locale),
+            lookup_url=outbox.external_url("answers.process_lookup", slug=slug, locale=locale),
             reference=reference,
         )
     return len(recipients)

@@ -1,5 +1,10 @@
 """Public pages: "Dette kom inn – og dette gjorde vi" and the receipt-code look-up.
 
+Per process: ``/prosess/<slug>/svar/`` and ``…/svar/kvittering`` are one process's;
+``/svar/`` is the current process's page (links given out earlier keep working) and
+``/svar/kvittering`` finds a code of any process, answered by its own process's
+publication.
+
 The look-up never reads who is asking: the code is the only key, the posts are
 rate-limited on the keyed client hash, and a code we cannot show (unknown, or an
 input that is hidden) gets the very same page as a mistyped one.
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
@@ -18,9 +23,10 @@ from participation.assessments import figures, service
 from participation.consultation.markdown import render_markdown
 from participation.extensions import db, limiter
 from participation.forms import BaseForm
-from participation.models import PublicationKind
+from participation.models import Process, PublicationKind
+from participation.processes import service as processes
 
-bp = Blueprint("answers", __name__, url_prefix="/svar")
+bp = Blueprint("answers", __name__)
 
 PER_PAGE = 50
 # A suggestion-box receipt code (XXXX-XXXX) or a consultation reference (H-XXXXXXXX),
@@ -57,24 +63,55 @@ class LookupForm(BaseForm):
     )
 
 
-def _published() -> bool:
-    return service.publication(db.session, PublicationKind.ANSWERS) is not None
+def _published(process: Process | None) -> bool:
+    return (
+        process is not None
+        and service.publication(db.session, PublicationKind.ANSWERS, process.id) is not None
+    )
 
 
-@bp.get("/")
+def _named(slug: str) -> Process:
+    process = processes.public_by_slug(db.session, slug)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _links(process: Process | None) -> dict[str, str]:
+    if process is None:
+        return {"index": url_for("answers.index"), "lookup": url_for("answers.lookup")}
+    return {
+        "index": url_for("answers.process_index", slug=process.slug),
+        "lookup": url_for("answers.process_lookup", slug=process.slug),
+    }
+
+
+@bp.get("/svar/")
 def index():
-    if not _published():
-        return render_template("answers/not_published.html")
+    return _index(processes.current_process(db.session))
+
+
+@bp.get("/prosess/<slug>/svar/")
+def process_index(slug: str):
+    return _index(_named(slug))
+
+
+def _index(process: Process | None):
+    links = _links(process)
+    if not _published(process):
+        return render_template("answers/not_published.html", process=process, links=links)
     page = max(request.args.get("side", 1, type=int) or 1, 1)
-    total = figures.answered_count(db.session)
+    total = figures.answered_count(db.session, process.id)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(page, pages)
     return render_template(
         "answers/index.html",
-        participation=figures.participation(db.session),
-        areas=figures.by_focus_area(db.session),
-        outcomes=figures.outcome_totals(db.session),
-        answered=figures.answered_inputs(db.session, page=page, per_page=PER_PAGE),
+        process=process,
+        links=links,
+        participation=figures.participation(db.session, process.id),
+        areas=figures.by_focus_area(db.session, process.id),
+        outcomes=figures.outcome_totals(db.session, process.id),
+        answered=figures.answered_inputs(db.session, process.id, page=page, per_page=PER_PAGE),
         total=total,
         page=page,
         pages=pages,
@@ -86,16 +123,29 @@ def _rate_limit() -> str:
     return current_app.config["RECEIPT_LOOKUP_RATE_LIMIT"]
 
 
-@bp.route("/kvittering", methods=["GET", "POST"])
+@bp.route("/svar/kvittering", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def lookup():
+    return _lookup(None)
+
+
+@bp.route("/prosess/<slug>/svar/kvittering", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def process_lookup(slug: str):
+    return _lookup(_named(slug))
+
+
+def _lookup(process: Process | None):
+    """The look-up of one process's codes, or of any process's (``process`` None)."""
     form = LookupForm()
     status = None
     looked_up = False
     if form.validate_on_submit():
         looked_up = True
         status = figures.look_up(
-            db.session, normalise_code(form.code.data) or "", published=_published()
+            db.session,
+            normalise_code(form.code.data) or "",
+            process_id=process.id if process is not None else None,
         )
         # The page does not repeat the code: whatever it says is the same for every code
         # that finds nothing.
@@ -105,6 +155,8 @@ def lookup():
         render_template(
             "answers/lookup.html",
             form=form,
+            process=process,
+            links=_links(process),
             looked_up=looked_up,
             status=status,
             render_markdown=render_markdown,

@@ -11,8 +11,10 @@ approve: with four eyes (``ASSESSMENT_FOUR_EYES``, the default) anyone on the
 staff but the person who drafted it; without, an administrator may approve their
 own drafts too. A changed draft must be approved again.
 
-Scope: every query of inputs goes through :func:`scoped`, the one place that
-narrows the inputs to one process.
+Scope: every query of inputs goes through :func:`scoped`, which narrows the inputs
+to one process; every function works in one process (``process_id``; None: the
+current process, ``processes.service.current_process``). Publications are per
+process, and so are the sections an assessment may name and the e-mails.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from participation.models import (
     AssessmentState,
     ConsultationResponse,
     DraftSection,
+    DraftStrategy,
     FocusArea,
     Input,
     InputStatus,
+    Meeting,
     Outcome,
     Publication,
     PublicationKind,
@@ -45,6 +49,7 @@ from participation.models import (
     utcnow,
 )
 from participation.models.backoffice import ConfirmedFocusArea
+from participation.processes import service as processes
 
 COMMENT_MAX = 5000  # characters of Markdown
 MAX_GROUP = 500  # inputs answered at once
@@ -98,11 +103,15 @@ class NothingApproved(AssessmentError):
 # ---------------------------------------------------------------- scope
 
 
-def scoped(query: Select) -> Select:
-    """Inputs that need an assessment: every channel, hidden ones left out.
+def scoped(query: Select, process_id: int) -> Select:
+    """Inputs that need an assessment: one process's, every channel, hidden ones
+    left out. Every query of inputs here and in ``figures`` goes through it."""
+    return query.where(Input.process_id == process_id, Input.status != InputStatus.HIDDEN)
 
-    The one place to narrow the inputs to one process."""
-    return query.where(Input.status != InputStatus.HIDDEN)
+
+def resolve(session: Session, process_id: int | None) -> int:
+    """``process_id``, or the current process's when None."""
+    return processes.resolve_id(session, process_id)
 
 
 # ---------------------------------------------------------------- writing
@@ -115,7 +124,9 @@ class AssessmentData:
     section_ids: Sequence[int] = field(default_factory=tuple)
 
 
-def _check(session: Session, data: AssessmentData) -> tuple[str, list[DraftSection]]:
+def _check(
+    session: Session, data: AssessmentData, process_id: int
+) -> tuple[str, list[DraftSection]]:
     if data.outcome not in OUTCOMES:
         raise InvalidOutcome()
     comment = normalize_newlines(data.comment or "").strip()
@@ -123,7 +134,7 @@ def _check(session: Session, data: AssessmentData) -> tuple[str, list[DraftSecti
         raise CommentTooLong()
     ids = sorted({int(i) for i in data.section_ids})
     sections = (
-        list(session.execute(select(DraftSection).where(DraftSection.id.in_(ids))).scalars())
+        list(session.execute(_sections(process_id).where(DraftSection.id.in_(ids))).scalars())
         if ids
         else []
     )
@@ -132,14 +143,24 @@ def _check(session: Session, data: AssessmentData) -> tuple[str, list[DraftSecti
     return comment, sections
 
 
-def _inputs(session: Session, input_ids: Sequence[int]) -> list[Input]:
+def _sections(process_id: int) -> Select:
+    return (
+        select(DraftSection)
+        .join(DraftStrategy, DraftStrategy.id == DraftSection.draft_id)
+        .where(DraftStrategy.process_id == process_id)
+    )
+
+
+def _inputs(session: Session, input_ids: Sequence[int], process_id: int) -> list[Input]:
     ids = sorted({int(i) for i in input_ids})
     if not ids:
         raise NoInputs()
     if len(ids) > MAX_GROUP:
         raise GroupTooLarge()
     items = list(
-        session.execute(scoped(select(Input).where(Input.id.in_(ids))).order_by(Input.id)).scalars()
+        session.execute(
+            scoped(select(Input).where(Input.id.in_(ids)), process_id).order_by(Input.id)
+        ).scalars()
     )
     if len(items) != len(ids):
         raise InputNotFound()
@@ -161,14 +182,17 @@ def draft(
     input_ids: Sequence[int],
     data: AssessmentData,
     *,
+    process_id: int | None = None,
     now: datetime | None = None,
 ) -> list[Assessment]:
     """Write the same assessment for every input in ``input_ids``, each in its own row.
 
     Several inputs answered at once share a group code. An approved assessment that
-    is drafted again goes back to ``drafted``."""
-    comment, sections = _check(session, data)
-    items = _inputs(session, input_ids)
+    is drafted again goes back to ``drafted``. Inputs and sections of another
+    process are refused like ones that are gone."""
+    process_id = resolve(session, process_id)
+    comment, sections = _check(session, data, process_id)
+    items = _inputs(session, input_ids, process_id)
     now = now or utcnow()
     existing = _existing(session, [i.id for i in items])
     group = random_code(8) if len(items) > 1 else None
@@ -213,10 +237,11 @@ def approve(
     input_ids: Sequence[int],
     *,
     four_eyes: bool = True,
+    process_id: int | None = None,
     now: datetime | None = None,
 ) -> list[Assessment]:
     """Approve drafted assessments; all or none."""
-    items = _inputs(session, input_ids)
+    items = _inputs(session, input_ids, resolve(session, process_id))
     existing = _existing(session, [i.id for i in items])
     rows = []
     for item in items:
@@ -244,32 +269,44 @@ def approve(
     return rows
 
 
-def publish_answers(session: Session, actor: User, *, now: datetime | None = None) -> Publication:
-    """Publish the answers page (and the receipt look-up's outcomes)."""
+def publish_answers(
+    session: Session,
+    actor: User,
+    *,
+    process_id: int | None = None,
+    now: datetime | None = None,
+) -> Publication:
+    """Publish the process's answers page (and the receipt look-up's outcomes)."""
+    process_id = resolve(session, process_id)
     approved = session.scalar(
         scoped(
             select(func.count(Assessment.input_id))
             .join(Input, Input.id == Assessment.input_id)
-            .where(Assessment.state == AssessmentState.APPROVED)
+            .where(Assessment.state == AssessmentState.APPROVED),
+            process_id,
         )
     )
     if not approved:
         raise NothingApproved()
-    row = publication(session, PublicationKind.ANSWERS)
+    row = publication(session, PublicationKind.ANSWERS, process_id)
     if row is None:
-        row = Publication(kind=PublicationKind.ANSWERS)
+        row = Publication(kind=PublicationKind.ANSWERS, process_id=process_id)
         session.add(row)
     row.published_at = now or utcnow()
     row.published_by_id = actor.id
     notified = 0
     if row.notified_at is None:
         # Once only: publishing again (with later approvals) writes to nobody.
-        notified = mail.queue_answers_published(session, recipients(session))
+        notified = mail.queue_answers_published(
+            session, recipients(session, process_id), processes.get(session, process_id).slug
+        )
         row.notified_at = row.published_at
     audit.record(
         session,
         actor,
         "answers.publish",
+        "process",
+        process_id,
         details={"approved": approved, "notified": notified},
         now=now,
     )
@@ -277,12 +314,13 @@ def publish_answers(session: Session, actor: User, *, now: datetime | None = Non
     return row
 
 
-def recipients(session: Session) -> list[tuple[str, str, str | None]]:
-    """Who is told that the answers are published: (address, locale, reference).
+def recipients(session: Session, process_id: int) -> list[tuple[str, str, str | None]]:
+    """Who is told that the process's answers are published: (address, locale, reference).
 
-    Consultation respondents (they left an address with their response, which is not
-    hidden) and meeting participants who ticked "tell me what came of it"; nobody
-    else. Each address once, in the language of its first response or sign-up."""
+    The process's consultation respondents (they left an address with their
+    response, which is not hidden) and participants of its meetings who ticked
+    "tell me what came of it"; nobody else. Each address once, in the language of
+    its first response or sign-up."""
     seen: set[str] = set()
     result: list[tuple[str, str, str | None]] = []
     responses = session.execute(
@@ -291,12 +329,15 @@ def recipients(session: Session) -> list[tuple[str, str, str | None]]:
                 ConsultationResponse.email,
                 ConsultationResponse.locale,
                 ConsultationResponse.reference,
-            ).join(Input, Input.consultation_response_id == ConsultationResponse.id)
+            ).join(Input, Input.consultation_response_id == ConsultationResponse.id),
+            process_id,
         ).order_by(ConsultationResponse.id)
     ).all()
     registrations = session.execute(
         select(Registration.email, Registration.locale)
+        .join(Meeting, Meeting.id == Registration.meeting_id)
         .where(
+            Meeting.process_id == process_id,
             Registration.notify_outcome.is_(True),
             Registration.email.is_not(None),
             Registration.status != RegistrationStatus.CANCELLED,
@@ -312,16 +353,20 @@ def recipients(session: Session) -> list[tuple[str, str, str | None]]:
     return result
 
 
-def withdraw_answers(session: Session, actor: User) -> None:
-    row = publication(session, PublicationKind.ANSWERS)
+def withdraw_answers(session: Session, actor: User, *, process_id: int | None = None) -> None:
+    process_id = resolve(session, process_id)
+    row = publication(session, PublicationKind.ANSWERS, process_id)
     if row is not None:
         session.delete(row)
-        audit.record(session, actor, "answers.withdraw")
+        audit.record(session, actor, "answers.withdraw", "process", process_id)
         session.flush()
 
 
-def publication(session: Session, kind: str) -> Publication | None:
-    return session.execute(select(Publication).where(Publication.kind == kind)).scalar_one_or_none()
+def publication(session: Session, kind: str, process_id: int) -> Publication | None:
+    """The process's publication of this kind, if published."""
+    return session.execute(
+        select(Publication).where(Publication.kind == kind, Publication.process_id == process_id)
+    ).scalar_one_or_none()
 
 
 # ---------------------------------------------------------------- reading
@@ -342,14 +387,15 @@ class Progress:
         return self.total - self.assessed
 
 
-def progress(session: Session) -> Progress:
-    total = session.scalar(scoped(select(func.count(Input.id)))) or 0
+def progress(session: Session, process_id: int) -> Progress:
+    total = session.scalar(scoped(select(func.count(Input.id)), process_id)) or 0
     counts = dict(
         session.execute(
             scoped(
                 select(Assessment.state, func.count())
                 .join(Input, Input.id == Assessment.input_id)
-                .group_by(Assessment.state)
+                .group_by(Assessment.state),
+                process_id,
             )
         ).all()
     )
@@ -360,8 +406,8 @@ def progress(session: Session) -> Progress:
     )
 
 
-def _not_assessed() -> Select:
-    return scoped(select(Input.id)).where(Input.id.not_in(select(Assessment.input_id)))
+def _not_assessed(process_id: int) -> Select:
+    return scoped(select(Input.id), process_id).where(Input.id.not_in(select(Assessment.input_id)))
 
 
 @dataclass(frozen=True)
@@ -378,10 +424,10 @@ class Queue:
     total: int
 
 
-def queue(session: Session) -> Queue:
+def queue(session: Session, process_id: int) -> Queue:
     """Inputs not yet assessed: per draft section (consultation responses name one)
     and per focus area (chosen by the writer or confirmed by a reviewer), with counts."""
-    waiting = _not_assessed().subquery()
+    waiting = _not_assessed(process_id).subquery()
     total = session.scalar(select(func.count()).select_from(waiting)) or 0
     section_rows = session.execute(
         select(DraftSection, func.count(Input.id))
@@ -417,13 +463,14 @@ def queue(session: Session) -> Queue:
 
 def waiting_ids(
     session: Session,
+    process_id: int,
     *,
     section_id: int | None = None,
     focus_area_id: int | None = None,
     limit: int = MAX_GROUP,
 ) -> list[int]:
     """Ids of inputs not yet assessed, optionally of one section or focus area."""
-    query = _not_assessed()
+    query = _not_assessed(process_id)
     if section_id is not None:
         query = query.where(
             Input.consultation_response_id.in_(
@@ -447,17 +494,19 @@ def waiting_ids(
 
 
 def assessments_for(session: Session, input_ids: Sequence[int]) -> dict[int, Assessment]:
+    """The assessments of inputs already read through :func:`scoped`."""
     return _existing(session, input_ids) if input_ids else {}
 
 
-def drafted_ids(session: Session, *, limit: int = MAX_GROUP) -> list[int]:
+def drafted_ids(session: Session, process_id: int, *, limit: int = MAX_GROUP) -> list[int]:
     """Drafted assessments waiting for approval, oldest first."""
     return list(
         session.execute(
             scoped(
                 select(Assessment.input_id)
                 .join(Input, Input.id == Assessment.input_id)
-                .where(Assessment.state == AssessmentState.DRAFTED)
+                .where(Assessment.state == AssessmentState.DRAFTED),
+                process_id,
             )
             .order_by(Assessment.drafted_at, Assessment.input_id)
             .limit(limit)
@@ -465,12 +514,14 @@ def drafted_ids(session: Session, *, limit: int = MAX_GROUP) -> list[int]:
     )
 
 
-def theme_ids(session: Session, number: int, *, limit: int = MAX_GROUP) -> list[int]:
-    """Inputs the latest finished analysis run put in theme ``number``."""
+def theme_ids(
+    session: Session, process_id: int, number: int, *, limit: int = MAX_GROUP
+) -> list[int]:
+    """Inputs the process's latest finished analysis run put in theme ``number``."""
     from participation.insights.runs import latest_done_run
     from participation.models import InputAnalysis
 
-    run = latest_done_run(session)
+    run = latest_done_run(session, process_id)
     if run is None:
         return []
     return list(
@@ -478,7 +529,8 @@ def theme_ids(session: Session, number: int, *, limit: int = MAX_GROUP) -> list[
             scoped(
                 select(Input.id)
                 .join(InputAnalysis, InputAnalysis.input_id == Input.id)
-                .where(InputAnalysis.run_id == run.id, InputAnalysis.theme == number)
+                .where(InputAnalysis.run_id == run.id, InputAnalysis.theme == number),
+                process_id,
             )
             .order_by(Input.id)
             .limit(limit)
@@ -486,7 +538,7 @@ def theme_ids(session: Session, number: int, *, limit: int = MAX_GROUP) -> list[
     )
 
 
-def duplicate_ids(session: Session, input_id: int) -> list[int]:
+def duplicate_ids(session: Session, process_id: int, input_id: int) -> list[int]:
     """The original and every input marked as its duplicate (a campaign)."""
     item = session.get(Input, input_id)
     if item is None:
@@ -494,7 +546,7 @@ def duplicate_ids(session: Session, input_id: int) -> list[int]:
     root = item.duplicate_of_id or item.id
     return list(
         session.execute(
-            scoped(select(Input.id))
+            scoped(select(Input.id), process_id)
             .where((Input.id == root) | (Input.duplicate_of_id == root))
             .order_by(Input.id)
             .limit(MAX_GROUP)
@@ -502,21 +554,24 @@ def duplicate_ids(session: Session, input_id: int) -> list[int]:
     )
 
 
-def inputs_with_assessment(session: Session, input_ids: Sequence[int]) -> list[Input]:
+def inputs_with_assessment(
+    session: Session, process_id: int, input_ids: Sequence[int]
+) -> list[Input]:
     if not input_ids:
         return []
     return list(
         session.execute(
-            scoped(select(Input).where(Input.id.in_(list(input_ids))))
+            scoped(select(Input).where(Input.id.in_(list(input_ids))), process_id)
             .options(selectinload(Input.consultation_response))
             .order_by(Input.id)
         ).scalars()
     )
 
 
-def all_sections(session: Session) -> list[DraftSection]:
+def all_sections(session: Session, process_id: int) -> list[DraftSection]:
+    """The sections of the process's drafts."""
     return list(
         session.execute(
-            select(DraftSection).order_by(DraftSection.draft_id, DraftSection.position)
+            _sections(process_id).order_by(DraftSection.draft_id, DraftSection.position)
         ).scalars()
     )

@@ -234,11 +234,18 @@ def current_process_id() -> int | None:
     return process.id if process is not None else None
 
 
+def shown_process_id() -> int:
+    """The id of the process shown; a page that needs one is not found (404) for an
+    account that may see no process."""
+    process_id = current_process_id()
+    if process_id is None:
+        abort(404)
+    return process_id
+
+
 def process_or_404(process_id: int) -> None:
     """A row of another process than the one this account may see is not found."""
-    if current_user.is_authenticated and not processes.can_access(
-        db.session, actor(), process_id
-    ):
+    if current_user.is_authenticated and not processes.can_access(db.session, actor(), process_id):
         abort(404)
 
 

@@ -96,12 +96,13 @@ class PublicationKind(StrEnum):
 
 
 class Publication(Base):
-    """Something the project group has published. One row per kind (per process)."""
+    """Something the project group has published. One row per kind and process."""
 
     __tablename__ = "publication"
-    __table_args__ = (UniqueConstraint("kind", name="uq_publication_kind"),)
+    __table_args__ = (UniqueConstraint("process_id", "kind", name="uq_publication_process_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(
@@ -123,6 +124,7 @@ class PriorityAnswer(Base):
     __tablename__ = "priority_answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20), index=True)
     created_on: Mapped[date] = mapped_column(Date, index=True)  # a date, never a time
     region_id: Mapped[int | None] = mapped_column(

@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from participation import outbox
-from participation.backoffice.blueprint import actor, admin_required, bp, staff_required, tell
+from participation.backoffice.blueprint import (
+    actor,
+    admin_required,
+    bp,
+    shown_process_id,
+    staff_required,
+    tell,
+)
 from participation.extensions import db
 from participation.forms import PostForm
 from participation.meetings import service as meeting_service
@@ -21,13 +28,14 @@ from participation.priorities import service
 @bp.get("/prioriteringar/")
 @staff_required
 def priorities():
+    process_id = shown_process_id()
     return render_template(
         "priorities/admin.html",
-        results=service.all_results(db.session),
-        channel_counts=service.channel_counts(db.session),
-        per_meeting=service.by_meeting(db.session),
-        meetings=meeting_service.list_meetings(db.session),
-        published=service.publication(db.session),
+        results=service.all_results(db.session, process_id),
+        channel_counts=service.channel_counts(db.session, process_id),
+        per_meeting=service.by_meeting(db.session, process_id),
+        meetings=meeting_service.list_meetings(db.session, process_ids=[process_id]),
+        published=service.publication(db.session, process_id),
         form=PostForm(),
     )
 
@@ -38,11 +46,12 @@ def priorities_publish():
     if not PostForm().validate_on_submit():
         tell(_l("The form had expired. Please try again."), "danger")
         return redirect(url_for("backoffice.priorities"), code=303)
+    process_id = shown_process_id()
     if request.form.get("action") == "withdraw":
-        service.withdraw(db.session, actor())
+        service.withdraw(db.session, actor(), process_id=process_id)
         message = _l("The priorities results are no longer public.")
     else:
-        service.publish(db.session, actor())
+        service.publish(db.session, actor(), process_id=process_id)
         message = _l("The priorities results are published.")
     db.session.commit()
     tell(message)
@@ -50,6 +59,8 @@ def priorities_publish():
 
 
 def _meeting(meeting_id: int) -> Meeting:
+    """The meeting (the back office's process guard has refused one of a process the
+    account may not see); its answers are its process's."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
@@ -74,7 +85,7 @@ def priorities_screen(meeting_id: int):
         link=link,
         short_link=link.split("://", 1)[-1],
         qr=qr_svg(link),
-        results=service.results(db.session, meeting_id=meeting.id),
+        results=service.results(db.session, meeting.process_id, meeting_id=meeting.id),
     )
 
 
@@ -86,5 +97,5 @@ def priorities_live(meeting_id: int):
     return render_template(
         "priorities/_live.html",
         meeting=meeting,
-        results=service.results(db.session, meeting_id=meeting.id),
+        results=service.results(db.session, meeting.process_id, meeting_id=meeting.id),
     )

@@ -5,6 +5,11 @@ Anonymous like the suggestion box (its form guards: CSRF, honeypot, minimum fill
 time; its rate limit on the keyed client hash). Answers from one client within
 ``PRIORITY_BURST_MINUTES`` beyond ``PRIORITY_BURST_LIMIT`` are stored flagged: the
 count lives only in the rate-limit store under the keyed hash, which expires it.
+
+Per process: ``/prosess/<slug>/prioriteringar`` (and ``…/resultat``) are one
+process's; ``/prioriteringar/`` and ``/prioriteringar/resultat`` the current
+process's (links given out earlier keep working); a meeting's form is its
+process's.
 """
 
 from __future__ import annotations
@@ -20,18 +25,29 @@ from participation.extensions import db, limiter
 from participation.forms import OneOf, choice
 from participation.inputs.service import active_focus_areas
 from participation.labels import CATEGORY_LABELS
-from participation.models import Meeting, PriorityChannel, Region, RespondentCategory
+from participation.models import (
+    Meeting,
+    PriorityChannel,
+    Process,
+    ProcessStatus,
+    Region,
+    RespondentCategory,
+)
 from participation.priorities import service
+from participation.processes import service as processes
 from participation.ratelimit import client_key
 from participation.suggestions.forms import SuggestionForm, new_started_token
 
-bp = Blueprint("priorities", __name__, url_prefix="/prioriteringar")
+bp = Blueprint("priorities", __name__)
 
 ERRORS = {
     service.NoChoice: _l("Choose at least one focus area."),
     service.TooManyChoices: _l("Choose at most %(max)d focus areas."),
     service.SameAreaTwice: _l("Choose each focus area only once."),
     service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+    service.ProcessClosed: _l(
+        "This process is archived and takes no more answers. Nothing was sent."
+    ),
 }
 
 ORDINALS = [
@@ -73,16 +89,24 @@ def max_choices() -> int:
     return max(1, min(int(current_app.config["PRIORITY_MAX_CHOICES"]), 10))
 
 
-def build_form():
+def area_choices(process_id: int) -> list:
+    """The process's active focus areas, for each ordered choice (the box uses them too)."""
+    locale = str(get_locale())
+    return [choice("", _l("Choose…"))] + [
+        choice(str(a.id), a.name(locale)) for a in active_focus_areas(db.session, process_id)
+    ]
+
+
+def build_form(process_id: int):
     n = max_choices()
     form = form_class(n)()
-    locale = str(get_locale())
-    areas = [choice("", _l("Choose…"))] + [
-        choice(str(a.id), a.name(locale)) for a in active_focus_areas(db.session)
-    ]
+    areas = area_choices(process_id)
     for i in range(1, n + 1):
         form[f"choice_{i}"].choices = areas
-    regions = db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    regions = (
+        processes.regions(db.session, process_id)
+        or db.session.execute(select(Region).order_by(Region.position, Region.name)).scalars()
+    )
     form.region.choices = [choice("", _l("Don't want to say"))] + [
         choice(str(r.id), r.name) for r in regions
     ]
@@ -116,8 +140,8 @@ def _rate_limit() -> str:
     return current_app.config["SUGGESTION_RATE_LIMIT"]
 
 
-def _answer(meeting: Meeting | None):
-    form = build_form()
+def _answer(process: Process, meeting: Meeting | None):
+    form = build_form(process.id)
     n = max_choices()
     guard_errors: list = []
     if form.is_submitted():
@@ -139,6 +163,7 @@ def _answer(meeting: Meeting | None):
                     data,
                     max_choices=n,
                     flagged=lambda: in_burst(meeting.id if meeting else None),
+                    process_id=process.id,
                 )
             except service.PriorityError as error:
                 db.session.rollback()
@@ -164,36 +189,77 @@ def _answer(meeting: Meeting | None):
             choice_fields=[form[f"choice_{i}"] for i in range(1, n + 1)],
             meeting=meeting,
             max_choices=n,
+            process=process,
+            action=(
+                url_for("priorities.workshop", meeting_id=meeting.id)
+                if meeting
+                else url_for("priorities.process_new", slug=process.slug)
+            ),
         ),
         status,
     )
 
 
-@bp.route("/", methods=["GET", "POST"])
+def _current() -> Process:
+    process = processes.current_process(db.session)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _named(slug: str) -> Process:
+    process = processes.public_by_slug(db.session, slug)
+    if process is None:
+        abort(404)
+    return process
+
+
+@bp.route("/prioriteringar/", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def new():
-    return _answer(None)
+    return _answer(_current(), None)
 
 
-@bp.route("/mote/<int(max=2147483647):meeting_id>", methods=["GET", "POST"])
+@bp.route("/prosess/<slug>/prioriteringar", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def process_new(slug: str):
+    return _answer(_named(slug), None)
+
+
+@bp.route("/prioriteringar/mote/<int(max=2147483647):meeting_id>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def workshop(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.cancelled_at is not None:
         abort(404)
-    return _answer(meeting)
+    process = db.session.get(Process, meeting.process_id)
+    if process is None or process.status == ProcessStatus.DRAFT:
+        abort(404)
+    return _answer(process, meeting)
 
 
-@bp.get("/takk")
+@bp.get("/prioriteringar/takk")
 def thanks():
     return render_template("priorities/thanks.html")
 
 
-@bp.get("/resultat")
+@bp.get("/prioriteringar/resultat")
 def results():
-    published = service.publication(db.session)
+    return _results(processes.current_process(db.session))
+
+
+@bp.get("/prosess/<slug>/prioriteringar/resultat")
+def process_results(slug: str):
+    return _results(_named(slug))
+
+
+def _results(process: Process | None):
+    published = service.publication(db.session, process.id) if process is not None else None
     if published is None:
-        return render_template("priorities/not_published.html")
+        return render_template("priorities/not_published.html", process=process)
     return render_template(
-        "priorities/results.html", results=service.all_results(db.session), public=True
+        "priorities/results.html",
+        results=service.all_results(db.session, process.id),
+        public=True,
+        process=process,
     )

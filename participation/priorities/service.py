@@ -8,6 +8,11 @@ is passed in: whether the answer came in a burst from one client is decided at t
 door (``routes.py``) and arrives here as ``flagged`` only. Flagged answers are
 kept, shown to the project group and left out of every figure.
 
+Everything is per process: an answer belongs to one (a workshop answer to its
+meeting's), and may choose only that process's active focus areas and regions;
+figures and the publication are the process's. ``process_id`` None: the current
+process (``processes.service.current_process``).
+
 Figures: per focus area the number of answers that chose it (``count``), its
 ``share`` of the answers counted, the number of first choices, and its ``rank``
 (most chosen first; ties broken by first choices, then by the mean position).
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.common import local_date
+from participation.inputs.service import active_focus_areas
 from participation.models import (
     FocusArea,
     Meeting,
@@ -37,6 +43,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.processes import service as processes
 
 DEFAULT_MAX_CHOICES = 3
 
@@ -58,8 +65,12 @@ class SameAreaTwice(PriorityError):
 
 
 class InvalidChoice(PriorityError):
-    """A focus area that is retired or gone, a region or meeting that is gone, or a
-    category or channel that does not exist."""
+    """A focus area that is retired, gone or not the process's, a region or meeting
+    that is gone or not the process's, or a category or channel that does not exist."""
+
+
+class ProcessClosed(PriorityError):
+    """The process is archived (read-only)."""
 
 
 @dataclass
@@ -77,38 +88,18 @@ def submit(
     *,
     max_choices: int = DEFAULT_MAX_CHOICES,
     flagged: bool | Callable[[], bool] = False,
+    process_id: int | None = None,
     today: date | None = None,
 ) -> PriorityAnswer:
-    """Store an answer. ``flagged`` may be a function, asked only once the answer is
-    accepted (a refused answer does not count towards a burst)."""
-    ids = [int(i) for i in data.focus_area_ids]
-    if not ids:
-        raise NoChoice()
-    if len(ids) > max_choices:
-        raise TooManyChoices()
-    if len(set(ids)) != len(ids):
-        raise SameAreaTwice()
-    areas = {
-        a.id: a for a in session.execute(select(FocusArea).where(FocusArea.id.in_(ids))).scalars()
-    }
-    if any(i not in areas or not areas[i].active for i in ids):
-        raise InvalidChoice()
-    if data.channel not in set(PriorityChannel):
-        raise InvalidChoice()
-    if data.region_id is not None and session.get(Region, data.region_id) is None:
-        raise InvalidChoice()
-    if data.category and data.category not in set(RespondentCategory):
-        raise InvalidChoice()
-    meeting_id = data.meeting_id
-    if data.channel == PriorityChannel.WORKSHOP:
-        meeting = session.get(Meeting, meeting_id) if meeting_id is not None else None
-        if meeting is None or meeting.cancelled_at is not None:
-            raise InvalidChoice()
-    else:
-        meeting_id = None
+    """Store an answer in a process. ``flagged`` may be a function, asked only once
+    the answer is accepted (a refused answer does not count towards a burst)."""
+    process_id = processes.resolve_id(session, process_id)
+    ids = check(session, data, process_id, max_choices=max_choices)
+    meeting_id = data.meeting_id if data.channel == PriorityChannel.WORKSHOP else None
     if callable(flagged):
         flagged = flagged()
     answer = PriorityAnswer(
+        process_id=process_id,
         channel=data.channel,
         created_on=today or local_date(),
         region_id=data.region_id,
@@ -120,6 +111,40 @@ def submit(
     session.add(answer)
     session.flush()
     return answer
+
+
+def check(session: Session, data: PriorityData, process_id: int, *, max_choices: int) -> list[int]:
+    """Refuse an answer the rules do not allow (``PriorityError``); returns the chosen
+    focus-area ids in order. Reads only: the suggestion box checks its priorities
+    with this before it stores anything."""
+    if processes.get(session, process_id).is_archived:
+        raise ProcessClosed()
+    ids = [int(i) for i in data.focus_area_ids]
+    if not ids:
+        raise NoChoice()
+    if len(ids) > max_choices:
+        raise TooManyChoices()
+    if len(set(ids)) != len(ids):
+        raise SameAreaTwice()
+    offered = {a.id for a in active_focus_areas(session, process_id)}
+    if any(i not in offered for i in ids):
+        raise InvalidChoice()
+    if data.channel not in set(PriorityChannel):
+        raise InvalidChoice()
+    if data.region_id is not None:
+        if session.get(Region, data.region_id) is None:
+            raise InvalidChoice()
+        if processes.regions(session, process_id) and not processes.has_region(
+            session, process_id, data.region_id
+        ):
+            raise InvalidChoice()
+    if data.category and data.category not in set(RespondentCategory):
+        raise InvalidChoice()
+    if data.channel == PriorityChannel.WORKSHOP:
+        meeting = session.get(Meeting, data.meeting_id) if data.meeting_id is not None else None
+        if meeting is None or meeting.cancelled_at is not None or meeting.process_id != process_id:
+            raise InvalidChoice()
+    return ids
 
 
 # ---------------------------------------------------------------- figures
@@ -165,10 +190,12 @@ def _rank(areas: list[AreaResult]) -> list[AreaResult]:
     return areas
 
 
-def results(session: Session, *, meeting_id: int | None = None, where=None) -> Results:
-    """Count, share, first choices and rank per focus area, of the answers not
-    flagged (all answers, or one meeting's)."""
-    answers = select(PriorityAnswer.id)
+def results(
+    session: Session, process_id: int, *, meeting_id: int | None = None, where=None
+) -> Results:
+    """Count, share, first choices and rank per focus area, of the process's answers
+    not flagged (all of them, or one meeting's)."""
+    answers = select(PriorityAnswer.id).where(PriorityAnswer.process_id == process_id)
     if meeting_id is not None:
         answers = answers.where(PriorityAnswer.meeting_id == meeting_id)
     if where is not None:
@@ -212,15 +239,15 @@ def results(session: Session, *, meeting_id: int | None = None, where=None) -> R
     return Results(answers=n, flagged=flagged, areas=_rank(result))
 
 
-def all_results(session: Session) -> AllResults:
+def all_results(session: Session, process_id: int) -> AllResults:
     """Overall, by region and by respondent category; each with its own number of
     answers behind it."""
-    overall = results(session)
+    overall = results(session, process_id)
     by_region = []
     region_rows = session.execute(
         select(PriorityAnswer.region_id, Region.name)
         .outerjoin(Region, Region.id == PriorityAnswer.region_id)
-        .where(PriorityAnswer.flagged.is_(False))
+        .where(PriorityAnswer.process_id == process_id, PriorityAnswer.flagged.is_(False))
         .group_by(PriorityAnswer.region_id, Region.name, Region.position)
         .order_by(Region.position, Region.name)
     ).all()
@@ -230,11 +257,11 @@ def all_results(session: Session) -> AllResults:
             if region_id is not None
             else PriorityAnswer.region_id.is_(None)
         )
-        by_region.append(Breakdown(name, results(session, where=condition)))
+        by_region.append(Breakdown(name, results(session, process_id, where=condition)))
     by_category = []
     categories = session.execute(
         select(PriorityAnswer.respondent_category)
-        .where(PriorityAnswer.flagged.is_(False))
+        .where(PriorityAnswer.process_id == process_id, PriorityAnswer.flagged.is_(False))
         .group_by(PriorityAnswer.respondent_category)
     ).scalars()
     for category in categories:
@@ -243,15 +270,15 @@ def all_results(session: Session) -> AllResults:
             if category is not None
             else PriorityAnswer.respondent_category.is_(None)
         )
-        by_category.append(Breakdown(category, results(session, where=condition)))
+        by_category.append(Breakdown(category, results(session, process_id, where=condition)))
     return AllResults(overall, by_region, by_category)
 
 
-def channel_counts(session: Session) -> dict[str, int]:
+def channel_counts(session: Session, process_id: int) -> dict[str, int]:
     return dict(
         session.execute(
             select(PriorityAnswer.channel, func.count())
-            .where(PriorityAnswer.flagged.is_(False))
+            .where(PriorityAnswer.process_id == process_id, PriorityAnswer.flagged.is_(False))
             .group_by(PriorityAnswer.channel)
         ).all()
     )
@@ -260,36 +287,50 @@ def channel_counts(session: Session) -> dict[str, int]:
 # ---------------------------------------------------------------- publication
 
 
-def publication(session: Session) -> Publication | None:
+def publication(session: Session, process_id: int) -> Publication | None:
     return session.execute(
-        select(Publication).where(Publication.kind == PublicationKind.PRIORITIES)
+        select(Publication).where(
+            Publication.kind == PublicationKind.PRIORITIES, Publication.process_id == process_id
+        )
     ).scalar_one_or_none()
 
 
-def publish(session: Session, actor: User, *, now: datetime | None = None) -> Publication:
-    row = publication(session)
+def publish(
+    session: Session,
+    actor: User,
+    *,
+    process_id: int | None = None,
+    now: datetime | None = None,
+) -> Publication:
+    process_id = processes.resolve_id(session, process_id)
+    row = publication(session, process_id)
     if row is None:
-        row = Publication(kind=PublicationKind.PRIORITIES)
+        row = Publication(kind=PublicationKind.PRIORITIES, process_id=process_id)
         session.add(row)
     row.published_at = now or utcnow()
     row.published_by_id = actor.id
-    audit.record(session, actor, "priorities.publish", now=now)
+    audit.record(session, actor, "priorities.publish", "process", process_id, now=now)
     session.flush()
     return row
 
 
-def withdraw(session: Session, actor: User) -> None:
-    row = publication(session)
+def withdraw(session: Session, actor: User, *, process_id: int | None = None) -> None:
+    process_id = processes.resolve_id(session, process_id)
+    row = publication(session, process_id)
     if row is not None:
         session.delete(row)
-        audit.record(session, actor, "priorities.withdraw")
+        audit.record(session, actor, "priorities.withdraw", "process", process_id)
         session.flush()
 
 
-def by_meeting(session: Session) -> dict[int, int]:
+def by_meeting(session: Session, process_id: int) -> dict[int, int]:
     rows = session.execute(
         select(PriorityAnswer.meeting_id, func.count())
-        .where(PriorityAnswer.meeting_id.is_not(None), PriorityAnswer.flagged.is_(False))
+        .where(
+            PriorityAnswer.process_id == process_id,
+            PriorityAnswer.meeting_id.is_not(None),
+            PriorityAnswer.flagged.is_(False),
+        )
         .group_by(PriorityAnswer.meeting_id)
     ).all()
     return {m: n for m, n in rows}

@@ -107,6 +107,15 @@ def get_by_slug(session: Session, slug: str) -> Process | None:
     ).scalar_one_or_none()
 
 
+def public_by_slug(session: Session, slug: str) -> Process | None:
+    """The process a public address ``/prosess/<slug>/…`` names; None for an unknown
+    slug or a process still being prepared (its pages are not found)."""
+    if len(slug) > 80 or "\x00" in slug:
+        return None
+    found = get_by_slug(session, slug)
+    return None if found is None or found.status == ProcessStatus.DRAFT else found
+
+
 def get(session: Session, process_id: int) -> Process:
     process = session.get(Process, process_id)
     if process is None:
@@ -612,7 +621,10 @@ def owners(session: Session, view_args: dict) -> set[int]:
             continue
         if key == "job_id":
             job = session.get(Job, value)
-            run_id = (job.params or {}).get("run_id") if job is not None else None
+            params = (job.params or {}) if job is not None else {}
+            if isinstance(params.get("process_id"), int):
+                found.add(params["process_id"])  # a report's job
+            run_id = params.get("run_id")
             if not isinstance(run_id, int):
                 continue
             key, value = "run_id", run_id

@@ -8,7 +8,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 
 from participation import jobs
-from participation.backoffice.blueprint import actor, bp, form_page, staff_required
+from participation.backoffice.blueprint import (
+    actor,
+    bp,
+    form_page,
+    shown_process_id,
+    staff_required,
+)
 from participation.config import BACKOFFICE_LANGUAGES
 from participation.forms import BaseForm, OneOf, choice
 
@@ -46,10 +52,12 @@ def _form() -> ReportForm:
 @bp.route("/rapportar", methods=["GET", "POST"])
 @staff_required
 def reports():
+    process_id = shown_process_id()
     form = _form()
     if form.validate_on_submit():
         fmt = form.report.data
-        params = {"locale": form.language.data}
+        # The job's page is the process's (``processes.service.owners``).
+        params = {"locale": form.language.data, "process_id": process_id}
         if fmt == "xlsx":
             job = jobs.enqueue("merknader", params, user=actor())
         else:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from participation.config import LANGUAGES
 from participation.extensions import db
@@ -31,6 +33,32 @@ def _locale(lang: str | None) -> str:
     return lang or current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
 
 
+_PROCESS = click.option(
+    "--process",
+    "slug",
+    default=None,
+    metavar="SLUG",
+    help="The process reported on (default: the current process, the latest activated).",
+)
+
+
+def _process_id(slug: str | None, lang: str | None) -> int:
+    """The process named by ``--process`` (or the current one); a translated error
+    in the report's language when there is none."""
+    from participation.processes import service as processes
+
+    if slug is None:
+        found = processes.current_process(db.session)
+        message = _l("No process is active. Name one with --process SLUG.")
+    else:
+        found = processes.get_by_slug(db.session, slug) if len(slug) <= 80 else None
+        message = _l("There is no process with the address %(slug)s.", slug=slug)
+    if found is None:
+        with force_locale(_locale(lang)):
+            raise click.ClickException(str(message))
+    return found.id
+
+
 @report_cli.command("horingsnotat")
 @click.option(
     "-o",
@@ -40,20 +68,29 @@ def _locale(lang: str | None) -> str:
     help="FILE.docx (Word) or FILE.pdf (tagged PDF/UA-1).",
 )
 @_LANG
-def horingsnotat_command(output: Path, lang: str | None) -> None:
-    """Write the høringsnotat for the political case."""
+@_PROCESS
+def horingsnotat_command(output: Path, lang: str | None, slug: str | None) -> None:
+    """Write the høringsnotat of a process for the political case."""
     from participation.reports import service
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in service.FORMATS:
         raise click.BadParameter("the file must end in .docx or .pdf", param_hint="-o")
     _check_folder(output)
+    process_id = _process_id(slug, lang)
 
     def progress(fraction: float, stage: str) -> None:
         click.echo(f"{stage}: {round(fraction * 100)} %", err=True)
 
     try:
-        service.horingsnotat(db.session, output, fmt, locale=_locale(lang), progress=progress)
+        service.horingsnotat(
+            db.session,
+            output,
+            fmt,
+            locale=_locale(lang),
+            progress=progress,
+            process_id=process_id,
+        )
     except OSError as error:
         raise click.ClickException(f"{output}: {error.strerror}") from error
     db.session.commit()
@@ -69,15 +106,18 @@ def horingsnotat_command(output: Path, lang: str | None) -> None:
     help="FILE.xlsx",
 )
 @_LANG
-def merknader_command(output: Path, lang: str | None) -> None:
-    """Write every input with its assessment to an Excel workbook, one row per input."""
+@_PROCESS
+def merknader_command(output: Path, lang: str | None, slug: str | None) -> None:
+    """Write every input of a process with its assessment to an Excel workbook, one
+    row per input."""
     from participation.reports import service
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the file must end in .xlsx", param_hint="-o")
     _check_folder(output)
+    process_id = _process_id(slug, lang)
     try:
-        n = service.merknader(db.session, output, locale=_locale(lang))
+        n = service.merknader(db.session, output, locale=_locale(lang), process_id=process_id)
     except OSError as error:
         raise click.ClickException(f"{output}: {error.strerror}") from error
     db.session.commit()

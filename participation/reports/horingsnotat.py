@@ -39,6 +39,7 @@ from participation.models import (
     DraftStrategy,
     Input,
     InputChannel,
+    Process,
     assessment_section,
 )
 
@@ -146,71 +147,139 @@ class DocxWriter:
 
 PDF_CSS = """
 @page { size: A4; margin: 2cm;
-        @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; } }
+        @bottom-right { content: counter(page); font-size: 9pt; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; }
 h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 1.4em; } h3 { font-size: 12pt; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; table-layout: fixed; }
 caption { text-align: left; font-weight: bold; margin-bottom: .2em; }
 th, td { border: 1px solid #555; padding: 3pt 4pt; vertical-align: top; text-align: left;
          overflow-wrap: break-word; }
+table.inputs { font-size: 8.5pt; line-height: 1.3; }
+table.inputs col.reference { width: 13%; } table.inputs col.sender { width: 15%; }
+table.inputs col.extract { width: 38%; } table.inputs col.comment { width: 22%; }
+table.inputs col.outcome { width: 12%; }
 thead { display: table-header-group; }
 blockquote { margin: .4em 1.2em; font-style: italic; white-space: pre-wrap; }
 p { white-space: pre-wrap; overflow-wrap: break-word; }
 """
 # A fixed table layout and break-word (not "anywhere"): WeasyPrint lays a 200-row table
-# out in 2.5 s of CPU instead of 15 s (benchmarks/report.py).
+# out in 2.5 s of CPU instead of 15 s (benchmarks/report.py). The tables of inputs get
+# widths to suit their columns (a wide extract) and a smaller type: fewer, fuller pages.
+
+# The input tables' five columns (see ``_build``), by their width classes.
+INPUT_COLUMNS = ("reference", "sender", "extract", "comment", "outcome")
+ROWS_PER_TABLE = 100  # a long table is printed as several, each with its header row
+BLOCKS_PER_PART = 400  # rows, paragraphs and headings laid out by WeasyPrint at a time
 
 
 class HtmlWriter:
-    """Escaped HTML, rendered by WeasyPrint as tagged PDF/UA-1."""
+    """Escaped HTML, rendered by WeasyPrint as tagged PDF/UA-1, in parts.
 
-    def __init__(self, locale: str) -> None:
+    A long table becomes several tables of ``rows_per_table`` rows, each with the
+    header row and its caption ("… (continued)" after the first). Every
+    ``blocks_per_part`` rows, paragraphs and headings, the HTML so far is laid out and
+    written to a temporary file as one part (``reports/pdf.py``); the parts are
+    joined into one tagged file at the end. A part ends only between tables or
+    before a heading, and begins on a new page."""
+
+    def __init__(
+        self,
+        locale: str,
+        *,
+        rows_per_table: int = ROWS_PER_TABLE,
+        blocks_per_part: int = BLOCKS_PER_PART,
+    ) -> None:
+        from participation.reports.pdf import PartRenderer
+
         self.locale = locale
         self.parts: list[str] = []
         self._title = ""
+        self._rows_per_table = rows_per_table
+        self._blocks_per_part = blocks_per_part
+        self._blocks = 0
+        self._table: tuple[str, Sequence[str]] | None = None
+        self._rows = 0
+        self._renderer = PartRenderer()
 
     @staticmethod
     def _e(text: str) -> str:
         return html.escape(printable(text))
 
+    def _add(self, markup: str) -> None:
+        self.parts.append(markup)
+        self._blocks += 1
+
+    def _maybe_end_part(self) -> None:
+        if self._blocks >= self._blocks_per_part:
+            self._render_part()
+
     def title(self, text: str, subtitle: str) -> None:
         self._title = text
-        self.parts.append(f"<h1>{self._e(text)}</h1><p>{self._e(subtitle)}</p>")
+        self._add(f"<h1>{self._e(text)}</h1><p>{self._e(subtitle)}</p>")
 
     def heading(self, level: int, text: str) -> None:
+        self._maybe_end_part()
         level = min(max(level, 1), 5) + 1  # h1 is the title
-        self.parts.append(f"<h{level}>{self._e(text)}</h{level}>")
+        self._add(f"<h{level}>{self._e(text)}</h{level}>")
 
     def paragraph(self, text: str) -> None:
-        self.parts.append(f"<p>{self._e(text)}</p>")
+        self._add(f"<p>{self._e(text)}</p>")
 
     def quote(self, text: str) -> None:
-        self.parts.append(f"<blockquote>{self._e(text)}</blockquote>")
+        self._add(f"<blockquote>{self._e(text)}</blockquote>")
+
+    def _open_table(self, caption: str) -> None:
+        header = self._table[1] if self._table is not None else []
+        cells = "".join(f'<th scope="col">{self._e(h)}</th>' for h in header)
+        wide = len(header) == len(INPUT_COLUMNS)
+        columns = (
+            "<colgroup>" + "".join(f'<col class="{c}">' for c in INPUT_COLUMNS) + "</colgroup>"
+            if wide
+            else ""
+        )
+        kind = ' class="inputs"' if wide else ""
+        self._add(
+            f"<table{kind}><caption>{self._e(caption)}</caption>"
+            f"{columns}<thead><tr>{cells}</tr></thead><tbody>"
+        )
+        self._rows = 0
 
     def table(self, caption: str, header: Sequence[str]) -> None:
-        cells = "".join(f'<th scope="col">{self._e(h)}</th>' for h in header)
-        self.parts.append(
-            f"<table><caption>{self._e(caption)}</caption><thead><tr>{cells}</tr></thead><tbody>"
-        )
+        self._maybe_end_part()
+        self._table = (caption, list(header))
+        self._open_table(caption)
 
     def row(self, cells: Sequence[str]) -> None:
-        self.parts.append("<tr>" + "".join(f"<td>{self._e(c)}</td>" for c in cells) + "</tr>")
+        if self._table is not None and self._rows >= self._rows_per_table:
+            self.parts.append("</tbody></table>")
+            self._maybe_end_part()
+            self._open_table(gettext("%(caption)s (continued)", caption=self._table[0]))
+        self._rows += 1
+        self._add("<tr>" + "".join(f"<td>{self._e(c)}</td>" for c in cells) + "</tr>")
 
     def end_table(self) -> None:
         self.parts.append("</tbody></table>")
+        self._table = None
 
-    def document(self) -> str:
+    def document(self, first_page: int = 1) -> str:
+        """The HTML so far as one document whose pages are numbered from ``first_page``."""
+        numbering = f"@page:first {{ counter-reset: page {first_page} }}"
         return (
             f'<!DOCTYPE html><html lang="{self.locale}"><head><meta charset="utf-8">'
-            f"<title>{self._e(self._title)}</title><style>{PDF_CSS}</style></head><body>"
-            + "".join(self.parts)
-            + "</body></html>"
+            f"<title>{self._e(self._title)}</title><style>{PDF_CSS}{numbering}</style></head>"
+            "<body>" + "".join(self.parts) + "</body></html>"
         )
 
-    def save(self, target) -> None:
-        from participation.archive.documents import font_configuration, render_pdf
+    def _render_part(self) -> None:
+        if not self.parts:
+            return
+        self._renderer.render(self.document(first_page=self._renderer.pages + 1))
+        self.parts = []
+        self._blocks = 0
 
-        render_pdf(self.document(), font_configuration(), variant="pdf/ua-1", target=target)
+    def save(self, target) -> None:
+        self._render_part()
+        self._renderer.save(target)
 
 
 # ---------------------------------------------------------------- the builder
@@ -218,6 +287,7 @@ class HtmlWriter:
 
 @dataclass
 class ReportOptions:
+    process_id: int  # the process reported on: nothing of another is read
     locale: str = "nb"
     organisation: str = ""
     today: date | None = None
@@ -250,17 +320,34 @@ def _outcome(row) -> str:
 
 def _build(session: Session, writer: Writer, options: ReportOptions, step: Progress) -> None:
     today = options.today or date.today()
+    pid = options.process_id
+    process = session.get(Process, pid)
+    title = process.text("title", options.locale) if process is not None else ""
     writer.title(
         gettext("Consultation memo"),
-        f"{options.organisation} · {formatting.date_medium(today)}",
+        " · ".join(p for p in (title, options.organisation, formatting.date_medium(today)) if p),
     )
 
     # 1 About the process
     step(0.02, "about")
     writer.heading(1, gettext("About the process"))
+    if process is not None:
+        if summary := process.text("summary", options.locale):
+            writer.paragraph(summary)
+        for phase in process.phases:
+            writer.paragraph(
+                f"{phase.text('name', options.locale)}: {formatting.date_medium(phase.starts_on)}"
+                f" – {formatting.date_medium(phase.ends_on)}"
+            )
     if options.about is not None:
         options.about(writer)
-    drafts = list(session.execute(select(DraftStrategy).order_by(DraftStrategy.opens_at)).scalars())
+    drafts = list(
+        session.execute(
+            select(DraftStrategy)
+            .where(DraftStrategy.process_id == pid)
+            .order_by(DraftStrategy.opens_at)
+        ).scalars()
+    )
     for draft in drafts:
         writer.paragraph(
             gettext(
@@ -273,7 +360,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
 
     # 2 Participation
     step(0.05, "participation")
-    p = figures.participation(session)
+    p = figures.participation(session, pid)
     writer.heading(1, gettext("Participation"))
     writer.paragraph(ngettext("%(num)d input came in.", "%(num)d inputs came in.", p.total))
     writer.table(gettext("Inputs by channel"), [gettext("Channel"), gettext("Inputs")])
@@ -317,7 +404,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
     # 4 What was said
     step(0.15, "said")
     writer.heading(1, gettext("What was said"))
-    areas = figures.by_focus_area(session, quotes=QUOTES_PER_AREA, approved_only=True)
+    areas = figures.by_focus_area(session, pid, quotes=QUOTES_PER_AREA, approved_only=True)
     writer.table(
         gettext("Inputs by focus area"),
         [gettext("Focus area"), gettext("Inputs")] + [str(v) for v in OUTCOME_LABELS.values()],
@@ -334,7 +421,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
             writer.paragraph(ngettext("%(num)d input.", "%(num)d inputs.", f.inputs))
             for text in f.quotes:
                 writer.quote(text)
-    _themes(session, writer)
+    _themes(session, pid, writer)
 
     # 5 Inputs per draft section
     step(0.2, "sections")
@@ -348,7 +435,10 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
     ]
     sections = list(
         session.execute(
-            select(DraftSection).order_by(DraftSection.draft_id, DraftSection.position)
+            select(DraftSection)
+            .join(DraftStrategy, DraftStrategy.id == DraftSection.draft_id)
+            .where(DraftStrategy.process_id == pid)
+            .order_by(DraftSection.draft_id, DraftSection.position)
         ).scalars()
     )
     total = max(len(sections) + 1, 1)
@@ -363,7 +453,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
                 select(ConsultationResponse.id).where(ConsultationResponse.section_id == section.id)
             ),
         )
-        rows = figures.every_input(session, where=condition)
+        rows = figures.every_input(session, pid, where=condition)
         first = next(rows, None)
         if first is None:
             continue
@@ -381,7 +471,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
             select(ConsultationResponse.id).where(ConsultationResponse.section_id.is_(None))
         ),
     )
-    rows = figures.every_input(session, where=others)
+    rows = figures.every_input(session, pid, where=others)
     first = next(rows, None)
     if first is not None:
         title = gettext("Input not tied to a section")
@@ -395,7 +485,8 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
     step(0.85, "appendix")
     writer.heading(1, gettext("Appendix: the published consultation responses"))
     any_published = False
-    for row in figures.every_input(session, where=Input.consultation_response_id.is_not(None)):
+    responses = Input.consultation_response_id.is_not(None)
+    for row in figures.every_input(session, pid, where=responses):
         response = row.input.consultation_response
         if response is None or not response.is_published:
             continue
@@ -428,11 +519,11 @@ def _input_cells(row) -> list[str]:
     ]
 
 
-def _themes(session: Session, writer: Writer) -> None:
+def _themes(session: Session, process_id: int, writer: Writer) -> None:
     from participation.insights.results import quotes_for
     from participation.insights.runs import latest_done_run
 
-    run = latest_done_run(session)
+    run = latest_done_run(session, process_id)
     if run is None or not run.themes:
         return
     writer.heading(2, gettext("Themes found by the analysis"))

@@ -45,10 +45,10 @@ def header() -> list[str]:
     ]
 
 
-def rows(session: Session, labels: Labels) -> Iterator[list]:
+def rows(session: Session, process_id: int, labels: Labels) -> Iterator[list]:
     states = {k: str(v) for k, v in ASSESSMENT_STATE_LABELS.items()}
     outcomes = {k: str(v) for k, v in OUTCOME_LABELS.items()}
-    for row in figures.every_input(session):
+    for row in figures.every_input(session, process_id):
         item = row.input
         response = item.consultation_response
         assessment = row.assessment
@@ -76,15 +76,22 @@ def rows(session: Session, labels: Labels) -> Iterator[list]:
         ]
 
 
-def write(session: Session, target: str | IO[bytes], *, locale: str = "nb", timezone: str) -> int:
-    """Write the workbook; returns the number of rows."""
+def write(
+    session: Session,
+    target: str | IO[bytes],
+    process_id: int,
+    *,
+    locale: str = "nb",
+    timezone: str,
+) -> int:
+    """Write the process's workbook; returns the number of rows."""
     count = 0
     with force_locale(locale):
         labels = Labels(locale)
 
         def counted():
             nonlocal count
-            for r in rows(session, labels):
+            for r in rows(session, process_id, labels):
                 count += 1
                 yield r
 

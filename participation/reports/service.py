@@ -1,7 +1,8 @@
 """Generating the reports: the høringsnotat (Word or tagged PDF) and merknader.xlsx.
 
 Called by the command line and by the back office's background job; the audit
-entry for a generated report is written here.
+entry for a generated report is written here. A report is one process's
+(``process_id``; None: the current process).
 """
 
 from __future__ import annotations
@@ -14,26 +15,28 @@ from sqlalchemy.orm import Session
 from participation import audit
 from participation.db import begin_write
 from participation.models import User
+from participation.processes import service as processes
 from participation.reports import horingsnotat as notat
 from participation.reports import merknader as sheet
 
 FORMATS = ("docx", "pdf")
 
 
-def options(session: Session, locale: str) -> notat.ReportOptions:
+def options(session: Session, locale: str, process_id: int) -> notat.ReportOptions:
     return notat.ReportOptions(
+        process_id=process_id,
         locale=locale,
         organisation=current_app.config["ORGANISATION_NAME"],
-        priorities=lambda writer: _priorities(session, writer, locale),
+        priorities=lambda writer: _priorities(session, writer, locale, process_id),
     )
 
 
-def _priorities(session: Session, writer: notat.Writer, locale: str) -> None:
+def _priorities(session: Session, writer: notat.Writer, locale: str, process_id: int) -> None:
     from flask_babel import gettext, ngettext
 
     from participation.priorities import service as priorities
 
-    results = priorities.results(session)
+    results = priorities.results(session, process_id)
     if not results.answers:
         writer.paragraph(gettext("No answers yet."))
         return
@@ -76,21 +79,34 @@ def horingsnotat(
     locale: str = "nb",
     actor: User | None = None,
     progress: notat.Progress | None = None,
+    process_id: int | None = None,
 ) -> None:
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    notat.write(session, target, fmt, options(session, locale), progress)
-    # The report only read (a long snapshot); take the write lock afresh for the entry.
+    process_id = processes.resolve_id(session, process_id)
+    notat.write(session, target, fmt, options(session, locale, process_id), progress)
+    _generated(session, actor, process_id, {"kind": "horingsnotat", "format": fmt})
+
+
+def _generated(session: Session, actor: User | None, process_id: int, details: dict) -> None:
+    """The audit entry for a generated report. The report only read (a long
+    snapshot); the write lock is taken afresh for the entry."""
     begin_write(session)
-    audit.record(session, actor, "report.generate", details={"kind": "horingsnotat", "format": fmt})
+    audit.record(session, actor, "report.generate", "process", process_id, details=details)
     session.flush()
 
 
 def merknader(
-    session: Session, target: str | IO[bytes], *, locale: str = "nb", actor: User | None = None
+    session: Session,
+    target: str | IO[bytes],
+    *,
+    locale: str = "nb",
+    actor: User | None = None,
+    process_id: int | None = None,
 ) -> int:
-    n = sheet.write(session, target, locale=locale, timezone=current_app.config["TIMEZONE"])
-    begin_write(session)
-    audit.record(session, actor, "report.generate", details={"kind": "merknader", "rows": n})
-    session.flush()
+    process_id = processes.resolve_id(session, process_id)
+    n = sheet.write(
+        session, target, process_id, locale=locale, timezone=current_app.config["TIMEZONE"]
+    )
+    _generated(session, actor, process_id, {"kind": "merknader", "rows": n})
     return n

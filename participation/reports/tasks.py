@@ -35,6 +35,7 @@ def horingsnotat(ctx: jobs.JobContext) -> jobs.JobResult:
         locale=locale,
         actor=actor,
         progress=lambda fraction, stage: ctx.progress(fraction, stage),
+        process_id=ctx.params.get("process_id"),
     )
     session.commit()
     return jobs.JobResult(
@@ -50,7 +51,9 @@ def merknader(ctx: jobs.JobContext) -> jobs.JobResult:
     actor = session.get(User, ctx.user_id) if ctx.user_id else None
     ctx.progress(0.0, "writing")
     buffer = io.BytesIO()
-    rows = service.merknader(session, buffer, locale=locale, actor=actor)
+    rows = service.merknader(
+        session, buffer, locale=locale, actor=actor, process_id=ctx.params.get("process_id")
+    )
     session.commit()
     return jobs.JobResult(
         data={"rows": rows}, file=jobs.JobFile("merknader.xlsx", XLSX, buffer.getvalue())

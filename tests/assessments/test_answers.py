@@ -141,7 +141,7 @@ def test_one_email_when_published_to_those_who_asked(
         "ja@example.no",
     }
     assert by_address["nynorsk@example.no"].locale == "nn"
-    assert "http://localhost/svar/" in by_address["ja@example.no"].body_text
+    assert "http://localhost/prosess/standard/svar/" in by_address["ja@example.no"].body_text
     assert (
         by_address["ja@example.no"].subject == "What came of the input: the answers are published"
     )

@@ -27,7 +27,7 @@ def inputs(make_input, focus_areas):
     ]
 
 
-def test_group_draft_keeps_a_row_per_input_and_audits(session, inputs, reviewer):
+def test_group_draft_keeps_a_row_per_input_and_audits(session, inputs, reviewer, process):
     ids = [i.id for i in inputs[:2]]
     rows = service.draft(
         session,
@@ -46,7 +46,7 @@ def test_group_draft_keeps_a_row_per_input_and_audits(session, inputs, reviewer)
     )
     assert sorted(int(a.object_id) for a in audits) == ids
     assert all(a.details["count"] == 2 and a.actor == reviewer.email for a in audits)
-    progress = service.progress(session)
+    progress = service.progress(session, process.id)
     assert (progress.assessed, progress.total, progress.drafted) == (2, 4, 2)
 
 
@@ -116,24 +116,24 @@ def test_not_assessed_cannot_be_approved(session, inputs, admin):
         service.approve(session, admin, [inputs[0].id])
 
 
-def test_queue_by_section_and_focus_area(session, inputs, reviewer, draft, make_response):
+def test_queue_by_section_and_focus_area(session, inputs, reviewer, draft, make_response, process):
     section = draft.sections[1]
     make_response(draft, section=section)
     make_response(draft, section=section)
     make_response(draft)
-    queue = service.queue(session)
+    queue = service.queue(session, process.id)
     assert queue.total == 7
     assert [(q.label, q.count) for q in queue.by_section] == [(section.label, 2)]
     by_area = {(a.key if a else None): n for a, n in queue.by_focus_area}
     assert by_area == {"lokalmat": 2, "reiseliv": 1, None: 4}
-    assert len(service.waiting_ids(session, section_id=section.id)) == 2
+    assert len(service.waiting_ids(session, process.id, section_id=section.id)) == 2
     service.draft(
         session,
         reviewer,
-        service.waiting_ids(session, section_id=section.id),
+        service.waiting_ids(session, process.id, section_id=section.id),
         service.AssessmentData("noted", section_ids=[section.id]),
     )
-    queue = service.queue(session)
+    queue = service.queue(session, process.id)
     assert queue.total == 5 and queue.by_section == []
     row = session.execute(select(Assessment)).scalars().first()
     assert [s.id for s in row.sections] == [section.id]

@@ -17,7 +17,7 @@ def slow_ok(app):
     return app
 
 
-def test_order_and_figures(session, focus_areas, make_region):
+def test_order_and_figures(session, focus_areas, make_region, process):
     lokalmat, reiseliv, havbruk, _retired = focus_areas
     north = make_region(name="Nord-Troms")
     for ids, region in (
@@ -34,7 +34,7 @@ def test_order_and_figures(session, focus_areas, make_region):
         (2, reiseliv.id),
         (3, havbruk.id),
     ]
-    results = service.results(session)
+    results = service.results(session, process.id)
     assert (results.answers, results.flagged) == (3, 1)
     table = {r.area.key: (r.rank, r.count, round(r.share, 3), r.first) for r in results.areas}
     assert table == {
@@ -42,7 +42,7 @@ def test_order_and_figures(session, focus_areas, make_region):
         "reiseliv": (2, 2, 0.667, 1),
         "havbruk": (3, 1, 0.333, 0),  # the flagged answer is not counted
     }
-    every = service.all_results(session)
+    every = service.all_results(session, process.id)
     regions = {b.label_key: b.results.answers for b in every.by_region}
     assert regions == {"Nord-Troms": 2, None: 1}
     assert {b.label_key: b.results.answers for b in every.by_category} == {"citizen": 3}
@@ -78,6 +78,7 @@ def test_nothing_identifying_is_stored():
     }
     assert columns == {
         "id",
+        "process_id",
         "channel",
         "created_on",
         "region_id",
@@ -90,7 +91,7 @@ def test_nothing_identifying_is_stored():
     }
 
 
-def test_form_over_http_and_burst_flagged(client, session, slow_ok, focus_areas):
+def test_form_over_http_and_burst_flagged(client, session, slow_ok, focus_areas, process):
     lokalmat, reiseliv, _havbruk, _retired = focus_areas
     client.set_cookie("lang", "nn")
     page = client.get("/prioriteringar/")
@@ -117,7 +118,7 @@ def test_form_over_http_and_burst_flagged(client, session, slow_ok, focus_areas)
         session.execute(select(PriorityAnswer.flagged).order_by(PriorityAnswer.id)).scalars()
     )
     assert flags == [False, False, False, True]  # the fourth within the window: flagged
-    assert service.results(session).answers == 3
+    assert service.results(session, process.id).answers == 3
 
 
 def _started(html: str) -> str:
