@@ -227,3 +227,76 @@ def test_report_from_the_back_office_as_a_job(client, session, assessed, reviewe
     assert download.status_code == 200
     headings = {p.text for p in Document(io.BytesIO(download.data)).paragraphs}
     assert "Høyringsnotat" in headings and "Medverknad" in headings
+
+
+def test_a_long_pdf_is_laid_out_in_parts_and_joined_into_one_tagged_file(app, tmp_path):
+    """Small parts and tables force the joining: the result reads in order and its
+    structure tree, parent tree, header IDs and bookmarks hold together."""
+    from flask_babel import force_locale
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    from participation.reports.horingsnotat import HtmlWriter
+
+    writer = HtmlWriter("nb", rows_per_table=20, blocks_per_part=40)
+    with force_locale("nb"):
+        writer.title("Høringsnotat", "Troms fylkeskommune")
+        writer.heading(1, "Innspillene og vurderingen av dem")
+        writer.table("Havnæringene", ["Referanse", "Avsender", "Utdrag", "Vurdering", "Utfall"])
+        for n in range(90):
+            writer.row([f"#{n}", "Anonym", "Lokalmat og sjømat æøå " * 4, "Følges opp.", "Tatt"])
+        writer.end_table()
+        writer.heading(1, "Vedlegg: de publiserte høringssvarene")
+        writer.paragraph("Siste avsnitt.")
+    target = tmp_path / "deler.pdf"
+    writer.save(str(target))
+    reader = PdfReader(str(target))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nb" and bool(root["/MarkInfo"]["/Marked"])
+    assert b"pdfuaid" in root["/Metadata"].get_data()
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    positions = [text.index(s) for s in ("Høringsnotat", "#0 ", "#89 ", "Siste avsnitt.")]
+    assert positions == sorted(positions)
+    assert text.count("Havnæringene (fortsettelse)") == 4  # 90 rows, 20 a table
+    # Page numbers run on across the parts.
+    assert reader.pages[-1].extract_text().rstrip().endswith(str(len(reader.pages)))
+    # One Document element; every page's marked content is owned by elements on it.
+    tree = root["/StructTreeRoot"]
+    (document,) = tree["/K"]
+    assert document["/S"] == "/Document"
+    keys = [page["/StructParents"] for page in reader.pages]
+    assert len(set(keys)) == len(keys) == len(reader.pages)
+    nums = tree["/ParentTree"]["/Nums"]
+    owners = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert int(tree["/ParentTreeNextKey"]) > max(owners)
+    for page in reader.pages:
+        for element in owners[page["/StructParents"]]:
+            assert element.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
+    # Every element's parent is the element that lists it; header IDs unique and named.
+    ids, headers, tables, stack = [], [], 0, [(document.get_object(), None)]
+    while stack:
+        element, parent = stack.pop()
+        if parent is not None:
+            assert element["/P"] is parent
+        tables += element["/S"] == "/Table"
+        ids += [element["/ID"]] if "/ID" in element else []
+        attributes = element.get("/A")
+        for a in attributes if isinstance(attributes, ArrayObject) else [attributes]:
+            if isinstance(a, DictionaryObject) and "/Headers" in a:
+                headers += list(a["/Headers"])
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, DictionaryObject) and "/S" in kid:
+                stack.append((kid, element))
+    assert tables >= 5  # (WeasyPrint tags a table broken over pages once per page)
+    assert len(ids) == len(set(ids)) and set(headers) <= set(ids)
+    titles = []
+    outline = list(reader.outline)
+    while outline:
+        item = outline.pop(0)
+        if isinstance(item, list):
+            outline = item + outline
+        else:
+            titles.append(item.title)
+    assert titles[0] == "Høringsnotat" and "Vedlegg: de publiserte høringssvarene" in titles
