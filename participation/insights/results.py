@@ -11,7 +11,7 @@ area lists, one-click confirmation and the quality figures alike).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -368,6 +368,7 @@ class Quality:
     # Suggestions against what reviewers confirmed *after* the run (held out from it)
     agreement: dict[str, Any] | None
     areas_by_key: dict[str, FocusArea] = field(default_factory=dict)
+    reviewed: ReviewedData | None = None
 
 
 def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | None:
@@ -406,6 +407,70 @@ def review_agreement(session: Session, run: AnalysisRun) -> dict[str, Any] | Non
     )
 
 
+@dataclass
+class AreaReview:
+    """One focus area of the process: how many of its inputs reviewers confirmed, and
+    what the run's model learned the area from."""
+
+    area: FocusArea
+    confirmed: int  # inputs of the process confirmed with this area, now
+    in_model: int  # of those, confirmed when the run read them (its model learned them)
+    examples: int  # bundled example texts for the area
+
+    @property
+    def learned_from(self) -> str:
+        """``confirmed`` (reviewed input), ``example`` (bundled examples) or
+        ``seed_term`` (only its seed terms, names and descriptions: a new area)."""
+        if self.in_model:
+            return "confirmed"
+        return "example" if self.examples else "seed_term"
+
+
+@dataclass
+class ReviewedData:
+    """How much reviewed data the process has, and how much of it the run's model used."""
+
+    reviewed: int  # inputs of the process whose focus areas a reviewer confirmed
+    none_applies: int  # of those, confirmed as "none of the focus areas"
+    in_model: int  # reviewed inputs the run's model was trained on
+    areas: list[AreaReview]
+
+    @property
+    def seed_only(self) -> list[AreaReview]:
+        return [a for a in self.areas if a.learned_from == "seed_term"]
+
+
+def reviewed_data(session: Session, run: AnalysisRun) -> ReviewedData:
+    """The process's reviewed inputs per focus area, from the confirmations stored and
+    the run's record of which inputs were confirmed when it read them."""
+    from analysis.tagging import load_examples
+
+    confirmed = confirmed_keys(session, run.process_id)
+    at_run = set(
+        session.execute(
+            select(InputAnalysis.input_id).where(
+                InputAnalysis.run_id == run.id, InputAnalysis.confirmed.is_(True)
+            )
+        ).scalars()
+    )
+    now, in_model = Counter(), Counter()
+    for input_id, keys in confirmed.items():
+        now.update(keys)
+        if input_id in at_run:
+            in_model.update(keys)
+    examples = Counter(key for ex in load_examples() for key in ex.get("focus_areas", ()))
+    trained = (run.model or {}).get("n_training") or {}
+    return ReviewedData(
+        reviewed=len(confirmed),
+        none_applies=sum(1 for keys in confirmed.values() if not keys),
+        in_model=int(trained.get("confirmed", run.n_labelled or 0)),
+        areas=[
+            AreaReview(area, now[area.key], in_model[area.key], examples[area.key])
+            for area in inputs.active_focus_areas(session, run.process_id)
+        ],
+    )
+
+
 def quality(session: Session, run: AnalysisRun) -> Quality:
     metrics = run.metrics or {}
     tagger = dict(metrics.get("tagger") or {})
@@ -419,6 +484,7 @@ def quality(session: Session, run: AnalysisRun) -> Quality:
         n_training=dict((run.model or {}).get("n_training") or {}),
         agreement=review_agreement(session, run),
         areas_by_key={a.key: a for a in session.execute(select(FocusArea)).scalars()},
+        reviewed=reviewed_data(session, run),
     )
 
 
