@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    Form,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -51,6 +52,14 @@ class BaseForm(FlaskForm):
             }:
                 filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class SubForm(Form):
+    """A form repeated inside another (``FieldList(FormField(...))``): strips text as
+    ``BaseForm`` does, with no CSRF token of its own (the outer form has one)."""
+
+    class Meta:
+        bind_field = BaseForm.Meta.bind_field
 
 
 def _strip(value):

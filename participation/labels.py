@@ -121,6 +121,14 @@ FINDING_LABELS = {
     Kind.ACCOUNT: _l("a bank account number"),
 }
 
+# The languages a process's texts are entered in (``TEXT_LANGUAGES``), in the reader's language.
+TEXT_LANGUAGE_LABELS = {
+    "nb": _l("Bokmål"),
+    "nn": _l("Nynorsk"),
+    "en": _l("English"),
+    "se": _l("Northern Sami"),
+}
+
 PROCESS_STATUS_LABELS = {
     ProcessStatus.DRAFT: _l("Being prepared"),
     ProcessStatus.ACTIVE: _l("Active"),
@@ -314,6 +322,13 @@ TRAINING_SOURCE_LABELS = {
     "confirmed": _l("confirmed by reviewers"),
 }
 
+# What the model learned a focus area from (``results.AreaReview.learned_from``).
+LEARNED_FROM_LABELS = {
+    "confirmed": _l("Inputs reviewers confirmed"),
+    "example": _l("Bundled examples only"),
+    "seed_term": _l("Seed terms, name and description only"),
+}
+
 TIMING_LABELS = {
     "reading": _l("Reading the input"),
     "model": _l("Preparing or training the model"),
@@ -353,6 +368,7 @@ FOR_TEMPLATES = {
     "job_status_labels": JOB_STATUS_LABELS,
     "job_stage_labels": JOB_STAGE_LABELS,
     "training_sources": TRAINING_SOURCE_LABELS,
+    "learned_from_labels": LEARNED_FROM_LABELS,
     "timing_labels": TIMING_LABELS,
     "outcome_labels": OUTCOME_LABELS,
     "assessment_state_labels": ASSESSMENT_STATE_LABELS,

@@ -203,6 +203,23 @@ URL_MAP = [
     ("/admin/personvern/rydd", "backoffice.privacy_purge", {"OPTIONS", "POST"}),
     ("/admin/personvern/slett", "backoffice.privacy_delete", {"OPTIONS", "POST"}),
     ("/admin/prosess", "backoffice.process_switch", {"OPTIONS", "POST"}),
+    ("/admin/prosesser", "backoffice.processes", {"GET", "HEAD", "OPTIONS"}),
+    (
+        "/admin/prosesser/<int(max=2147483647):process_id>",
+        "backoffice.process_edit",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    (
+        "/admin/prosesser/<int(max=2147483647):process_id>/aktiver",
+        "backoffice.process_activate",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    (
+        "/admin/prosesser/<int(max=2147483647):process_id>/arkiver",
+        "backoffice.process_archive",
+        {"GET", "HEAD", "OPTIONS", "POST"},
+    ),
+    ("/admin/prosesser/ny", "backoffice.process_new", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/admin/regioner", "backoffice.regions", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("/admin/satsingsomrader", "backoffice.focus_areas", {"GET", "HEAD", "OPTIONS"}),
     (

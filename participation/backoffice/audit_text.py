@@ -43,6 +43,17 @@ FIELD_LABELS = {
     "active": _l("In use"),
     "role": _l("Role"),
     "password": _l("Password"),
+    # A process's (its texts in any language).
+    "slug": _l("Address"),
+    "summary": _l("Summary"),
+    "question": _l("The suggestion box's question"),
+    "organisation": _l("Organisation"),
+    "contact_email": _l("Contact e-mail address"),
+    "suggestions_open_at": _l("The suggestion box opens"),
+    "suggestions_close_at": _l("The suggestion box closes"),
+    "phases": _l("Phases"),
+    "focus_areas": _l("Focus areas"),
+    "regions": _l("Regions"),
 }
 
 # Counts and facts, each "label: value".

@@ -142,6 +142,12 @@ NOT_PROCESS_DATA = {
     "backoffice.login",
     "backoffice.logout",
     "backoffice.process_switch",
+    # The processes themselves (administrators): their service refuses changes to an
+    # archived one with a message on the form.
+    "backoffice.process_new",
+    "backoffice.process_edit",
+    "backoffice.process_activate",
+    "backoffice.process_archive",
     "backoffice.privacy",
     "backoffice.privacy_lookup",
     "backoffice.privacy_export",

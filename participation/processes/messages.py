@@ -15,6 +15,11 @@ def error_message(error: service.ProcessError):
         return _l("Phase %(n)d overlaps the phase before it.", n=error.position)
     if isinstance(error, service.PhaseNameMissing):
         return _l("Phase %(n)d needs a name in Bokmål.", n=error.position)
+    if isinstance(error, service.RegionInUse):
+        return _l(
+            "The process has meetings in %(region)s, so the region stays in its set.",
+            region=error.name,
+        )
     return ERRORS.get(type(error), _l("The change could not be made."))
 
 
@@ -32,4 +37,6 @@ ERRORS = {
     service.ProcessNotFound: _l("There is no such process."),
     service.AccessDenied: _l("You do not have access to this process."),
     service.NoCurrentProcess: _l("No process is active."),
+    service.BoxClosesBeforeOpening: _l("The suggestion box must close after it opens."),
+    service.UnknownChoice: _l("Choose among the options shown."),
 }

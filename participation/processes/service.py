@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, exists, insert, select
+from sqlalchemy import and_, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
@@ -20,6 +20,7 @@ from participation.common import local_date
 from participation.models import (
     DraftStrategy,
     FocusArea,
+    Input,
     Meeting,
     Process,
     ProcessPhase,
@@ -98,6 +99,22 @@ class NotInProcess(ProcessError):
     """A region or focus area that is not in the process's set."""
 
 
+class BoxClosesBeforeOpening(ProcessError):
+    """The suggestion box's close time is not after its open time."""
+
+
+class UnknownChoice(ProcessError):
+    """A focus area or region that does not exist (the form's choices changed)."""
+
+
+class RegionInUse(ProcessError):
+    """A region the process's meetings are held in cannot leave its set."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -131,6 +148,42 @@ def list_processes(session: Session) -> list[Process]:
         ).scalars()
     )
     return sorted(processes, key=lambda p: order.get(p.status, 3))
+
+
+@dataclass
+class ProcessRow:
+    """A line of the back office's list of processes."""
+
+    process: Process
+    meetings: int
+    drafts: int
+    inputs: int
+    focus_areas: int
+    regions: int
+
+
+def overview(session: Session) -> list[ProcessRow]:
+    """Every process (active, being prepared, archived) with what it holds."""
+
+    def count(column) -> dict[int, int]:
+        return dict(session.execute(select(column, func.count()).group_by(column)).all())
+
+    meetings = count(Meeting.process_id)
+    drafts = count(DraftStrategy.process_id)
+    inputs = count(Input.process_id)
+    areas = count(process_focus_area.c.process_id)
+    chosen_regions = count(process_region.c.process_id)
+    return [
+        ProcessRow(
+            process=p,
+            meetings=meetings.get(p.id, 0),
+            drafts=drafts.get(p.id, 0),
+            inputs=inputs.get(p.id, 0),
+            focus_areas=areas.get(p.id, 0),
+            regions=chosen_regions.get(p.id, 0),
+        )
+        for p in list_processes(session)
+    ]
 
 
 def active_processes(session: Session) -> list[Process]:
@@ -390,6 +443,11 @@ class ProcessData:
     suggestions_open_at: datetime | None = None
     suggestions_close_at: datetime | None = None
     phases: list[PhaseData] = field(default_factory=list)
+    # The process's sets (None: leave them as they are); ``copy_from`` adds the focus
+    # areas and regions of that process to them.
+    focus_area_ids: list[int] | None = None
+    region_ids: list[int] | None = None
+    copy_from: int | None = None
 
 
 def check_phases(phases: list[PhaseData]) -> None:
@@ -415,7 +473,80 @@ def _check(session: Session, data: ProcessData, process_id: int | None) -> str:
     if not (data.titles.get("nb") or "").strip():
         raise TitleMissing()
     check_phases(data.phases)
+    opens, closes = data.suggestions_open_at, data.suggestions_close_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise BoxClosesBeforeOpening()
+    _check_choices(session, FocusArea, data.focus_area_ids)
+    _check_choices(session, Region, data.region_ids)
+    if data.copy_from is not None:
+        get(session, data.copy_from)
+    if process_id is not None and data.region_ids:
+        _check_regions_in_use(session, process_id, set(data.region_ids))
     return slug
+
+
+def _check_choices(session: Session, model, ids: list[int] | None) -> None:
+    if not ids:
+        return
+    known = set(session.execute(select(model.id).where(model.id.in_(set(ids)))).scalars())
+    if known != set(ids):
+        raise UnknownChoice()
+
+
+def _check_regions_in_use(session: Session, process_id: int, kept: set[int]) -> None:
+    """A region with meetings of the process stays in its set."""
+    used = session.execute(
+        select(Region.name)
+        .join(Meeting, Meeting.region_id == Region.id)
+        .where(Meeting.process_id == process_id, Region.id.not_in(kept))
+        .order_by(Region.position, Region.name)
+        .limit(1)
+    ).scalar()
+    if used is not None:
+        raise RegionInUse(used)
+
+
+def _set_choices(
+    session: Session, actor: User | None, process: Process, data: ProcessData
+) -> list[str]:
+    """The process's focus areas and regions as ``data`` says; what changed."""
+    changed = []
+    if data.focus_area_ids is not None:
+        before = {a.id for a in focus_areas(session, process.id, active_only=False)}
+        if before != set(data.focus_area_ids):
+            set_focus_areas(session, process.id, data.focus_area_ids)
+            changed.append("focus_areas")
+    if data.region_ids is not None:
+        before = {r.id for r in regions(session, process.id)}
+        if before != set(data.region_ids):
+            set_regions(session, process.id, data.region_ids)
+            changed.append("regions")
+    if data.copy_from is not None:
+        copy_setup(session, actor, data.copy_from, process.id)
+    return changed
+
+
+# What an audit entry names when it changed (the texts in any language).
+_TEXT_FIELDS = ("title", "summary", "introduction", "question")
+_PLAIN_FIELDS = ("organisation", "contact_email", "suggestions_open_at", "suggestions_close_at")
+
+
+def _snapshot(process: Process) -> dict:
+    shot = {"slug": process.slug}
+    for name in _TEXT_FIELDS:
+        shot[name] = tuple(getattr(process, f"{name}_{lang}") for lang in TEXT_LANGUAGES)
+    for name in _PLAIN_FIELDS:
+        shot[name] = getattr(process, name)
+    shot["phases"] = [
+        (
+            p.starts_on,
+            p.ends_on,
+            *(getattr(p, f"name_{lang}") for lang in TEXT_LANGUAGES),
+            *(getattr(p, f"description_{lang}") for lang in TEXT_LANGUAGES),
+        )
+        for p in process.phases
+    ]
+    return shot
 
 
 def _apply(process: Process, data: ProcessData, slug: str) -> None:
@@ -458,6 +589,7 @@ def create_process(session: Session, actor: User | None, data: ProcessData) -> P
     session.add(process)
     session.flush()
     audit.record(session, actor, "process.create", "process", process.id, details={"slug": slug})
+    _set_choices(session, actor, process, data)
     return process
 
 
@@ -467,10 +599,23 @@ def update_process(
     process = get(session, process_id)
     check_writable(process)
     slug = _check(session, data, process.id)
+    before = _snapshot(process)
     _apply(process, data, slug)
     process.phases = _phases(data)
     session.flush()
-    audit.record(session, actor, "process.update", "process", process.id, details={"slug": slug})
+    after = _snapshot(process)
+    changed = [name for name in before if before[name] != after[name]]
+    changed += _set_choices(session, None, process, replace(data, copy_from=None))
+    audit.record(
+        session,
+        actor,
+        "process.update",
+        "process",
+        process.id,
+        details={"slug": slug, "changed": changed},
+    )
+    if data.copy_from is not None:
+        copy_setup(session, actor, data.copy_from, process.id)
     return process
 
 

@@ -43,9 +43,11 @@ from participation.models import (
     Input,
     Meeting,
     OutboxMessage,
+    Process,
     Region,
     User,
 )
+from participation.models.processes import TEXT_LANGUAGES
 from tests.abuse.crawl import Form, crawl, parse_forms
 from tests.helpers import login, reset_request_state
 
@@ -99,8 +101,14 @@ SHAPED_FIELDS = {
     "password",
     "phone",
     "code",
+    "slug",
 }
 TEXT_KINDS = {"text", "textarea", "search"}
+
+
+def field_key(name: str) -> str:
+    """A field's name, one for every row of a repeated sub-form ("phases-3-name_nb")."""
+    return re.sub(r"-\d+-", "-N-", name)
 
 
 def shape(url: str) -> str:
@@ -246,7 +254,7 @@ class Submitter:
         for name, value in data.items():  # what we typed, and what the page gave back
             kinds = {f.kind for f in form.fields if f.name == name}
             if kinds & TEXT_KINDS and isinstance(value, str) and "xss-" in value.lower():
-                self.covered.add((shape(form.action), name))
+                self.covered.add((shape(form.action), field_key(name)))
         for name, (content, filename) in (files or {}).items():
             data[name] = (content, filename)
             if "xss-" in filename.lower() or b"xss-" in content.getvalue().lower():
@@ -604,6 +612,30 @@ def seed(app, session, *, analyse: bool = False) -> World:
     # Edit forms sent back unchanged: the payloads they show go back in.
     s.submit(staff, f"/admin/satsingsomrader/{area}", {})
     s.submit(staff, f"/admin/brukere/{user}", {})
+    # a process (being prepared) with every text in every language and a phase; its
+    # edit form sent back unchanged
+    s.submit(
+        staff,
+        "/admin/prosesser/ny",
+        {
+            "slug": "xss-prosess",
+            **{
+                f"{name}_{lang}": payload(f"process-{name}-{lang}", short=name == "title")
+                for name in ("title", "summary", "introduction", "question")
+                for lang in TEXT_LANGUAGES
+            },
+            "organisation": payload("process-organisation", short=True),
+            "phases-0-starts_on": "2027-01-04",
+            "phases-0-ends_on": "2027-02-26",
+            **{
+                f"phases-0-{name}_{lang}": payload(f"phase-{name}-{lang}", short=name == "name")
+                for name in ("name", "description")
+                for lang in TEXT_LANGUAGES
+            },
+        },
+    )
+    process = session.scalar(select(Process.id).where(Process.slug == "xss-prosess"))
+    s.submit(staff, f"/admin/prosesser/{process}", {})
     # the statements' own texts, and a report of an accessibility problem (public)
     for statement, keys in STATEMENT_FIELDS.items():
         s.submit(
@@ -736,6 +768,7 @@ def expected_pages(world: World) -> dict[str, list[str]]:
         "area-name-nn": ["/admin/satsingsomrader"],
         "area-name-en": ["/admin/satsingsomrader"],
         "user-name": ["/admin/brukere"],
+        "process-title-nb": ["/admin/prosesser"],
         **{
             f"{statement}-{key}".replace("_", "-"): [page]
             for statement, page in (
@@ -832,7 +865,7 @@ def test_every_free_text_field_got_a_payload(app, world):
     forms = crawl(app.test_client(), ["/"], limit=400, skip=lambda u: bool(skip.search(u)))
     forms += crawl(world.staff, ["/admin/"], limit=400, skip=lambda u: bool(skip.search(u)))
     fields = {
-        (shape(form.action), f.name)
+        (shape(form.action), field_key(f.name))
         for form in forms
         for f in form.fields
         if f.kind in TEXT_KINDS | {"file"} and f.name.rpartition("-")[2] not in SHAPED_FIELDS

@@ -86,8 +86,13 @@ def demo(app, session):
     from participation.meetings import mail
     from participation.meetings import service as meetings
     from participation.models import Meeting
+    from participation.processes import service as processes
 
     report = seed_demo(session)
+    # A process being prepared, so the activation page is reached too.
+    processes.create_process(
+        session, None, processes.ProcessData(slug="neste-plan", titles={"nb": "Neste plan"})
+    )
     session.commit()
     meeting = session.query(Meeting).order_by(Meeting.id).first()
     registration = meetings.register(
