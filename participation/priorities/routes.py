@@ -15,15 +15,11 @@ process's.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from limits.storage import storage_from_string
 from sqlalchemy import select
-from wtforms import SelectField
 
 from participation.extensions import db, limiter
-from participation.forms import OneOf, choice
-from participation.inputs.service import active_focus_areas
+from participation.forms import choice
 from participation.labels import CATEGORY_LABELS
 from participation.models import (
     Meeting,
@@ -34,8 +30,14 @@ from participation.models import (
     RespondentCategory,
 )
 from participation.priorities import service
+from participation.priorities.box import (
+    area_choices,
+    choice_fields,
+    chosen,
+    in_burst,
+    max_choices,
+)
 from participation.processes import service as processes
-from participation.ratelimit import client_key
 from participation.suggestions.forms import SuggestionForm, new_started_token
 
 bp = Blueprint("priorities", __name__)
@@ -50,19 +52,6 @@ ERRORS = {
     ),
 }
 
-ORDINALS = [
-    _l("First choice"),
-    _l("Second choice"),
-    _l("Third choice"),
-    _l("Fourth choice"),
-    _l("Fifth choice"),
-]
-
-
-def ordinal(n: int):
-    return ORDINALS[n - 1] if n <= len(ORDINALS) else _l("Choice %(n)d", n=n)
-
-
 _FORMS: dict[int, type] = {}
 
 
@@ -70,31 +59,10 @@ def form_class(n: int) -> type:
     """The priorities form with ``n`` ordered choices (the suggestion box's guards,
     without its text)."""
     if n not in _FORMS:
-        fields = {
-            "text": None,
-            "focus_area": None,
-            "confirm_personal_data": None,
-        }
-        for i in range(1, n + 1):
-            fields[f"choice_{i}"] = SelectField(
-                ordinal(i),
-                validate_choice=False,
-                validators=[OneOf(lambda form, field: field.choices)],
-            )
+        fields = {"text": None, "focus_area": None, "confirm_personal_data": None}
+        fields.update(choice_fields("choice", n))
         _FORMS[n] = type(f"PriorityForm{n}", (SuggestionForm,), fields)
     return _FORMS[n]
-
-
-def max_choices() -> int:
-    return max(1, min(int(current_app.config["PRIORITY_MAX_CHOICES"]), 10))
-
-
-def area_choices(process_id: int) -> list:
-    """The process's active focus areas, for each ordered choice (the box uses them too)."""
-    locale = str(get_locale())
-    return [choice("", _l("Choose…"))] + [
-        choice(str(a.id), a.name(locale)) for a in active_focus_areas(db.session, process_id)
-    ]
 
 
 def build_form(process_id: int):
@@ -116,26 +84,6 @@ def build_form(process_id: int):
     return form
 
 
-def _storage():
-    app = current_app._get_current_object()
-    storage = app.extensions.get("priority_burst")
-    if storage is None:
-        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        app.extensions["priority_burst"] = storage
-    return storage
-
-
-def in_burst(meeting_id: int | None) -> bool:
-    """One more answer from this client: beyond the limit within the window?"""
-    config = current_app.config
-    limit = (
-        config["PRIORITY_WORKSHOP_BURST_LIMIT"] if meeting_id else config["PRIORITY_BURST_LIMIT"]
-    )
-    key = f"priority-burst:{meeting_id or '-'}:{client_key()}"
-    count = _storage().incr(key, int(config["PRIORITY_BURST_MINUTES"]) * 60)
-    return count > limit
-
-
 def _rate_limit() -> str:
     return current_app.config["SUGGESTION_RATE_LIMIT"]
 
@@ -148,8 +96,7 @@ def _answer(process: Process, meeting: Meeting | None):
         valid = form.validate()
         guard_errors = form.take_guard_errors()
         if valid and not guard_errors:
-            chosen = [form[f"choice_{i}"].data for i in range(1, n + 1)]
-            ids = [int(v) for v in chosen if v]
+            ids = [int(v) for v in chosen(form, "choice", n) if v.isdigit() and len(v) < 10]
             data = service.PriorityData(
                 focus_area_ids=ids,
                 channel=PriorityChannel.WORKSHOP if meeting else PriorityChannel.FORM,

@@ -24,7 +24,16 @@ from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.inputs.service import active_focus_areas
 from participation.labels import CATEGORY_LABELS
-from participation.models import Process, ProcessStatus, Region, RespondentCategory, utcnow
+from participation.models import (
+    PriorityChannel,
+    Process,
+    ProcessStatus,
+    Region,
+    RespondentCategory,
+    utcnow,
+)
+from participation.priorities import box as priority_box
+from participation.priorities import service as priorities
 from participation.processes import service as processes
 from participation.ratelimit import rate_limited
 from participation.suggestions import service
@@ -42,6 +51,28 @@ SUBMIT_ERRORS = {
 }
 
 
+# The box's priorities question, refused like the short priorities form's.
+PRIORITY_ERRORS = {
+    priorities.TooManyChoices: _l("Choose at most %(max)d focus areas."),
+    priorities.SameAreaTwice: _l("Choose each focus area only once."),
+    priorities.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+    priorities.ProcessClosed: _l(
+        "This process is archived and takes no more answers. Nothing was sent."
+    ),
+}
+
+_FORMS: dict[int, type] = {}
+
+
+def box_form_class(n: int) -> type:
+    """The box's form with the priorities question: ``priority_1`` … ``priority_n``."""
+    if n not in _FORMS:
+        _FORMS[n] = type(
+            f"SuggestionBoxForm{n}", (SuggestionForm,), priority_box.choice_fields("priority", n)
+        )
+    return _FORMS[n]
+
+
 RATE_LIMITED = _l(
     "You have sent the form many times in a short while. Wait a few minutes and send it "
     "again: your text is kept below."
@@ -53,9 +84,13 @@ def _rate_limit() -> str:
 
 
 def _form(process: Process | None) -> SuggestionForm:
-    form = SuggestionForm()
+    form = box_form_class(priority_box.max_choices())()
     locale = str(get_locale())
     process_id = process.id if process is not None else None
+    if process_id is not None:
+        areas = priority_box.area_choices(process_id)
+        for field in priority_fields(form):
+            field.choices = areas
     form.focus_area.choices = [
         choice(str(area.id), area.name(locale))
         for area in active_focus_areas(db.session, process_id)
@@ -81,7 +116,9 @@ def new():
 @bp.route("/prosess/<slug>/innspill", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def process_new(slug: str):
-    found = processes.get_by_slug(db.session, slug) if len(slug) <= 80 and "\x00" not in slug else None
+    found = (
+        processes.get_by_slug(db.session, slug) if len(slug) <= 80 and "\x00" not in slug else None
+    )
     if found is None or found.status == ProcessStatus.DRAFT:
         abort(404)
     return _box(found)
@@ -95,6 +132,7 @@ def _box(process: Process | None):
             409 if request.method == "POST" else 200
         )
     form = _form(process)
+    n = priority_box.max_choices()
     guard_errors: list = []
     warning = None
     if rate_limited():
@@ -121,13 +159,41 @@ def _box(process: Process | None):
                     region_id=int(form.region.data) if form.region.data else None,
                     category=form.category.data or None,
                 )
+                chosen = priority_box.chosen(form, "priority", n)
+                answer = priorities.PriorityData(
+                    [int(v) if v.isdigit() and len(v) < 10 else -1 for v in chosen],
+                    channel=PriorityChannel.SUGGESTION_BOX,
+                    region_id=data.region_id,
+                    category=data.category,
+                )
                 try:
-                    suggestion = service.submit_suggestion(
-                        db.session, data, process_id=process.id
-                    )
+                    # The priorities are checked before anything is stored: a refused
+                    # choice stores neither them nor the suggestion.
+                    if chosen:
+                        priorities.check(db.session, answer, process.id, max_choices=n)
+                    suggestion = service.submit_suggestion(db.session, data, process_id=process.id)
+                    if chosen:
+                        priorities.submit(
+                            db.session,
+                            answer,
+                            max_choices=n,
+                            flagged=lambda: priority_box.in_burst(None),
+                            process_id=process.id,
+                        )
                 except service.SuggestionError as error:
                     db.session.rollback()
                     guard_errors.append(SUBMIT_ERRORS[type(error)])
+                except priorities.PriorityError as error:
+                    db.session.rollback()
+                    message = PRIORITY_ERRORS.get(
+                        type(error), PRIORITY_ERRORS[priorities.InvalidChoice]
+                    )
+                    form.priority_1.errors = [
+                        *form.priority_1.errors,
+                        _l("Choose at most %(max)d focus areas.", max=n)
+                        if isinstance(error, priorities.TooManyChoices)
+                        else message,
+                    ]
                 else:
                     code = suggestion.receipt_code
                     db.session.commit()
@@ -139,7 +205,8 @@ def _box(process: Process | None):
     else:
         form.started.data = new_started_token()
 
-    status = 422 if (form.errors or guard_errors) else 200
+    refused = any(field.errors for field in form)
+    status = 422 if (refused or guard_errors) else 200
     return (
         render_template(
             "suggestions/new.html",
@@ -149,9 +216,14 @@ def _box(process: Process | None):
             min_length=service.MIN_LENGTH,
             max_length=service.MAX_LENGTH,
             process=process,
+            priority_fields=priority_fields(form) if len(form.priority_1.choices or []) > 1 else [],
         ),
         status,
     )
+
+
+def priority_fields(form) -> list:
+    return [form[f"priority_{i}"] for i in range(1, priority_box.max_choices() + 1)]
 
 
 @bp.get("/innspill/kvittering")

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from participation.models import FocusArea, Input
+from participation.models import FocusArea, Input, PriorityAnswer
 
 pytestmark = pytest.mark.e2e
 
@@ -107,12 +107,74 @@ def test_errors_are_shown_and_focused(browser_page, session, choices):
     assert stored(session) == []
 
 
+def test_priorities_in_the_box_by_keyboard(browser_page, session, choices):
+    """The box's priorities question with the keyboard alone: tab to each choice,
+    choose with the arrow keys, send with Enter; one submission stores both."""
+    page = browser_page
+    page.goto("/innspill/")
+    legend = page.locator("fieldset.priorities legend")
+    assert legend.inner_text() == "Hvilke satsingsområder bør komme først? (valgfritt)"
+    page.locator("#text").focus()
+    page.keyboard.type(TEXT)
+    first = page.locator("#priority_1")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "priority_1":
+            break
+        page.keyboard.press("Tab")
+    expect(first).to_be_focused()
+    page.keyboard.press("ArrowDown")  # "Choose…" → the first focus area
+    page.keyboard.press("ArrowDown")  # → the second: Reiseliv
+    page.keyboard.press("Tab")
+    expect(page.locator("#priority_2")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # → Lokalmat
+    assert first.input_value() != page.locator("#priority_2").input_value()
+    with page.expect_navigation():
+        page.locator("#text").focus()
+        page.keyboard.press("Tab")
+        page.locator("button[type=submit]").focus()
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/innspill/kvittering")
+    (item,) = stored(session)
+    answer = session.execute(select(PriorityAnswer)).scalar_one()
+    keys = [c.focus_area.key for c in answer.choices]
+    assert keys == ["tourism", "local_food"]
+    assert answer.channel == "suggestion_box" and item.process_id == answer.process_id
+
+
+def test_a_refused_priority_is_announced_and_focusable(browser_page, session, choices):
+    page = browser_page
+    page.goto("/innspill/")
+    page.fill("#text", TEXT)
+    page.select_option("#priority_1", label="Lokalmat")
+    page.select_option("#priority_2", label="Lokalmat")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    assert "Velg hvert satsingsområde bare én gang." in summary.inner_text()
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#priority_1")).to_be_focused()
+    assert page.locator("#text").input_value() == TEXT
+    assert stored(session) == []
+
+
 @pytest.mark.parametrize("locale", ["nb", "nn", "en", "se"])
 def test_suggestion_pages_have_no_wcag_violations(browser_page, session, choices, locale):
     page = browser_page
     page.goto(f"/sprak/{locale}?next=/innspill/")
     assert page.get_attribute("html", "lang") == locale
+    assert page.locator("#priority_1").count() == 1  # the priorities question is scanned too
     found = {"form": violations(page)}
+
+    page.select_option("#priority_1", index=1)
+    page.select_option("#priority_2", index=1)
+    page.fill("#text", TEXT)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    assert page.locator("#priority_1[aria-invalid=true]").count() == 1
+    found["form with a refused priority"] = violations(page)
+    page.select_option("#priority_1", index=0)
+    page.select_option("#priority_2", index=0)
 
     page.fill("#text", "Kort")
     with page.expect_navigation():
