@@ -20,7 +20,25 @@ from wtforms import SelectField
 from participation.extensions import db
 from participation.forms import OneOf, choice
 from participation.inputs.service import active_focus_areas
+from participation.priorities import service
 from participation.ratelimit import client_key
+
+ERRORS = {
+    service.NoChoice: _l("Choose at least one focus area."),
+    service.SameAreaTwice: _l("Choose each focus area only once."),
+    service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
+    service.ProcessClosed: _l(
+        "This process is archived and takes no more answers. Nothing was sent."
+    ),
+}
+
+
+def error_message(error: service.PriorityError, n: int):
+    """The translated sentence for a refused answer with ``n`` places."""
+    if isinstance(error, service.TooManyChoices):
+        return _l("Choose at most %(max)d focus areas.", max=n)
+    return ERRORS.get(type(error), ERRORS[service.InvalidChoice])
+
 
 ORDINALS = [
     _l("First choice"),

@@ -34,6 +34,7 @@ from participation.priorities.box import (
     area_choices,
     choice_fields,
     chosen,
+    error_message,
     in_burst,
     max_choices,
 )
@@ -41,16 +42,6 @@ from participation.processes import service as processes
 from participation.suggestions.forms import SuggestionForm, new_started_token
 
 bp = Blueprint("priorities", __name__)
-
-ERRORS = {
-    service.NoChoice: _l("Choose at least one focus area."),
-    service.TooManyChoices: _l("Choose at most %(max)d focus areas."),
-    service.SameAreaTwice: _l("Choose each focus area only once."),
-    service.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
-    service.ProcessClosed: _l(
-        "This process is archived and takes no more answers. Nothing was sent."
-    ),
-}
 
 _FORMS: dict[int, type] = {}
 
@@ -114,12 +105,7 @@ def _answer(process: Process, meeting: Meeting | None):
                 )
             except service.PriorityError as error:
                 db.session.rollback()
-                message = ERRORS[type(error)]
-                guard_errors.append(
-                    _l("Choose at most %(max)d focus areas.", max=n)
-                    if isinstance(error, service.TooManyChoices)
-                    else message
-                )
+                guard_errors.append(error_message(error, n))
             else:
                 db.session.commit()
                 target = url_for("priorities.thanks", mote=meeting.id if meeting else None)

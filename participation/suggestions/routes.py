@@ -51,16 +51,6 @@ SUBMIT_ERRORS = {
 }
 
 
-# The box's priorities question, refused like the short priorities form's.
-PRIORITY_ERRORS = {
-    priorities.TooManyChoices: _l("Choose at most %(max)d focus areas."),
-    priorities.SameAreaTwice: _l("Choose each focus area only once."),
-    priorities.InvalidChoice: _l("One of the choices is no longer available. Choose again."),
-    priorities.ProcessClosed: _l(
-        "This process is archived and takes no more answers. Nothing was sent."
-    ),
-}
-
 _FORMS: dict[int, type] = {}
 
 
@@ -185,14 +175,10 @@ def _box(process: Process | None):
                     guard_errors.append(SUBMIT_ERRORS[type(error)])
                 except priorities.PriorityError as error:
                     db.session.rollback()
-                    message = PRIORITY_ERRORS.get(
-                        type(error), PRIORITY_ERRORS[priorities.InvalidChoice]
-                    )
+                    # On the first choice: the error summary links to it.
                     form.priority_1.errors = [
                         *form.priority_1.errors,
-                        _l("Choose at most %(max)d focus areas.", max=n)
-                        if isinstance(error, priorities.TooManyChoices)
-                        else message,
+                        priority_box.error_message(error, n),
                     ]
                 else:
                     code = suggestion.receipt_code
