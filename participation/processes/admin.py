@@ -221,7 +221,7 @@ def _page(form, process: Process | None, error=None):
         form,
         error=error,
         process=process,
-        languages=TEXT_LANGUAGES,
+        text_languages=TEXT_LANGUAGES,
         text_language_labels=TEXT_LANGUAGE_LABELS,
         max_phases=MAX_PHASES,
         phase_errors=in_phases,

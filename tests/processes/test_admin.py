@@ -130,6 +130,8 @@ def test_a_new_process_is_created_with_every_language_phases_and_sets(
     for lang in TEXT_LANGUAGES:
         assert f'id="title_{lang}"' in page.text and f'lang="{lang}"' in page.text
     assert "Tittel (Nordsamisk)" in page.text
+    # The page's own language menu is untouched by the form's languages.
+    assert 'hreflang="nn"' in page.text and 'hreflang="n"' not in page.text
 
     response = admin_client.post(
         "/admin/prosesser/ny",
