@@ -111,6 +111,25 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def every_progress(monkeypatch):
+    """Every progress report of the jobs run in the test, as (stage, fraction) —
+    all of them, not only one each half second."""
+    from participation.jobs import engine, service
+
+    seen: list[tuple[str | None, float]] = []
+    real = service.heartbeat
+    monkeypatch.setattr(engine, "PROGRESS_INTERVAL", 0.0)
+
+    def recording(session, job_id, owner, **values):
+        if values.get("progress") is not None:
+            seen.append((values.get("stage"), round(values["progress"], 3)))
+        return real(session, job_id, owner, **values)
+
+    monkeypatch.setattr(service, "heartbeat", recording)
+    return seen
+
+
+@pytest.fixture
 def run_jobs(app):
     """Carry out the queued jobs in this thread; returns how many ran. The test's
     session (which the test client's requests share) starts afresh afterwards, so it

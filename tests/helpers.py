@@ -154,3 +154,48 @@ def pdf_bytes(pages: int = 1) -> bytes:
 def input_count(session) -> int:
     session.expire_all()
     return session.scalar(select(func.count(Input.id)))
+
+
+# ---------------------------------------------------------------- a job worker killed mid-way
+
+# Waits for processes on a busy machine; never asserted as durations.
+WORKER_WAIT = 240
+
+
+def kill_worker_mid_way(worker, log_path, read_done) -> int:
+    """Wait until the worker process has committed some of a job's work
+    (``read_done() > 0``), freeze it where it stands (SIGSTOP), read how far it got,
+    and SIGKILL it. Returns what ``read_done`` said when it was frozen."""
+    import os
+    import signal
+    import time
+
+    deadline = time.monotonic() + WORKER_WAIT
+    while read_done() == 0:
+        assert worker.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, "the worker did not start the work"
+        time.sleep(0.005)
+    os.kill(worker.pid, signal.SIGSTOP)
+    done = read_done()
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+    return done
+
+
+def take_over(app, session, job_id: int) -> str:
+    """What another worker does once the killed one's lease ran out: the job is queued
+    again, and carried out (here, in this process). Returns the outcome."""
+    from datetime import timedelta
+
+    from participation.jobs import engine, service
+    from participation.models import utcnow
+
+    lease = float(app.config["JOBS_LEASE_SECONDS"])
+    session.rollback()
+    requeued, _ = service.recover(
+        session, lease_seconds=lease, now=utcnow() + timedelta(seconds=lease + 1)
+    )
+    assert requeued == [job_id]
+    outcome = engine.execute(app, job_id)
+    session.rollback()
+    return outcome

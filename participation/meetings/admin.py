@@ -22,8 +22,10 @@ from participation.backoffice.blueprint import (
 )
 from participation.extensions import db
 from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
-from participation.labels import REGISTRATION_STATUS_LABELS
+from participation.jobs import admin as job_pages
+from participation.labels import MESSAGE_STATUS_LABELS, REGISTRATION_STATUS_LABELS
 from participation.meetings import service
+from participation.meetings import tasks as message_tasks
 from participation.meetings.forms import (
     AttendanceForm,
     CancelMeetingForm,
@@ -32,7 +34,7 @@ from participation.meetings.forms import (
     MoveForm,
     RegionForm,
 )
-from participation.models import Meeting, Region, Registration, utcnow
+from participation.models import Job, Meeting, MeetingMessage, Region, Registration, utcnow
 from participation.processes import service as processes
 
 MOVE_ERRORS = {
@@ -388,25 +390,86 @@ def attendance_list(meeting_id: int):
     )
 
 
+MESSAGE_ERRORS = {
+    service.MeetingCancelled: _l("The meeting is cancelled."),
+    service.NoAudience: _l("Choose who gets the message."),
+    service.NoRecipients: _l(
+        "No one would get this message: nobody among those you chose has an e-mail address."
+    ),
+}
+
+
 @bp.route("/moter/<int:meeting_id>/melding", methods=["GET", "POST"])
 @admin_required
 def meeting_message(meeting_id: int):
+    """Write a message (GET, or ``action=edit``), see it with the number of people it
+    goes to (``action=preview``), and send it on confirmation (``action=send``): a job
+    queues one e-mail per registrant, and this page (``?job=<id>``) follows it."""
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     form = MessageForm()
-    if form.validate_on_submit():
-        sent = service.message_registrants(
+    action = request.form.get("action", "") if request.method == "POST" else ""
+    error = _l("The meeting is cancelled.") if meeting.cancelled_at is not None else None
+    if error is None and action in ("preview", "send") and form.validate_on_submit():
+        audience = service.message_audience(
             db.session,
-            actor(),
             meeting.id,
-            subject=form.subject.data,
-            body=form.body.data,
-            include_waiting=form.include_waiting.data,
+            to_confirmed=form.to_confirmed.data,
+            to_waiting=form.to_waiting.data,
         )
-        db.session.commit()
-        tell(_l("The message was queued for %(n)d people.", n=sent), "success")
-        return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
-    counts = service.registration_counts(db.session, meeting.id)
-    return form_page("backoffice/meeting_message.html", form, meeting=meeting, counts=counts)
+        if audience.total == 0:
+            error = MESSAGE_ERRORS[service.NoRecipients]
+        elif action == "send" and form.confirm.data:
+            try:
+                job = message_tasks.start(
+                    db.session,
+                    actor(),
+                    meeting.id,
+                    subject=form.subject.data,
+                    body=form.body.data,
+                    to_confirmed=form.to_confirmed.data,
+                    to_waiting=form.to_waiting.data,
+                )
+            except tuple(MESSAGE_ERRORS) as refused:
+                db.session.rollback()
+                error = MESSAGE_ERRORS[type(refused)]
+            else:
+                return redirect(
+                    url_for("backoffice.meeting_message", meeting_id=meeting.id, job=job.id),
+                    code=303,
+                )
+        else:
+            if action == "send":
+                form.confirm.errors.append(_l("Confirm that you want to send the message."))
+            return render_template(
+                "backoffice/meeting_message_preview.html",
+                form=form,
+                meeting=meeting,
+                audience=audience,
+            ), (422 if form.errors else 200)
+    job = _message_job(meeting.id, request.args.get("job", ""))
+    return render_template(
+        "backoffice/meeting_message.html",
+        form=form,
+        meeting=meeting,
+        counts=service.registration_counts(db.session, meeting.id),
+        error=error,
+        job=job,
+        status=job_pages.status_of(job) if job else None,
+        message=db.session.get(MeetingMessage, job.params.get("message_id", 0)) if job else None,
+        messages=service.meeting_messages(db.session, meeting.id),
+        message_statuses=MESSAGE_STATUS_LABELS,
+        post_form=PostForm(),
+    ), (422 if (form.errors or (error and request.method == "POST")) else 200)
+
+
+def _message_job(meeting_id: int, job_id: str) -> Job | None:
+    """The message job this page follows, if it is this meeting's."""
+    if not job_id.isdigit() or int(job_id) > job_pages.MAX_ID:
+        return None
+    job = db.session.get(Job, int(job_id))
+    if job is None or job.kind != message_tasks.MESSAGE_KIND:
+        return None
+    return job if job.params.get("meeting_id") == meeting_id else None
 
 
 @bp.route("/regioner", methods=["GET", "POST"])

@@ -135,9 +135,24 @@ class CancelMeetingForm(BaseForm):
 
 
 class MessageForm(BaseForm):
+    """A message to a meeting's registrants: written, previewed with the count, then
+    sent on confirmation (``action``: preview, edit or send)."""
+
     subject = text(_l("Subject"), required_message=_l("Enter a subject."))
     body = long_text(_l("Message"), required_message=_l("Write the message."), max_length=10000)
-    include_waiting = BooleanField(_l("Also send to the waiting list"), default=True)
+    to_confirmed = BooleanField(_l("Those with a seat"), default=True)
+    to_waiting = BooleanField(_l("Those on the waiting list"), default=True)
+    confirm = BooleanField(_l("Yes, send the message to these people"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.to_confirmed.data or self.to_waiting.data):
+            self.to_confirmed.errors = [
+                *self.to_confirmed.errors,
+                _l("Choose who gets the message."),
+            ]
+            return False
+        return valid
 
 
 class MoveForm(BaseForm):

@@ -31,6 +31,8 @@ from participation.meetings import mail
 from participation.models import (
     FocusArea,
     Meeting,
+    MeetingMessage,
+    MeetingMessageRecipient,
     MeetingStatus,
     Region,
     Registration,
@@ -823,37 +825,186 @@ def set_attendance(session: Session, actor: User, meeting_id: int, attended_ids:
     return present
 
 
-def message_registrants(
+class NoAudience(MeetingError):
+    """Neither those with a seat nor the waiting list was chosen."""
+
+
+class NoRecipients(MeetingError):
+    """No one the message was meant for can get it."""
+
+
+class MessageEnded(MeetingError):
+    """The message has been sent, cancelled or given up; nothing more is queued."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    confirmed: int
+    waiting: int
+
+    @property
+    def total(self) -> int:
+        return self.confirmed + self.waiting
+
+
+def _audience_statuses(to_confirmed: bool, to_waiting: bool) -> list[str]:
+    return [
+        status
+        for status, chosen in (
+            (RegistrationStatus.CONFIRMED, to_confirmed),
+            (RegistrationStatus.WAITING, to_waiting),
+        )
+        if chosen
+    ]
+
+
+def _reachable(meeting_id: int, statuses: list[str]):
+    """Registrations a message reaches: live (not withdrawn), not purged, with an address."""
+    return (
+        Registration.meeting_id == meeting_id,
+        Registration.status.in_(statuses),
+        Registration.purged_at.is_(None),
+        Registration.email.is_not(None),
+    )
+
+
+def message_audience(
+    session: Session, meeting_id: int, *, to_confirmed: bool, to_waiting: bool
+) -> Audience:
+    """How many a message to these registrants would reach now (the preview's count)."""
+    statuses = _audience_statuses(to_confirmed, to_waiting)
+    counts = dict(
+        session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(*_reachable(meeting_id, statuses or ["-"]))
+            .group_by(Registration.status)
+        ).all()
+    )
+    return Audience(
+        counts.get(RegistrationStatus.CONFIRMED, 0), counts.get(RegistrationStatus.WAITING, 0)
+    )
+
+
+def create_message(
     session: Session,
     actor: User,
     meeting_id: int,
     *,
     subject: str,
     body: str,
-    include_waiting: bool = True,
-) -> int:
-    """Queue one e-mail per registrant, each in their own language. Returns how many."""
+    to_confirmed: bool,
+    to_waiting: bool,
+) -> MeetingMessage:
+    """A message to a meeting's registrants, to be queued by a job
+    (``queue_message_chunk``), and its audit entry. Raises ``MeetingNotFound``,
+    ``MeetingCancelled``, ``NoAudience`` or ``NoRecipients``. Flushes."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise MeetingNotFound()
-    statuses = [RegistrationStatus.CONFIRMED]
-    if include_waiting:
-        statuses.append(RegistrationStatus.WAITING)
-    recipients = [
-        r for r in _live_registrations(session, meeting_id) if r.status in statuses and r.email
-    ]
-    subject = " ".join(subject.split())
-    for registration in recipients:
-        mail.queue_message(session, registration, meeting, subject=subject, body=body.strip())
+    if meeting.cancelled_at is not None:
+        raise MeetingCancelled()
+    if not (to_confirmed or to_waiting):
+        raise NoAudience()
+    audience = message_audience(
+        session, meeting_id, to_confirmed=to_confirmed, to_waiting=to_waiting
+    )
+    if audience.total == 0:
+        raise NoRecipients()
+    message = MeetingMessage(
+        meeting_id=meeting.id,
+        subject=" ".join(subject.split())[:200],
+        body=normalize_newlines(body).strip(),
+        to_confirmed=to_confirmed,
+        to_waiting=to_waiting,
+        created_by_id=actor.id,
+        status="sending",
+        sent_count=0,
+    )
+    session.add(message)
+    session.flush()
     audit.record(
         session,
         actor,
         "meeting.message",
         "meeting",
         meeting.id,
-        details={"recipients": len(recipients), "waiting_included": include_waiting},
+        details={
+            "message": message.id,
+            "recipients": audience.total,
+            "confirmed_included": to_confirmed,
+            "waiting_included": to_waiting,
+        },
     )
-    return len(recipients)
+    return message
+
+
+def message_remaining(session: Session, message_id: int) -> int:
+    """Registrants the message is still to be queued for."""
+    message = session.get(MeetingMessage, message_id)
+    return session.scalar(_unsent(message).with_only_columns(func.count(Registration.id))) or 0
+
+
+def _unsent(message: MeetingMessage):
+    statuses = _audience_statuses(message.to_confirmed, message.to_waiting)
+    sent = select(MeetingMessageRecipient.registration_id).where(
+        MeetingMessageRecipient.message_id == message.id
+    )
+    return select(Registration).where(
+        *_reachable(message.meeting_id, statuses), Registration.id.not_in(sent)
+    )
+
+
+def queue_message_chunk(session: Session, message_id: int, size: int) -> int:
+    """Queue the message's e-mail for up to ``size`` more registrants, each in their
+    language with their cancel link around the staff's text, and record each as a
+    recipient in the same transaction (the caller commits), so a job started again
+    never queues a second copy. The message row is locked first, so two attempts
+    take turns. Registrants who withdrew or were purged since get nothing. Returns how
+    many were queued (0: done). Raises ``MessageEnded``."""
+    begin_write(session)
+    message = session.execute(
+        select(MeetingMessage)
+        .where(MeetingMessage.id == message_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if message.finished_at is not None:
+        raise MessageEnded()
+    meeting = session.get(Meeting, message.meeting_id)
+    batch = list(session.execute(_unsent(message).order_by(Registration.id).limit(size)).scalars())
+    for registration in batch:
+        session.add(MeetingMessageRecipient(message_id=message.id, registration_id=registration.id))
+        mail.queue_message(
+            session, registration, meeting, subject=message.subject, body=message.body
+        )
+    message.sent_count += len(batch)
+    session.flush()
+    return len(batch)
+
+
+def finish_message(session: Session, message_id: int, status: str) -> bool:
+    """End a message once (``sent``, ``cancelled`` or ``failed``). Flushes."""
+    begin_write(session)
+    ended = session.execute(
+        update(MeetingMessage)
+        .where(MeetingMessage.id == message_id, MeetingMessage.finished_at.is_(None))
+        .values(status=status, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    return ended == 1
+
+
+def meeting_messages(session: Session, meeting_id: int, limit: int = 20) -> list[MeetingMessage]:
+    """The meeting's messages, newest first."""
+    return list(
+        session.execute(
+            select(MeetingMessage)
+            .where(MeetingMessage.meeting_id == meeting_id)
+            .order_by(MeetingMessage.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 # ---------------------------------------------------------------- regions

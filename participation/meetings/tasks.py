@@ -1,16 +1,106 @@
-"""The meeting reminders as periodic work of the job queue: every hour, each confirmed
-participant of a meeting starting within MEETING_REMINDER_HOURS gets one reminder."""
+"""The meetings' work on the job queue: the reminders (periodic) and a message to a
+meeting's registrants (a job).
+
+Reminders: every hour, each confirmed participant of a meeting starting within
+MEETING_REMINDER_HOURS gets one reminder.
+
+A message: the back office stores it (``service.create_message``) and queues this job,
+which writes one outbox e-mail per registrant, ``JOBS_CHUNK_ROWS`` per transaction,
+with progress and cancel between chunks. Who has had theirs is recorded in the
+transaction that queues it (``meeting_message_recipient``), so a job killed mid-way and
+started again goes on with the rest: nobody gets two copies.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
+from participation import jobs
 from participation.extensions import db
 from participation.jobs import periodic
+from participation.meetings import service
 from participation.meetings.service import send_reminders
+from participation.models import Job, JobStatus, MeetingMessage, User
+
+MESSAGE_KIND = "meeting_message"
 
 
 @periodic("meeting_reminders", minute="5")
 def meeting_reminders(app: Flask) -> None:
     send_reminders(db.session, hours=app.config["MEETING_REMINDER_HOURS"])
     db.session.commit()
+
+
+def _message_ended(session: Session, job: Job) -> None:
+    message_id = (job.params or {}).get("message_id")
+    if message_id is not None:
+        status = "cancelled" if job.status == JobStatus.CANCELLED else "failed"
+        service.finish_message(session, message_id, status)
+
+
+def _message_page(job: Job) -> str:
+    return url_for(
+        "backoffice.meeting_message", meeting_id=job.params.get("meeting_id", 0), job=job.id
+    )
+
+
+@jobs.kind(
+    MESSAGE_KIND,
+    title=_l("Message to the registrants"),
+    return_url=_message_page,
+    on_end=_message_ended,
+)
+def send_message(ctx: jobs.JobContext) -> dict:
+    session = ctx.session
+    message_id = int(ctx.params["message_id"])
+    message = session.get(MeetingMessage, message_id)
+    if message is None:
+        raise LookupError(f"meeting message {message_id} does not exist")
+    done = message.sent_count
+    total = max(1, done + service.message_remaining(session, message_id))
+    session.commit()
+    size = max(1, int(ctx.app.config["JOBS_CHUNK_ROWS"]))
+    ctx.progress(done / total, "sending")
+    while True:
+        try:
+            queued = service.queue_message_chunk(session, message_id, size)
+        except service.MessageEnded:
+            session.rollback()
+            break  # an earlier attempt finished it
+        session.commit()
+        if not queued:
+            break
+        done += queued
+        ctx.progress(min(done / total, 0.99), "sending")
+    service.finish_message(session, message_id, "sent")
+    session.commit()
+    message = session.get(MeetingMessage, message_id, populate_existing=True)
+    return {"message_id": message_id, "meeting_id": message.meeting_id, "sent": message.sent_count}
+
+
+def start(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    *,
+    subject: str,
+    body: str,
+    to_confirmed: bool,
+    to_waiting: bool,
+) -> Job:
+    """Store the message and queue its job, in one transaction (commits). Raises what
+    ``service.create_message`` raises."""
+    message = service.create_message(
+        session,
+        actor,
+        meeting_id,
+        subject=subject,
+        body=body,
+        to_confirmed=to_confirmed,
+        to_waiting=to_waiting,
+    )
+    return jobs.enqueue(
+        MESSAGE_KIND, {"message_id": message.id, "meeting_id": meeting_id}, user=actor
+    )

@@ -427,11 +427,24 @@ def seed(app, session, *, analyse: bool = False) -> World:
         f"/admin/moter/{cancelled}/avlys",
         {"reason": payload("cancel-reason"), "confirm": "y"},
     )
-    s.submit(
+    # a message to the registrants: previewed (a page only a POST reaches), then sent
+    preview = s.submit(
         staff,
         f"/admin/moter/{meeting}/melding",
-        {"subject": payload("message-subject", short=True), "body": payload("message-body")},
+        {
+            "subject": payload("message-subject", short=True),
+            "body": payload("message-body"),
+            "action": "preview",
+        },
+        expect=200,
     )
+    html = preview.get_data(as_text=True)
+    assert not inspect(f"/admin/moter/{meeting}/melding (preview)", html).problems
+    forms = parse_forms(f"/admin/moter/{meeting}/melding", html)
+    form = next(f for f in forms if any(x.name == "confirm" for x in f.fields))
+    sent = staff.post(form.action, data={**form.valid_values(), "action": "send", "confirm": "y"})
+    assert sent.status_code == 303
+    run_queued_jobs(app, session)  # the message is a job
     s.submit(staff, f"/admin/moter/{meeting}/oppmote", {"attended": "y"}, expect=422)
 
     # the suggestion box (public)

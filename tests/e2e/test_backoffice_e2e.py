@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from participation.inputs import notes
+from participation.jobs import engine as job_engine
 from participation.models import ConfirmedFocusArea, FocusArea, Input
 
 pytestmark = pytest.mark.e2e
@@ -181,7 +182,7 @@ def violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("locale", ["nb", "nn", "en"])
-def test_backoffice_pages_have_no_wcag_violations(browser_page, office, locale):
+def test_backoffice_pages_have_no_wcag_violations(app, browser_page, office, locale):
     page = browser_page
     page.goto(f"/sprak/{locale}?next=/admin/logg-inn")
     found = {"login": violations(page)}
@@ -250,5 +251,52 @@ def test_backoffice_pages_have_no_wcag_violations(browser_page, office, locale):
     with page.expect_navigation():
         page.click("form[action='/admin/personvern'] button[type=submit] >> nth=0")
     found["privacy results"] = violations(page)
+
+    # A message to the registrants: errors, preview, then its job's page while it
+    # waits and once it has run (carried out here; the server has no job worker).
+    page.goto(f"/admin/moter/{meeting.id}/melding")
+    page.uncheck("#to_confirmed")
+    page.uncheck("#to_waiting")
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+    found["message errors"] = violations(page)
+    page.fill("#subject", "Nytt møterom")
+    page.fill("#body", "Vi er i sal 2.\nVelkommen!")
+    page.check("#to_confirmed")
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+    found["message preview"] = violations(page)
+    with page.expect_navigation():
+        page.click("button[value=send]")
+    found["message not confirmed"] = violations(page)
+    page.check("#confirm")
+    with page.expect_navigation():
+        page.click("button[value=send]")
+    assert "job=" in page.url
+    found["message queued"] = violations(page)
+    assert job_engine.execute(app, int(page.url.rsplit("=", 1)[1])) == "done"
+    page.reload()
+    found["message sent"] = violations(page)
+
+    # A workshop-notes import: a bad file, then a good one queued and imported.
+    page.goto("/admin/innspill/import")
+    page.set_input_files(
+        "#file", files=[{"name": "notat.xlsx", "mimeType": "text/csv", "buffer": b"PK\x03\x04"}]
+    )
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    found["import refused"] = violations(page)
+    page.set_input_files(
+        "#file",
+        files=[{"name": "notat.csv", "mimeType": "text/csv", "buffer": b"text\nFlippover 1\n"}],
+    )
+    page.select_option("#meeting", str(meeting.id))
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert "job=" in page.url
+    found["import queued"] = violations(page)
+    assert job_engine.execute(app, int(page.url.rsplit("=", 1)[1])) == "done"
+    page.reload()
+    found["import done"] = violations(page)
 
     assert {name: v for name, v in found.items() if v} == {}

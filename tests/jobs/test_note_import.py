@@ -6,13 +6,9 @@ twice. The result is shown on the import page."""
 from __future__ import annotations
 
 import io
-import os
-import signal
-import time
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.extensions import db
@@ -26,10 +22,9 @@ from participation.models import (
     JobStatus,
     NoteImport,
     NoteImportRow,
-    utcnow,
 )
 from tests.conftest import start_job_worker, stop_process
-from tests.helpers import count, csrf_token, login
+from tests.helpers import count, csrf_token, kill_worker_mid_way, login, take_over
 
 URL = "/admin/innspill/import"
 
@@ -62,22 +57,6 @@ def staff(client, reviewer):
     client.set_cookie("lang", "en")
     assert login(client, reviewer).status_code == 303
     return client
-
-
-@pytest.fixture
-def every_progress(monkeypatch):
-    """Every progress report written (not only one each half second), as recorded."""
-    seen: list[tuple[str, float]] = []
-    real = job_service.heartbeat
-    monkeypatch.setattr(job_engine, "PROGRESS_INTERVAL", 0.0)
-
-    def recording(session, job_id, owner, **values):
-        if values.get("progress") is not None:
-            seen.append((values.get("stage"), round(values["progress"], 3)))
-        return real(session, job_id, owner, **values)
-
-    monkeypatch.setattr(job_service, "heartbeat", recording)
-    return seen
 
 
 def test_the_import_is_a_job_in_chunks_with_progress_and_a_result(
@@ -228,13 +207,6 @@ def test_another_reviewers_import_is_not_shown(app, staff, session, make_user, m
 
 # ---------------------------------------------------------------- a worker killed mid-way
 
-WAIT = 240  # a busy machine: waits for processes, never asserted as durations
-
-
-def _rows_done(session, import_id: int) -> int:
-    session.rollback()
-    return session.scalar(select(NoteImport.rows_done).where(NoteImport.id == import_id))
-
 
 @pytest.mark.slow
 def test_an_import_killed_mid_way_and_started_again_imports_every_row_once(
@@ -255,35 +227,24 @@ def test_an_import_killed_mid_way_and_started_again_imports_every_row_once(
     import_id = kept.id
     job_id = jobs.enqueue("note_import", {"import_id": import_id}, user=reviewer).id
 
+    def rows_done() -> int:
+        session.rollback()
+        return session.scalar(select(NoteImport.rows_done).where(NoteImport.id == import_id))
+
     # One row per transaction in the worker, so it is caught in the middle.
-    env = {"INNSPILL_JOBS_CHUNK_ROWS": "1", "INNSPILL_JOBS_LEASE_SECONDS": "3"}
+    env = {"INNSPILL_JOBS_CHUNK_ROWS": "1"}
     worker = start_job_worker(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, extra_env=env)
     try:
-        deadline = time.monotonic() + WAIT
-        while _rows_done(session, import_id) == 0:
-            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-            assert time.monotonic() < deadline, "the worker did not start importing"
-            time.sleep(0.005)
-        os.kill(worker.pid, signal.SIGSTOP)  # frozen where it stands, then killed
-        done_when_killed = _rows_done(session, import_id)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+        done_when_killed = kill_worker_mid_way(worker, tmp_path / "worker.log", rows_done)
     finally:
         stop_process(worker)
     assert 0 < done_when_killed < total
     job = session.get(Job, job_id)
     assert job.status == JobStatus.RUNNING and job.attempts == 1
 
-    # Its lease runs out; the job is queued again and another worker (this process,
-    # bigger chunks) carries it out from where the first one's last commit left it.
+    # Another worker (this process, bigger chunks) goes on from the last commit.
     app.config["JOBS_CHUNK_ROWS"] = 50
-    requeued, _ = job_service.recover(
-        session, lease_seconds=3, now=utcnow() + timedelta(seconds=10)
-    )
-    assert requeued == [job_id]
-    assert job_engine.execute(app, job_id) == "done"
-
-    session.rollback()
+    assert take_over(app, session, job_id) == "done"
     job = session.get(Job, job_id)
     assert job.status == JobStatus.DONE and job.attempts == 2 and job.completions == 1
     assert job.result["created"] == total
@@ -291,7 +252,4 @@ def test_an_import_killed_mid_way_and_started_again_imports_every_row_once(
     assert rows == list(range(total))
     texts = list(session.scalars(select(Input.text)))
     assert len(texts) == len(set(texts)) == total  # every row once, none twice
-    assert (
-        session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "input.import"))
-        == 1
-    )
+    assert count(session, AuditEntry.id, AuditEntry.action == "input.import") == 1

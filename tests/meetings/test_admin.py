@@ -214,31 +214,6 @@ def test_attendance_is_recorded_for_confirmed_only(session, admin, make_meeting,
     assert session.get(Registration, waiting.id).attended is None
 
 
-def test_message_goes_to_each_registrant_in_their_language(
-    session, admin, make_meeting, signup_data
-):
-    meeting = make_meeting(seats=1)
-    holder = public.register(session, meeting.id, signup_data(locale="en"))
-    waiting = public.register(session, meeting.id, signup_data(locale="nn"))
-    session.commit()
-    sent = service.message_registrants(
-        session, admin, meeting.id, subject="Ny sal", body="Vi er i sal 2.", include_waiting=False
-    )
-    session.commit()
-    assert sent == 1
-    message = _messages(session, holder.id)[-1]
-    assert message.subject == "Ny sal"
-    assert "Vi er i sal 2." in message.body_text
-    assert "You receive this message" in message.body_text
-    assert all(m.subject != "Ny sal" for m in _messages(session, waiting.id))
-    assert (
-        service.message_registrants(
-            session, admin, meeting.id, subject="Igjen", body="Tekst", include_waiting=True
-        )
-        == 2
-    )
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -338,23 +313,6 @@ def test_attendance_page_and_printable_list(as_admin, session, make_meeting, sig
     assert printable.status_code == 200
     assert printable.text.index("Anne Attende") < printable.text.index("Bjørn Borte")
     assert "Signatur" in printable.text
-
-
-def test_message_page_queues_mail(as_admin, session, make_meeting, signup_data):
-    meeting = make_meeting()
-    reg = public.register(session, meeting.id, signup_data())
-    session.commit()
-    response = post_form(
-        as_admin,
-        f"/admin/moter/{meeting.id}/melding",
-        {
-            "subject": "Husk matpakke",
-            "body": "Det blir ikke lunsj likevel.",
-            "include_waiting": "y",
-        },
-    )
-    assert response.status_code == 303
-    assert _messages(session, reg.id)[-1].subject == "Husk matpakke"
 
 
 def test_reviewer_sees_meetings_but_cannot_change_them(as_reviewer, make_meeting, session):
