@@ -8,6 +8,7 @@ test starts from empty tables.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -588,6 +589,48 @@ def stop_process(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def kill_mid_way_and_take_over(app, session, workdir: Path, job_id: int, read_done) -> int:
+    """A job's worker SIGKILLed in the middle of its work, and the job finished by
+    another attempt. A ``flask jobs worker`` (one row per chunk) starts the job, which
+    must be on the queue in ``workdir`` (``JOBS_URL`` ``sqlite:///<workdir>/jobs.sqlite``);
+    once ``read_done()`` shows work committed, the worker is frozen where it stands
+    (SIGSTOP), ``read_done`` is read again and the worker killed. Then what another
+    worker does once the lease ran out: the job is queued again and carried out (here,
+    in this process, bigger chunks). Returns what ``read_done`` said at the kill."""
+    from participation.jobs import engine, service
+    from participation.models import Job, JobStatus, utcnow
+
+    env = {"INNSPILL_JOBS_CHUNK_ROWS": "1"}
+    worker = start_job_worker(app.config["SQLALCHEMY_DATABASE_URI"], workdir, extra_env=env)
+    try:
+        deadline = time.monotonic() + 240  # a busy machine; never asserted as a duration
+        while read_done() == 0:
+            assert worker.poll() is None, (workdir / "worker.log").read_text()
+            assert time.monotonic() < deadline, "the worker did not start the work"
+            time.sleep(0.005)
+        os.kill(worker.pid, signal.SIGSTOP)
+        done = read_done()
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        stop_process(worker)
+    session.rollback()
+    job = session.get(Job, job_id)
+    assert job.status == JobStatus.RUNNING and job.attempts == 1
+
+    app.config["JOBS_CHUNK_ROWS"] = 50
+    lease = float(app.config["JOBS_LEASE_SECONDS"])
+    requeued, _ = service.recover(
+        session, lease_seconds=lease, now=utcnow() + timedelta(seconds=lease + 1)
+    )
+    assert requeued == [job_id]
+    assert engine.execute(app, job_id) == "done"
+    session.rollback()
+    job = session.get(Job, job_id)
+    assert job.status == JobStatus.DONE and job.attempts == 2 and job.completions == 1
+    return done
 
 
 @pytest.fixture

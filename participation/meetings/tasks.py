@@ -80,27 +80,11 @@ def send_message(ctx: jobs.JobContext) -> dict:
     return {"message_id": message_id, "meeting_id": message.meeting_id, "sent": message.sent_count}
 
 
-def start(
-    session: Session,
-    actor: User,
-    meeting_id: int,
-    *,
-    subject: str,
-    body: str,
-    to_confirmed: bool,
-    to_waiting: bool,
-) -> Job:
-    """Store the message and queue its job, in one transaction (commits). Raises what
-    ``service.create_message`` raises."""
-    message = service.create_message(
-        session,
-        actor,
-        meeting_id,
-        subject=subject,
-        body=body,
-        to_confirmed=to_confirmed,
-        to_waiting=to_waiting,
-    )
+def start(session: Session, actor: User, meeting_id: int, **message) -> Job:
+    """Store the message (``service.create_message``'s keyword arguments: subject,
+    body, to_confirmed, to_waiting) and queue its job, in one transaction (commits).
+    Raises what ``service.create_message`` raises."""
+    stored = service.create_message(session, actor, meeting_id, **message)
     return jobs.enqueue(
-        MESSAGE_KIND, {"message_id": message.id, "meeting_id": meeting_id}, user=actor
+        MESSAGE_KIND, {"message_id": stored.id, "meeting_id": meeting_id}, user=actor
     )

