@@ -181,6 +181,18 @@ def violations(page) -> list[str]:
     ]
 
 
+def sideways_at_320(page) -> list[str]:
+    """The page at 320 CSS pixels wide does not scroll sideways (WCAG 1.4.10); the
+    crawler in test_reflow.py reaches GET pages only, not these."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 720})
+    wide = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.set_viewport_size(size)
+    return [f"scrolls sideways by {wide} px at 320 px"] if wide > 0 else []
+
+
 @pytest.mark.parametrize("locale", ["nb", "nn", "en"])
 def test_backoffice_pages_have_no_wcag_violations(app, browser_page, office, locale):
     page = browser_page
@@ -265,7 +277,7 @@ def test_backoffice_pages_have_no_wcag_violations(app, browser_page, office, loc
     page.check("#to_confirmed")
     with page.expect_navigation():
         page.click("button[value=preview]")
-    found["message preview"] = violations(page)
+    found["message preview"] = violations(page) + sideways_at_320(page)
     with page.expect_navigation():
         page.click("button[value=send]")
     found["message not confirmed"] = violations(page)
@@ -276,7 +288,7 @@ def test_backoffice_pages_have_no_wcag_violations(app, browser_page, office, loc
     found["message queued"] = violations(page)
     assert job_engine.execute(app, int(page.url.rsplit("=", 1)[1])) == "done"
     page.reload()
-    found["message sent"] = violations(page)
+    found["message sent"] = violations(page) + sideways_at_320(page)
 
     # A workshop-notes import: a bad file, then a good one queued and imported.
     page.goto("/admin/innspill/import")
@@ -297,6 +309,6 @@ def test_backoffice_pages_have_no_wcag_violations(app, browser_page, office, loc
     found["import queued"] = violations(page)
     assert job_engine.execute(app, int(page.url.rsplit("=", 1)[1])) == "done"
     page.reload()
-    found["import done"] = violations(page)
+    found["import done"] = violations(page) + sideways_at_320(page)
 
     assert {name: v for name, v in found.items() if v} == {}
