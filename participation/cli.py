@@ -6,44 +6,34 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from participation.archive.cli import archive_cli
+from participation.consultation.cli import consultation_cli
 from participation.extensions import db
+from participation.inputs.cli import inputs_cli
+from participation.insights.cli import analysis_cli
+from participation.jobs.cli import jobs_cli
+from participation.processes.cli import processes_cli
+from participation.reports.cli import report_cli
+from participation.statements.cli import accessibility_cli
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(privacy_cli)
-
-    from participation.insights.cli import analysis_cli
-
-    app.cli.add_command(analysis_cli)
-
-    from participation.consultation.cli import consultation_cli
-    from participation.inputs.cli import inputs_cli
-
-    app.cli.add_command(consultation_cli)
-    app.cli.add_command(inputs_cli)
-
-    from participation.archive.cli import archive_cli
-
-    app.cli.add_command(archive_cli)
-
-    from participation.reports.cli import report_cli
-
-    app.cli.add_command(report_cli)
-
-    from participation.jobs.cli import jobs_cli
-
-    app.cli.add_command(jobs_cli)
-
-    from participation.processes.cli import processes_cli
-
-    app.cli.add_command(processes_cli)
-
-    from participation.statements.cli import accessibility_cli
-
-    app.cli.add_command(accessibility_cli)
+    """Every command group: this module's own and each area's."""
+    for command in (
+        seed_demo_command,
+        outbox_cli,
+        users_cli,
+        privacy_cli,
+        analysis_cli,
+        consultation_cli,
+        inputs_cli,
+        archive_cli,
+        report_cli,
+        jobs_cli,
+        processes_cli,
+        accessibility_cli,
+    ):
+        app.cli.add_command(command)
 
 
 @click.command("seed-demo")

@@ -9,12 +9,23 @@ upgrading a read snapshot, which SQLite refuses under concurrency.
 from __future__ import annotations
 
 import sqlite3
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 _installed = False
+
+Row = TypeVar("Row")
+
+
+def get_or_raise(session: Session, model: type[Row], ident, error: type[Exception]) -> Row:
+    """The row with this primary key, or the domain's "not found" ``error`` raised."""
+    found = session.get(model, ident)
+    if found is None:
+        raise error()
+    return found
 
 
 def install_sqlite_rules() -> None:

@@ -183,6 +183,11 @@ class _Builder:
             element.text = str(text)
         return element
 
+    def stamp(self, parent: etree._Element, event: str, at: datetime, actor: str) -> None:
+        """Noark's pair for an event: ``<event>Dato`` (date and time) and ``<event>Av``."""
+        self.el(parent, f"{event}Dato", dt(at))
+        self.el(parent, f"{event}Av", actor)
+
     def typed(self, parent: etree._Element, tag: str, xsi_type: str) -> etree._Element:
         element = self.el(parent, tag)
         element.set(f"{{{XSI}}}type", xsi_type)
@@ -200,10 +205,8 @@ def arkivstruktur(u: Uttrekk) -> etree._ElementTree:
     b.el(arkiv, "beskrivelse", u.description)
     b.el(arkiv, "arkivstatus", "Avsluttet")
     b.el(arkiv, "dokumentmedium", "Elektronisk arkiv")
-    b.el(arkiv, "opprettetDato", dt(u.created_at))
-    b.el(arkiv, "opprettetAv", u.actor)
-    b.el(arkiv, "avsluttetDato", dt(u.exported_at))
-    b.el(arkiv, "avsluttetAv", u.actor)
+    b.stamp(arkiv, "opprettet", u.created_at, u.actor)
+    b.stamp(arkiv, "avsluttet", u.exported_at, u.actor)
     skaper = b.el(arkiv, "arkivskaper")
     b.el(skaper, "arkivskaperID", u.creator_id)
     b.el(skaper, "arkivskaperNavn", u.creator_name)
@@ -213,24 +216,20 @@ def arkivstruktur(u: Uttrekk) -> etree._ElementTree:
     b.el(arkivdel, "tittel", u.part_title)
     b.el(arkivdel, "arkivdelstatus", "Avsluttet periode")
     b.el(arkivdel, "dokumentmedium", "Elektronisk arkiv")
-    b.el(arkivdel, "opprettetDato", dt(u.created_at))
-    b.el(arkivdel, "opprettetAv", u.actor)
-    b.el(arkivdel, "avsluttetDato", dt(u.exported_at))
-    b.el(arkivdel, "avsluttetAv", u.actor)
+    b.stamp(arkivdel, "opprettet", u.created_at, u.actor)
+    b.stamp(arkivdel, "avsluttet", u.exported_at, u.actor)
     b.el(arkivdel, "arkivperiodeStartDato", d(u.period_start))
     b.el(arkivdel, "arkivperiodeSluttDato", d(u.period_end))
 
     system = b.el(arkivdel, "klassifikasjonssystem")
     b.el(system, "systemID", u.classification_id)
     b.el(system, "tittel", u.class_title)
-    b.el(system, "opprettetDato", dt(u.created_at))
-    b.el(system, "opprettetAv", u.actor)
+    b.stamp(system, "opprettet", u.created_at, u.actor)
     klasse = b.el(system, "klasse")
     b.el(klasse, "systemID", u.class_system_id)
     b.el(klasse, "klasseID", u.class_id)
     b.el(klasse, "tittel", u.class_title)
-    b.el(klasse, "opprettetDato", dt(u.created_at))
-    b.el(klasse, "opprettetAv", u.actor)
+    b.stamp(klasse, "opprettet", u.created_at, u.actor)
 
     case = u.case
     mappe = b.typed(klasse, "mappe", "saksmappe")
@@ -239,10 +238,8 @@ def arkivstruktur(u: Uttrekk) -> etree._ElementTree:
     b.el(mappe, "tittel", case.title)
     b.el(mappe, "offentligTittel", case.public_title)
     b.el(mappe, "dokumentmedium", "Elektronisk arkiv")
-    b.el(mappe, "opprettetDato", dt(case.created_at))
-    b.el(mappe, "opprettetAv", u.actor)
-    b.el(mappe, "avsluttetDato", dt(case.closed_at))
-    b.el(mappe, "avsluttetAv", u.actor)
+    b.stamp(mappe, "opprettet", case.created_at, u.actor)
+    b.stamp(mappe, "avsluttet", case.closed_at, u.actor)
     for post in case.journalposts:
         _journalpost(b, mappe, post, u.actor)
     # saksmappe's own elements, after the base type's registreringer
@@ -259,10 +256,8 @@ def _journalpost(b: _Builder, mappe, post: Journalpost, actor: str) -> None:
     reg = b.typed(mappe, "registrering", "journalpost")
     # registrering
     b.el(reg, "systemID", post.system_id)
-    b.el(reg, "opprettetDato", dt(post.received_at))
-    b.el(reg, "opprettetAv", actor)
-    b.el(reg, "arkivertDato", dt(post.archived_at))
-    b.el(reg, "arkivertAv", actor)
+    b.stamp(reg, "opprettet", post.received_at, actor)
+    b.stamp(reg, "arkivert", post.archived_at, actor)
     for document in post.documents:
         _dokumentbeskrivelse(b, reg, document, post, actor)
     # basisregistrering
@@ -297,20 +292,17 @@ def _dokumentbeskrivelse(b: _Builder, reg, document: DocumentFile, post, actor: 
     b.el(desc, "dokumentstatus", "Dokumentet er ferdigstilt")
     b.el(desc, "tittel", document.title)
     b.el(desc, "forfatter", post.author)
-    b.el(desc, "opprettetDato", dt(document.created_at))
-    b.el(desc, "opprettetAv", actor)
+    b.stamp(desc, "opprettet", document.created_at, actor)
     b.el(desc, "dokumentmedium", "Elektronisk arkiv")
     b.el(desc, "tilknyttetRegistreringSom", document.role)
     b.el(desc, "dokumentnummer", document.number)
-    b.el(desc, "tilknyttetDato", dt(post.archived_at))
-    b.el(desc, "tilknyttetAv", actor)
+    b.stamp(desc, "tilknyttet", post.archived_at, actor)
     obj = b.el(desc, "dokumentobjekt")
     b.el(obj, "versjonsnummer", 1)
     b.el(obj, "variantformat", document.variant)
     b.el(obj, "format", document.format)
     b.el(obj, "formatDetaljer", document.format_details)
-    b.el(obj, "opprettetDato", dt(document.created_at))
-    b.el(obj, "opprettetAv", actor)
+    b.stamp(obj, "opprettet", document.created_at, actor)
     b.el(obj, "referanseDokumentfil", document.path)
     b.el(obj, "sjekksum", document.sha256)
     b.el(obj, "sjekksumAlgoritme", SHA256)

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from participation import audit
 from participation.common import normalize_email
+from participation.db import get_or_raise
 from participation.models import Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -96,9 +97,7 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserNotFound()
+    user = get_or_raise(session, User, user_id, UserNotFound)
     if role not in {r.value for r in Role}:
         raise UserError(f"unknown role {role}")
     if user.id == actor.id and (not active or role != Role.ADMIN):

@@ -36,6 +36,7 @@ from participation.config import Config
 from participation.consultation import attachments as files
 from participation.consultation import mail
 from participation.consultation.markdown import ParsedDraft, anchor_for, parse_draft_markdown
+from participation.db import get_or_raise
 from participation.inputs import service as inputs
 from participation.models import (
     Attachment,
@@ -423,9 +424,7 @@ def approve_for_publication(
     Its attachments are published too, except those in ``withhold_attachment_ids``.
     The response's ``Input`` gets status ``published``.
     """
-    response = session.get(ConsultationResponse, response_id)
-    if response is None:
-        raise ResponseNotFound()
+    response = get_or_raise(session, ConsultationResponse, response_id, ResponseNotFound)
     if not response.may_publish:
         raise NotPublishable()
     text = normalize_newlines(redacted_text or "").strip()
@@ -445,9 +444,7 @@ def approve_for_publication(
 
 def withdraw_publication(session: Session, response_id: int) -> ConsultationResponse:
     """Take a published response off the public pages again."""
-    response = session.get(ConsultationResponse, response_id)
-    if response is None:
-        raise ResponseNotFound()
+    response = get_or_raise(session, ConsultationResponse, response_id, ResponseNotFound)
     response.published_at = None
     for attachment in response.attachments:
         attachment.published = False
@@ -587,9 +584,7 @@ def update_draft(
     closes_at: datetime,
 ) -> DraftStrategy:
     """Change the title, introduction and period (the slug, and so the address, stays)."""
-    draft = session.get(DraftStrategy, draft_id)
-    if draft is None:
-        raise DraftNotFound()
+    draft = get_or_raise(session, DraftStrategy, draft_id, DraftNotFound)
     if not title.strip():
         raise MissingTitle()
     _check_period(opens_at, closes_at)
@@ -679,9 +674,7 @@ def update_section(
     session: Session, actor: User, section_id: int, *, title: str, body: str
 ) -> DraftSection:
     """Change a section's title and text; its number and anchor stay, so links hold."""
-    section = session.get(DraftSection, section_id)
-    if section is None:
-        raise SectionNotFound()
+    section = get_or_raise(session, DraftSection, section_id, SectionNotFound)
     changed = [
         name
         for name, value in (("title", title.strip()), ("body", body.strip()))
@@ -698,9 +691,7 @@ def update_section(
 
 def delete_section(session: Session, actor: User, section_id: int) -> None:
     """Delete a section that has no sub-sections and no responses."""
-    section = session.get(DraftSection, section_id)
-    if section is None:
-        raise SectionNotFound()
+    section = get_or_raise(session, DraftSection, section_id, SectionNotFound)
     if session.scalar(
         select(func.count(ConsultationResponse.id)).where(
             ConsultationResponse.section_id == section.id
@@ -909,9 +900,7 @@ def count_responses(session: Session, draft_id: int) -> int:
 
 def staff_attachment(session: Session, actor: User, attachment_id: int) -> Attachment:
     """An attachment a staff member downloads; the download is recorded."""
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise ResponseNotFound()
+    attachment = get_or_raise(session, Attachment, attachment_id, ResponseNotFound)
     audit.record(session, actor, "attachment.download", "attachment", attachment.id)
     session.flush()
     return attachment

@@ -82,7 +82,21 @@ class FilterForm(BaseForm):
     reviewed = select_field(_l("Focus areas confirmed"))
 
 
-class StatusForm(BaseForm):
+class _HidingNeedsReason:
+    """Hiding (``action`` "hide") needs a ``reason``."""
+
+    missing_reason = _l("Give a reason for hiding the input.")
+
+    def validate(self, extra_validators=None) -> bool:
+        # A check across fields: Optional() would stop a validate_reason chain early.
+        valid = super().validate(extra_validators)
+        if self.action.data == "hide" and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, self.missing_reason]
+            return False
+        return valid
+
+
+class StatusForm(_HidingNeedsReason, BaseForm):
     action = SelectField(
         _l("Action"),
         choices=[choice("publish", "publish"), choice("hide", "hide"), choice("reset", "reset")],
@@ -94,14 +108,6 @@ class StatusForm(BaseForm):
         max_length=500,
         description=_l("For the project group, for example: abusive, off topic, personal data."),
     )
-
-    def validate(self, extra_validators=None) -> bool:
-        # A check across fields: Optional() would stop a validate_reason chain early.
-        valid = super().validate(extra_validators)
-        if self.action.data == "hide" and not (self.reason.data or "").strip():
-            self.reason.errors = [*self.reason.errors, _l("Give a reason for hiding the input.")]
-            return False
-        return valid
 
 
 class RedactionForm(BaseForm):
@@ -135,7 +141,7 @@ class NoteForm(BaseForm):
     )
 
 
-class BulkForm(BaseForm):
+class BulkForm(_HidingNeedsReason, BaseForm):
     action = select_field(
         _l("Do this with the selected inputs"), _l("Choose an action."), required=True
     )
@@ -143,12 +149,7 @@ class BulkForm(BaseForm):
     focus_area = select_field(_l("Focus area to confirm"), _l("Choose a focus area."))
     return_to = HiddenField()
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.action.data == "hide" and not (self.reason.data or "").strip():
-            self.reason.errors = [*self.reason.errors, _l("Give a reason for hiding the inputs.")]
-            return False
-        return valid
+    missing_reason = _l("Give a reason for hiding the inputs.")
 
     def validate_focus_area(self, field) -> None:
         if self.action.data == "tag" and not field.data:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
 from participation.common import Paged, clamp_page, local_date, normalize_newlines, random_code
+from participation.db import get_or_raise
 from participation.inputs.redaction import redact
 from participation.models import (
     ConsultationResponse,
@@ -615,21 +616,12 @@ def set_status(
     session: Session, input_id: int, status: InputStatus | str, hidden_reason: str | None = None
 ) -> Input:
     """Moderate an input: new, published or hidden (with an optional reason)."""
-    item = session.get(Input, input_id)
-    if item is None:
-        raise InputNotFound()
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     if str(status) not in {s.value for s in InputStatus}:
         raise InvalidStatus()
     item.status = str(status)
     item.hidden_reason = (hidden_reason or "").strip() or None if status == "hidden" else None
     session.flush()
-    return item
-
-
-def _load(session: Session, input_id: int) -> Input:
-    item = session.get(Input, input_id)
-    if item is None:
-        raise InputNotFound()
     return item
 
 
@@ -646,7 +638,7 @@ def _check_publishable(item: Input) -> None:
 def publish(session: Session, actor: User, input_id: int, *, bulk: bool = False) -> Input:
     """Publish an input (its redacted text). A consultation response whose writer
     did not allow publication cannot be published."""
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     _check_publishable(item)
     set_status(session, item.id, InputStatus.PUBLISHED)
     audit.record(session, actor, "input.publish", "input", item.id, details=_bulk(bulk))
@@ -658,14 +650,14 @@ def hide(
 ) -> Input:
     """Hide an input. A hidden consultation response is off the consultation page too
     (see ``ConsultationResponse.is_published``)."""
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     set_status(session, item.id, InputStatus.HIDDEN, hidden_reason=reason)
     audit.record(session, actor, "input.hide", "input", item.id, details=_bulk(bulk))
     return item
 
 
 def reset(session: Session, actor: User, input_id: int, *, bulk: bool = False) -> Input:
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     set_status(session, item.id, InputStatus.NEW)
     audit.record(session, actor, "input.reset", "input", item.id, details=_bulk(bulk))
     return item
@@ -679,7 +671,7 @@ def edit_redaction(session: Session, actor: User, input_id: int, redacted_text: 
     """Replace the redacted text (e.g. to remove a name the automatic redaction
     missed). A consultation response or workshop note keeps its text as received,
     for staff only; a suggestion keeps nothing else, so the removed words are gone."""
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     text = normalize_newlines(redacted_text).strip()
     if not text:
         raise EmptyText()
@@ -707,7 +699,7 @@ def confirm_focus_areas(
 
     These are the labels the analysis learns from."""
     now = now or utcnow()
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     wanted = sorted({int(i) for i in focus_area_ids})
     areas = (
         list(session.execute(select(FocusArea).where(FocusArea.id.in_(wanted))).scalars())
@@ -755,7 +747,7 @@ def add_confirmed_focus_area(
 ) -> None:
     """Bulk tagging: add one confirmed area, keeping the ones already confirmed."""
     now = now or utcnow()
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     if session.get(FocusArea, focus_area_id) is None:
         raise UnknownFocusArea()
     if session.get(ConfirmedFocusArea, (item.id, focus_area_id)) is None:
@@ -794,7 +786,7 @@ def _mark_reviewed(session: Session, actor: User, input_id: int, now: datetime) 
 
 
 def add_note(session: Session, actor: User, input_id: int, text: str) -> InputNote:
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     text = normalize_newlines(text).strip()
     if not text:
         raise EmptyText()
@@ -807,7 +799,7 @@ def add_note(session: Session, actor: User, input_id: int, text: str) -> InputNo
 
 def mark_not_duplicate(session: Session, actor: User | None, input_id: int) -> Input:
     """A reviewer decides an input marked as a duplicate is its own input after all."""
-    item = _load(session, input_id)
+    item = get_or_raise(session, Input, input_id, InputNotFound)
     item.duplicate_of_id = None
     item.duplicate_kind = None
     item.duplicate_score = None
@@ -947,9 +939,7 @@ def create_focus_area(session: Session, actor: User, key: str, data: FocusAreaDa
 def update_focus_area(
     session: Session, actor: User, focus_area_id: int, data: FocusAreaData
 ) -> FocusArea:
-    area = session.get(FocusArea, focus_area_id)
-    if area is None:
-        raise UnknownFocusArea()
+    area = get_or_raise(session, FocusArea, focus_area_id, UnknownFocusArea)
     changed = _apply(area, data)
     session.flush()
     audit.record(

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from analysis.focus_areas import FocusAreaSpec
 from analysis.service import AnalysisResult, InputRecord
 from participation.config import Config
-from participation.db import begin_write
+from participation.db import begin_write, get_or_raise
 from participation.inputs.service import active_focus_areas
 from participation.models import (
     AnalysisRun,
@@ -458,9 +458,7 @@ def execute_run(
     analyse = analyse or analysis_service.run_analysis
     retrain = retrain or analysis_service.retrain
     begin_write(session)
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise RunNotFound()
+    run = get_or_raise(session, AnalysisRun, run_id, RunNotFound)
     if run.status != RunStatus.QUEUED:
         return run
     run.status = RunStatus.RUNNING
@@ -739,9 +737,7 @@ def resume_run(session: Session, run_id: int) -> AnalysisRun:
     can carry it out from the start (its results are stored in one transaction at the
     end, so nothing of the interrupted attempt is left). Commits."""
     begin_write(session)
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise RunNotFound()
+    run = get_or_raise(session, AnalysisRun, run_id, RunNotFound)
     if run.status == RunStatus.RUNNING:
         run.status = RunStatus.QUEUED
         run.stage = "queued"

@@ -61,6 +61,14 @@ class PurgeForm(BaseForm):
     """Only the CSRF token: runs the retention purge now."""
 
 
+def _shown(form_class, prefix: str, **values):
+    """The look-up or delete form beside the one just sent, filled in with ``values``."""
+    form = form_class(prefix=prefix, formdata=None)
+    for name, value in values.items():
+        form[name].data = value
+    return form
+
+
 def _page(
     lookup=None, delete=None, data=None, code=200, receipt=None, receipt_delete=None, found=False
 ):
@@ -113,9 +121,9 @@ def _about_person(*, download: bool):
         )
     data = service.look_up(db.session, actor(), form.email.data)
     db.session.commit()
-    delete = PrivacyDeleteForm(prefix="delete", formdata=None)
-    delete.email.data = data.email
-    return _page(lookup=form, delete=delete, data=data)
+    return _page(
+        lookup=form, delete=_shown(PrivacyDeleteForm, "delete", email=data.email), data=data
+    )
 
 
 @bp.post("/personvern/slett")
@@ -126,8 +134,7 @@ def privacy_delete():
         data = None
         if form.email.data and not form.email.errors:
             data = service.find_person(db.session, form.email.data)
-        lookup = PrivacyLookupForm(prefix="lookup", formdata=None)
-        lookup.email.data = form.email.data
+        lookup = _shown(PrivacyLookupForm, "lookup", email=form.email.data)
         return _page(lookup=lookup, delete=form, data=data, code=422)
     report = service.delete_person(db.session, actor(), form.email.data)
     db.session.commit()
@@ -155,8 +162,8 @@ def privacy_receipt():
         return _page(receipt=form, code=422)
     item = service.look_up_suggestion(db.session, actor(), form.code.data)
     db.session.commit()
-    delete = ReceiptDeleteForm(prefix="receipt-delete", formdata=None)
-    delete.code.data = item.receipt_code if item is not None else form.code.data
+    code = item.receipt_code if item is not None else form.code.data
+    delete = _shown(ReceiptDeleteForm, "receipt-delete", code=code)
     return _page(receipt=form, receipt_delete=delete, found=item)
 
 
@@ -169,8 +176,7 @@ def privacy_receipt_delete():
         if not form.code.errors:
             item = service.look_up_suggestion(db.session, actor(), form.code.data)
             db.session.commit()
-        lookup = ReceiptLookupForm(prefix="receipt", formdata=None)
-        lookup.code.data = form.code.data
+        lookup = _shown(ReceiptLookupForm, "receipt", code=form.code.data)
         return _page(receipt=lookup, receipt_delete=form, found=item, code=422)
     if service.delete_suggestion(db.session, actor(), form.code.data):
         db.session.commit()
