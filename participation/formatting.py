@@ -124,28 +124,30 @@ def _gettext(message: str, locale: str | None = None, **variables) -> str:
 # ---------------------------------------------------------------- for people
 
 
+def _date(kind: str, value: date | datetime, locale: str | None) -> str:
+    """``value``'s day (local, for a datetime) in the language's pattern of this kind."""
+    pattern, language = _pattern(kind, locale)
+    return _babel_date(_day(value), pattern, locale=language)
+
+
 def date_long(value: date | datetime, locale: str | None = None) -> str:
     """ "mandag 28. desember 2026" / "Monday 28 December 2026"."""
-    pattern, language = _pattern("date_long", locale)
-    return _babel_date(_day(value), pattern, locale=language)
+    return _date("date_long", value, locale)
 
 
 def date_short(value: date | datetime, locale: str | None = None) -> str:
     """ "28. des. 2026" / "28 Dec 2026"."""
-    pattern, language = _pattern("date_short", locale)
-    return _babel_date(_day(value), pattern, locale=language)
+    return _date("date_short", value, locale)
 
 
 def date_medium(value: date | datetime, locale: str | None = None) -> str:
     """ "28. desember 2026" / "28 December 2026" (documents, letterheads)."""
-    pattern, language = _pattern("date_medium", locale)
-    return _babel_date(_day(value), pattern, locale=language)
+    return _date("date_medium", value, locale)
 
 
 def date_numeric(value: date | datetime, locale: str | None = None) -> str:
     """ "28.12.2026" / "28/12/2026"."""
-    pattern, language = _pattern("date_numeric", locale)
-    return _babel_date(_day(value), pattern, locale=language)
+    return _date("date_numeric", value, locale)
 
 
 def time_short(value: datetime | time, locale: str | None = None) -> str:

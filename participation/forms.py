@@ -249,16 +249,24 @@ def time_field(label, required_message=None, **kwargs) -> StringField:
     return _picker("time", valid_time, label, required_message, **kwargs)
 
 
+def _at_most(max_length: int) -> Length:
+    return Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length))
+
+
 def _text_validators(required_message, max_length: int) -> list:
-    return [
-        *_required_or_optional(required_message),
-        Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length)),
-        no_control_characters,
-    ]
+    return [*_required_or_optional(required_message), _at_most(max_length), no_control_characters]
 
 
 def text(label, *, required_message=None, max_length=200, **kwargs) -> StringField:
     return StringField(label, validators=_text_validators(required_message, max_length), **kwargs)
+
+
+def identifier(label, *, required_message, max_length: int, **kwargs) -> StringField:
+    """A required short name that is set once (a key, a section number); the form checks
+    its pattern."""
+    return StringField(
+        label, validators=[DataRequired(message=required_message), _at_most(max_length)], **kwargs
+    )
 
 
 def long_text(label, *, required_message=None, max_length=20000, **kwargs) -> TextAreaField:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
 
 from participation.consultation import attachments as files
 from participation.consultation.service import MAX_TEXT, MIN_TEXT
@@ -17,6 +17,7 @@ from participation.forms import (
     checkboxes,
     choice,
     date_field,
+    identifier,
     keep_line_breaks,
     long_text,
     no_control_characters,
@@ -199,12 +200,10 @@ class DraftImportForm(PeriodMixin, BaseForm):
 
 
 class SectionForm(BaseForm):
-    number = StringField(
+    number = identifier(
         _l("Number"),
-        validators=[
-            DataRequired(message=_l("Enter the section number, for example 1.2.")),
-            Length(max=20, message=_l("Write at most %(max)d characters.", max=20)),
-        ],
+        required_message=_l("Enter the section number, for example 1.2."),
+        max_length=20,
         description=_l(
             "For example 2 for a goal area, 2.1 for a sub-goal under it. It cannot be changed later."
         ),

@@ -17,10 +17,9 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from participation import audit
 from participation.backoffice.blueprint import (
@@ -41,6 +40,7 @@ from participation.forms import (
     checkboxes,
     choice,
     date_field,
+    identifier,
     long_text,
     parse_date,
     select_field,
@@ -186,12 +186,10 @@ class NoteImportForm(BaseForm):
 
 
 class FocusAreaForm(BaseForm):
-    key = StringField(
+    key = identifier(
         _l("Key"),
-        validators=[
-            DataRequired(message=_l("Enter a key.")),
-            Length(max=64, message=_l("Write at most %(max)d characters.", max=64)),
-        ],
+        required_message=_l("Enter a key."),
+        max_length=64,
         description=_l(
             "Lower-case letters, digits and hyphens, for example lokalmat. "
             "Used by the analysis; it cannot be changed later."

@@ -15,18 +15,16 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
-    Column,
     Date,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.models.base import Base, UTCDateTime, utcnow
+from participation.models.base import Base, UTCDateTime, link_table, utcnow
 from participation.models.consultation import DraftSection
 from participation.models.core import FocusArea
 
@@ -46,20 +44,10 @@ class AssessmentState(StrEnum):
     APPROVED = "approved"
 
 
-assessment_section = Table(
+assessment_section = link_table(
     "assessment_section",
-    Base.metadata,
-    Column(
-        "input_id",
-        ForeignKey("input_assessment.input_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column(
-        "section_id",
-        ForeignKey("draft_section.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    ("input_id", "input_assessment.input_id"),
+    ("section_id", "draft_section.id"),
 )
 
 

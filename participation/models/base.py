@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations are the same on both databases.
@@ -42,3 +42,23 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def link_table(name: str, first: tuple[str, str], second: tuple[str, str], *, index=True) -> Table:
+    """A many-to-many table: two references, together the primary key, a row deleted
+    with either side. ``first`` and ``second`` are (column, ``"table.column"`` it refers
+    to); the second column is indexed unless ``index`` is false."""
+    indexed = second[0] if index else None
+    return Table(
+        name,
+        Base.metadata,
+        *(
+            Column(
+                column,
+                ForeignKey(target, ondelete="CASCADE"),
+                primary_key=True,
+                index=True if column == indexed else None,
+            )
+            for column, target in (first, second)
+        ),
+    )

@@ -13,21 +13,19 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Column,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     func,
     literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.models.base import Base, UTCDateTime, utcnow
+from participation.models.base import Base, UTCDateTime, link_table, utcnow
 from participation.models.core import FocusArea, Region
 
 if TYPE_CHECKING:
@@ -72,16 +70,8 @@ class DuplicateKind(StrEnum):
     NEAR = "near"  # shingle similarity above the threshold
 
 
-input_focus_area = Table(
-    "input_focus_area",
-    Base.metadata,
-    Column("input_id", ForeignKey("input.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "focus_area_id",
-        ForeignKey("focus_area.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+input_focus_area = link_table(
+    "input_focus_area", ("input_id", "input.id"), ("focus_area_id", "focus_area.id")
 )
 
 
