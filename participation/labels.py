@@ -254,25 +254,22 @@ RUN_STAGE_LABELS = {
     "failed": _l("Failed"),
 }
 
-RUN_STATUS_LABELS = {
-    RunStatus.QUEUED: _l("Queued"),
-    RunStatus.RUNNING: _l("Running"),
-    RunStatus.DONE: _l("Done"),
-    RunStatus.FAILED: _l("Failed"),
+# Where an analysis run or a job stands: the same word for the same state.
+_STATUS_WORDS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
 }
+RUN_STATUS_LABELS = {status: _STATUS_WORDS[status] for status in RunStatus}
 
 RUN_KIND_LABELS = {
     RunKind.RUN: _l("Analysis"),
     RunKind.RETRAIN: _l("Retraining and analysis"),
 }
 
-JOB_STATUS_LABELS = {
-    JobStatus.QUEUED: _l("Queued"),
-    JobStatus.RUNNING: _l("Running"),
-    JobStatus.DONE: _l("Done"),
-    JobStatus.FAILED: _l("Failed"),
-    JobStatus.CANCELLED: _l("Cancelled"),
-}
+JOB_STATUS_LABELS = {status: _STATUS_WORDS[status] for status in JobStatus}
 
 # Stages a job reports (``ctx.progress(fraction, stage)``); the analysis's stages too.
 JOB_STAGE_LABELS = {
@@ -329,17 +326,27 @@ LEARNED_FROM_LABELS = {
     "seed_term": _l("Seed terms, name and description only"),
 }
 
-TIMING_LABELS = {
-    "reading": _l("Reading the input"),
+# A run's timings, in the order shown: a stage's own name, unless a timing covers more.
+_TIMING_ONLY = {
     "model": _l("Preparing or training the model"),
-    "preprocess": _l("Preparing the texts"),
-    "tagging": _l("Suggesting focus areas"),
-    "duplicates": _l("Finding near-duplicates"),
-    "clustering": _l("Finding themes"),
     "themes": _l("Naming the themes and the map"),
     "analysis": _l("The analysis itself (the stages above)"),
-    "storing": _l("Saving the results"),
     "total": _l("Total"),
+}
+TIMING_LABELS = {
+    key: _TIMING_ONLY.get(key) or RUN_STAGE_LABELS[key]
+    for key in (
+        "reading",
+        "model",
+        "preprocess",
+        "tagging",
+        "duplicates",
+        "clustering",
+        "themes",
+        "analysis",
+        "storing",
+        "total",
+    )
 }
 
 NOT_GIVEN = _l("Not given")

@@ -8,7 +8,7 @@ Attached to the back office's blueprint like every domain's ``admin.py``.
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from participation import jobs
 from participation.archive import service
@@ -22,9 +22,7 @@ from participation.models import DraftStrategy, utcnow
 @bp.get("/horing/<int:draft_id>/arkiv")
 @staff_required
 def draft_archive(draft_id: int):
-    draft = db.session.get(DraftStrategy, draft_id)
-    if draft is None:
-        abort(404)
+    draft = db.get_or_404(DraftStrategy, draft_id)
     return render_template(
         "backoffice/draft_archive.html",
         draft=draft,
@@ -40,9 +38,7 @@ def draft_archive(draft_id: int):
 @staff_required
 def draft_archive_export(draft_id: int):
     """Start the archive export as a job; its page shows the progress and the zip file."""
-    draft = db.session.get(DraftStrategy, draft_id)
-    if draft is None:
-        abort(404)
+    draft = db.get_or_404(DraftStrategy, draft_id)
     form = PostForm()
     if not form.validate_on_submit() or utcnow() < draft.closes_at:
         return redirect(url_for("backoffice.draft_archive", draft_id=draft.id), code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -100,7 +100,7 @@ def user_new():
 @bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def user_edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     error = None
     if form.validate_on_submit():

@@ -746,7 +746,7 @@ def focus_area_new():
 @bp.route("/satsingsomrader/<int:focus_area_id>", methods=["GET", "POST"])
 @admin_required
 def focus_area_edit(focus_area_id: int):
-    area = db.session.get(FocusArea, focus_area_id) or abort(404)
+    area = db.get_or_404(FocusArea, focus_area_id)
     form = FocusAreaForm(obj=area)
     if request.method == "GET":
         form.seed_terms.data = "\n".join(area.seed_terms or [])

@@ -27,6 +27,13 @@ UTC = ZoneInfo("UTC")
 DRAFT_SLUG = "naeringsstrategi-troms"
 DRAFT_FILE = "troms_naeringsstrategi.md"
 
+# Sent twice, nine days apart: the inbox shows the second as an exact duplicate.
+LOCAL_FOOD = (
+    "Eg driv med lokalmat på Senja og opplever at det er vanskeleg å få varene ut til "
+    "kundane. Ei felles løysing for transport og lager for små matprodusentar ville "
+    "gjort stor skilnad. Offentlege innkjøp burde òg vere opne for oss."
+)
+
 # (days ago, region slug, category, focus area key, text)
 SUGGESTIONS = [
     (
@@ -52,9 +59,7 @@ SUGGESTIONS = [
         "midt-troms",
         "business",
         "local_food",
-        "Eg driv med lokalmat på Senja og opplever at det er vanskeleg å få varene ut til "
-        "kundane. Ei felles løysing for transport og lager for små matprodusentar ville "
-        "gjort stor skilnad. Offentlege innkjøp burde òg vere opne for oss.",
+        LOCAL_FOOD,
     ),
     (
         9,
@@ -133,9 +138,7 @@ SUGGESTIONS = [
         "midt-troms",
         "business",
         "local_food",
-        "Eg driv med lokalmat på Senja og opplever at det er vanskeleg å få varene ut til "
-        "kundane. Ei felles løysing for transport og lager for små matprodusentar ville "
-        "gjort stor skilnad. Offentlege innkjøp burde òg vere opne for oss.",
+        LOCAL_FOOD,
     ),
 ]
 

@@ -321,7 +321,7 @@ def latest_status():
 @bp.get(f"/kjoringar/<int(max={MAX_ID}):run_id>/status")
 @staff_required
 def run_status(run_id: int):
-    run = db.session.get(AnalysisRun, run_id) or abort(404)
+    run = db.get_or_404(AnalysisRun, run_id)
     return jsonify(status_of(run))
 
 
@@ -338,7 +338,7 @@ def runs():
 @bp.get(f"/kjoringar/<int(max={MAX_ID}):run_id>")
 @staff_required
 def run_detail(run_id: int):
-    run = db.session.get(AnalysisRun, run_id) or abort(404)
+    run = db.get_or_404(AnalysisRun, run_id)
     return render_template(
         "insights/run.html",
         **_common(run=run, status=status_of(run), areas_by_key=_areas_by_key()),

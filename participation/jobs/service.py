@@ -86,6 +86,13 @@ def _update(session: Session, job_id: int, *where, **values) -> bool:
     return result.rowcount == 1
 
 
+def _held(session: Session, job_id: int, owner: str, **values) -> bool:
+    """Change the job only while it runs and ``owner`` still holds it. Commits."""
+    return _update(
+        session, job_id, Job.status == JobStatus.RUNNING, Job.lease_owner == owner, **values
+    )
+
+
 def claim(
     session: Session, job_id: int, owner: str, *, lease_seconds: float, now: datetime | None = None
 ) -> Job | None:
@@ -147,9 +154,7 @@ def heartbeat(
         values["progress"] = max(0.0, min(1.0, float(progress)))
     if stage is not None:
         values["stage"] = stage[:60]
-    held = _update(
-        session, job_id, Job.status == JobStatus.RUNNING, Job.lease_owner == owner, **values
-    )
+    held = _held(session, job_id, owner, **values)
     if not held:
         return Signal.LOST
     cancel = session.execute(
@@ -190,26 +195,14 @@ def complete(
             result_size=len(data),
             result_expires_at=now + (keep_for or timedelta(hours=24)),
         )
-    return _update(
-        session, job_id, Job.status == JobStatus.RUNNING, Job.lease_owner == owner, **values
-    )
+    return _held(session, job_id, owner, **values)
 
 
 def finish_cancelled(
     session: Session, job_id: int, owner: str, now: datetime | None = None
 ) -> bool:
     """The worker stopped because cancel was asked. Commits."""
-    now = now or utcnow()
-    return _update(
-        session,
-        job_id,
-        Job.status == JobStatus.RUNNING,
-        Job.lease_owner == owner,
-        status=JobStatus.CANCELLED,
-        stage="cancelled",
-        finished_at=now,
-        lease_owner=None,
-    )
+    return _end(session, job_id, owner, JobStatus.CANCELLED, now)
 
 
 def fail(
@@ -217,17 +210,20 @@ def fail(
 ) -> bool:
     """The work raised: failed for good (a bug or bad data does not mend by retrying;
     retries are for workers that died). Commits."""
-    now = now or utcnow()
-    return _update(
+    return _end(session, job_id, owner, JobStatus.FAILED, now, error=error[:ERROR_LIMIT])
+
+
+def _end(session: Session, job_id: int, owner: str, status: JobStatus, now, **values) -> bool:
+    """The running job ends with ``status`` (its stage says so too), if ``owner`` holds it."""
+    return _held(
         session,
         job_id,
-        Job.status == JobStatus.RUNNING,
-        Job.lease_owner == owner,
-        status=JobStatus.FAILED,
-        stage="failed",
-        error=error[:ERROR_LIMIT],
-        finished_at=now,
+        owner,
+        status=status,
+        stage=str(status),
+        finished_at=now or utcnow(),
         lease_owner=None,
+        **values,
     )
 
 
