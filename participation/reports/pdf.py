@@ -73,6 +73,8 @@ def join(sources: list[IO[bytes]], target: str | IO[bytes]) -> None:
         _Joiner(target).join(sources)
 
 
+# What each part's catalog has that the joined file has once, for the whole.
+_CATALOG_OWN = ("/Pages", "/StructTreeRoot", "/Outlines", "/Names", "/Dests")
 # Object numbers of what the joined file has once: the parts' own are left out.
 _CATALOG, _PAGES, _TREE, _DOCUMENT, _PARENT_TREE, _OUTLINES, _INFO = range(1, 8)
 
@@ -96,6 +98,7 @@ class _Joiner:
         self.catalog = None
         self.document_extra = None
         self.info = None
+        self.role_map = None
 
     # ------------------------------------------------------------ writing
 
@@ -110,7 +113,9 @@ class _Joiner:
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
         if isinstance(obj, IndirectObject):
-            return IndirectObject(base + obj.idnum, 0, obj.pdf)
+            # Not tied to the part's reader: what is kept for the end (parent tree,
+            # bookmarks) must not keep a finished part's objects in memory.
+            return IndirectObject(base + obj.idnum, 0, None)
         if isinstance(obj, DictionaryObject):  # streams too
             for key in list(obj.keys()):
                 obj[key] = self._renumber(obj.raw_get(key), base)
@@ -185,13 +190,14 @@ class _Joiner:
         if "/Outlines" in catalog:
             self._outline(catalog.raw_get("/Outlines"), 0, base, skip)
         if self.catalog is None:
-            self.catalog = DictionaryObject(catalog)
-            self.catalog_base = base
+            kept = {k: catalog.raw_get(k) for k in catalog if k not in _CATALOG_OWN}
+            self.catalog = self._renumber(DictionaryObject(kept), base)
             extra = DictionaryObject(
                 {k: v for k, v in document.items() if k not in ("/K", "/P", "/Type", "/S")}
             )
             self.document_extra = self._renumber(extra, base)
-            self.role_map = tree.get("/RoleMap")
+            role_map = tree.raw_get("/RoleMap") if "/RoleMap" in tree else None
+            self.role_map = self._renumber(role_map, base) if role_map is not None else None
         page_numbers = {page.indirect_reference.idnum for page in reader.pages}
         for number in sorted(numbers - skip):
             obj = reader.get_object(IndirectObject(number, 0, reader))
@@ -261,9 +267,6 @@ class _Joiner:
             return IndirectObject(number, 0, None)
 
         catalog = self.catalog if self.catalog is not None else DictionaryObject()
-        for key in ("/Pages", "/StructTreeRoot", "/Outlines", "/Names", "/Dests"):
-            catalog.pop(key, None)
-        catalog = self._renumber(catalog, self.catalog_base)
         catalog[NameObject("/Type")] = NameObject("/Catalog")
         catalog[NameObject("/Pages")] = ref(_PAGES)
         catalog[NameObject("/StructTreeRoot")] = ref(_TREE)
