@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from participation import formatting
 from participation.assessments import figures
 from participation.consultation.markdown import render_markdown
+from participation.consultation.service import list_drafts
 from participation.labels import CATEGORY_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
 from participation.models import (
     ConsultationResponse,
@@ -341,14 +342,7 @@ def _build(session: Session, writer: Writer, options: ReportOptions, step: Progr
             )
     if options.about is not None:
         options.about(writer)
-    drafts = list(
-        session.execute(
-            select(DraftStrategy)
-            .where(DraftStrategy.process_id == pid)
-            .order_by(DraftStrategy.opens_at)
-        ).scalars()
-    )
-    for draft in drafts:
+    for draft in reversed(list_drafts(session, pid)):  # the earliest period first
         writer.paragraph(
             gettext(
                 "Draft: %(title)s. Consultation from %(start)s to %(end)s.",
