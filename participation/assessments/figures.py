@@ -282,14 +282,7 @@ def answered_inputs(
             .offset((max(page, 1) - 1) * per_page)
         ).scalars()
     )
-    assessments = {
-        a.input_id: a
-        for a in session.execute(
-            select(Assessment)
-            .where(Assessment.input_id.in_([i.id for i in items]))
-            .options(selectinload(Assessment.sections))
-        ).scalars()
-    }
+    assessments = _assessments_of(session, items)
     return [
         AnsweredInput(
             item,
@@ -299,6 +292,18 @@ def answered_inputs(
         )
         for item in items
     ]
+
+
+def _assessments_of(session: Session, items: Sequence[Input]) -> dict[int, Assessment]:
+    """The assessments of these inputs (with their sections), by input id."""
+    return {
+        a.input_id: a
+        for a in session.execute(
+            select(Assessment)
+            .where(Assessment.input_id.in_([i.id for i in items]))
+            .options(selectinload(Assessment.sections))
+        ).scalars()
+    }
 
 
 # ---------------------------------------------------------------- every input (the report)
@@ -336,14 +341,7 @@ def every_input(
         )
         if not items:
             return
-        assessments = {
-            a.input_id: a
-            for a in session.execute(
-                select(Assessment)
-                .where(Assessment.input_id.in_([i.id for i in items]))
-                .options(selectinload(Assessment.sections))
-            ).scalars()
-        }
+        assessments = _assessments_of(session, items)
         for item in items:
             row = assessments.get(item.id)
             labels = [s.label for s in row.sections] if row else []

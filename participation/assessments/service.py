@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from participation import audit
 from participation.assessments import mail
 from participation.common import normalize_newlines, random_code
+from participation.inputs.service import campaign
 from participation.models import (
     Assessment,
     AssessmentState,
@@ -540,16 +541,12 @@ def theme_ids(
 
 def duplicate_ids(session: Session, process_id: int, input_id: int) -> list[int]:
     """The original and every input marked as its duplicate (a campaign)."""
-    item = session.get(Input, input_id)
-    if item is None:
+    members = campaign(session, input_id)
+    if members is None:
         return []
-    root = item.duplicate_of_id or item.id
     return list(
         session.execute(
-            scoped(select(Input.id), process_id)
-            .where((Input.id == root) | (Input.duplicate_of_id == root))
-            .order_by(Input.id)
-            .limit(MAX_GROUP)
+            scoped(select(Input.id), process_id).where(members).order_by(Input.id).limit(MAX_GROUP)
         ).scalars()
     )
 

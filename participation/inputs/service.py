@@ -404,19 +404,22 @@ def filtered_inputs(session: Session, f: InputFilter) -> Select:
     return query.order_by(Input.created_on.desc(), Input.id.desc())
 
 
-def duplicate_group(session: Session, input_id: int) -> list[Input]:
-    """The original and every input marked as its duplicate, oldest first."""
+def campaign(session: Session, input_id: int) -> ColumnElement[bool] | None:
+    """Which inputs make up the campaign ``input_id`` is part of: its original and every
+    input marked as the original's duplicate. None when there is no such input."""
     item = session.get(Input, input_id)
     if item is None:
-        return []
+        return None
     root = item.duplicate_of_id or item.id
-    return list(
-        session.execute(
-            select(Input)
-            .where(or_(Input.id == root, Input.duplicate_of_id == root))
-            .order_by(Input.id)
-        ).scalars()
-    )
+    return or_(Input.id == root, Input.duplicate_of_id == root)
+
+
+def duplicate_group(session: Session, input_id: int) -> list[Input]:
+    """The original and every input marked as its duplicate, oldest first."""
+    members = campaign(session, input_id)
+    if members is None:
+        return []
+    return list(session.execute(select(Input).where(members).order_by(Input.id)).scalars())
 
 
 @dataclass

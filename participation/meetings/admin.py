@@ -159,7 +159,7 @@ def meeting_new():
 @bp.route("/moter/<int:meeting_id>/endre", methods=["GET", "POST"])
 @admin_required
 def meeting_edit(meeting_id: int):
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = _meeting_form(meeting)
     error = None
     if meeting.cancelled_at is not None:
@@ -202,7 +202,7 @@ def meeting_edit(meeting_id: int):
 @bp.get("/moter/<int:meeting_id>")
 @staff_required
 def meeting(meeting_id: int):
-    found = db.session.get(Meeting, meeting_id) or abort(404)
+    found = db.get_or_404(Meeting, meeting_id)
     lists = service.open_registration_list(db.session, actor(), found.id)
     now = utcnow()
     # Every registration row has this list as move targets: only meetings a registration
@@ -320,7 +320,7 @@ def registration_cancel(meeting_id: int, registration_id: int):
 @bp.route("/moter/<int:meeting_id>/avlys", methods=["GET", "POST"])
 @admin_required
 def meeting_cancel(meeting_id: int):
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = CancelMeetingForm()
     error = _l("The meeting is already cancelled.") if meeting.cancelled_at else None
     if error is None and form.validate_on_submit():
@@ -347,7 +347,7 @@ def meeting_cancel(meeting_id: int):
 @bp.route("/moter/<int:meeting_id>/oppmote", methods=["GET", "POST"])
 @admin_required
 def meeting_attendance(meeting_id: int):
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if request.method == "GET":
         confirmed = service.open_registration_list(
             db.session, actor(), meeting.id, page="attendance"
@@ -380,7 +380,7 @@ def meeting_attendance(meeting_id: int):
 @bp.get("/moter/<int:meeting_id>/deltakarliste")
 @staff_required
 def attendance_list(meeting_id: int):
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.get_or_404(Meeting, meeting_id)
     lists = service.open_registration_list(db.session, actor(), meeting.id, page="list")
     return render_template(
         "backoffice/attendance_list.html",
@@ -405,7 +405,7 @@ def meeting_message(meeting_id: int):
     """Write a message (GET, or ``action=edit``), see it with the number of people it
     goes to (``action=preview``), and send it on confirmation (``action=send``): a job
     queues one e-mail per registrant, and this page (``?job=<id>``) follows it."""
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = MessageForm()
     action = request.form.get("action", "") if request.method == "POST" else ""
     error = _l("The meeting is cancelled.") if meeting.cancelled_at is not None else None

@@ -64,7 +64,7 @@ def region(slug: str):
 
 @bp.get(f"/<int(max={MAX_ID}):meeting_id>")
 def meeting(meeting_id: int):
-    found = db.session.get(Meeting, meeting_id) or abort(404)
+    found = db.get_or_404(Meeting, meeting_id)
     return render_template("meetings/meeting.html", meeting=found, now=utcnow())
 
 
@@ -112,7 +112,7 @@ def _flag_if_burst(registration_id: int) -> None:
     _meeting_limit, key_func=_client_and_meeting, methods=["POST"], scope="signup-meeting"
 )
 def signup(meeting_id: int):
-    found = db.session.get(Meeting, meeting_id) or abort(404)
+    found = db.get_or_404(Meeting, meeting_id)
     now = utcnow()
     status = found.status(now)
     if found.process.is_archived and status != MeetingStatus.CANCELLED:

@@ -272,6 +272,13 @@ def _free_seat(session: Session, meeting: Meeting) -> None:
     session.refresh(meeting)
 
 
+def _hand_on_seat(session: Session, meeting: Meeting, now: datetime) -> Registration | None:
+    """A confirmed registration left ``meeting``: its seat is given back and goes to the
+    first on the waiting list, who is returned (None when nobody moves up)."""
+    _free_seat(session, meeting)
+    return next(iter(_promote_waiting(session, meeting, now, at_most=1)), None)
+
+
 def _first_waiting(session: Session, meeting_id: int) -> Registration | None:
     """First on the waiting list: the earliest sign-up still waiting."""
     return session.execute(
@@ -413,10 +420,7 @@ def cancel(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     session.flush()
-    promoted = None
-    if held_seat:
-        _free_seat(session, meeting)
-        promoted = next(iter(_promote_waiting(session, meeting, now, at_most=1)), None)
+    promoted = _hand_on_seat(session, meeting, now) if held_seat else None
     if notify:
         mail.queue_cancel_receipt(session, registration, meeting)
         if promoted is not None:
@@ -758,10 +762,7 @@ def move_to_meeting(
     registration.status = RegistrationStatus.WAITING
     registration.confirmed_at = None
     session.flush()
-    promoted = None
-    if held_seat:
-        _free_seat(session, source)
-        promoted = next(iter(_promote_waiting(session, source, now, at_most=1)), None)
+    promoted = _hand_on_seat(session, source, now) if held_seat else None
     with contextlib.suppress(NoSeatLeft):  # else it stays on the target's waiting list
         _take_seat(session, target, registration, now)
     session.refresh(registration)

@@ -5,7 +5,7 @@ running the question live at a workshop (QR code, short link, results that updat
 from __future__ import annotations
 
 import segno
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -61,10 +61,7 @@ def priorities_publish():
 def _meeting(meeting_id: int) -> Meeting:
     """The meeting (the back office's process guard has refused one of a process the
     account may not see); its answers are its process's."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
+    return db.get_or_404(Meeting, meeting_id)
 
 
 def qr_svg(url: str) -> Markup:

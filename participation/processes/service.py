@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import Column, and_, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
@@ -346,31 +346,19 @@ def regions(session: Session, process_id: int) -> list[Region]:
 
 
 def has_region(session: Session, process_id: int, region_id: int) -> bool:
-    return bool(
-        session.execute(
-            select(
-                exists().where(
-                    and_(
-                        process_region.c.process_id == process_id,
-                        process_region.c.region_id == region_id,
-                    )
-                )
-            )
-        ).scalar()
-    )
+    return _has_chosen(session, process_region.c.region_id, process_id, region_id)
 
 
 def has_focus_area(session: Session, process_id: int, focus_area_id: int) -> bool:
+    return _has_chosen(session, process_focus_area.c.focus_area_id, process_id, focus_area_id)
+
+
+def _has_chosen(session: Session, chosen: Column, process_id: int, row_id: int) -> bool:
+    """Whether the process has chosen this row: ``chosen`` is its column in the link table."""
+    link = chosen.table
     return bool(
         session.execute(
-            select(
-                exists().where(
-                    and_(
-                        process_focus_area.c.process_id == process_id,
-                        process_focus_area.c.focus_area_id == focus_area_id,
-                    )
-                )
-            )
+            select(exists().where(and_(link.c.process_id == process_id, chosen == row_id)))
         ).scalar()
     )
 

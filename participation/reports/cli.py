@@ -23,6 +23,17 @@ _LANG = click.option(
 )
 
 
+def _output(help_text: str):
+    """The file to write (``-o``/``--output``), required."""
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 def _check_folder(output: Path) -> None:
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
@@ -60,13 +71,7 @@ def _process_id(slug: str | None, lang: str | None) -> int:
 
 
 @report_cli.command("horingsnotat")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.docx (Word) or FILE.pdf (tagged PDF/UA-1).",
-)
+@_output("FILE.docx (Word) or FILE.pdf (tagged PDF/UA-1).")
 @_LANG
 @_PROCESS
 def horingsnotat_command(output: Path, lang: str | None, slug: str | None) -> None:
@@ -98,13 +103,7 @@ def horingsnotat_command(output: Path, lang: str | None, slug: str | None) -> No
 
 
 @report_cli.command("merknader")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.xlsx",
-)
+@_output("FILE.xlsx")
 @_LANG
 @_PROCESS
 def merknader_command(output: Path, lang: str | None, slug: str | None) -> None:
