@@ -264,7 +264,7 @@ def process_new():
 @bp.route("/prosesser/<int(max=2147483647):process_id>", methods=["GET", "POST"])
 @admin_required
 def process_edit(process_id: int):
-    process = db.session.get(Process, process_id) or abort(404)
+    process = db.get_or_404(Process, process_id)
     form = ProcessForm()
     _choices(form, process)
     if request.method == "GET":
@@ -287,7 +287,7 @@ CHANGES = {
 
 
 def _confirm(process_id: int, action: str):
-    process = db.session.get(Process, process_id) or abort(404)
+    process = db.get_or_404(Process, process_id)
     change, done = CHANGES[action]
     form = ConfirmForm()
     error = None
