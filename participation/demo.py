@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from participation.backoffice.service import set_password
 from participation.common import LOCAL_TIMEZONE, is_working_day, working_day
 from participation.models import FocusArea, Meeting, Region, Role, User, utcnow
+from participation.models.base import OTHER_LANGUAGES
 
 DEMO_ADMIN_EMAIL = "admin@example.no"
 
@@ -29,13 +30,63 @@ TROMS_MEETINGS = [
     ("nord-troms", "Nord-Troms", "På Taket Kafé AS", "Nordreisa", 16, 12),
 ]
 
-MEETING_DESCRIPTION = (
-    "Innspillsmøte til næringsstrategien for Troms, i samarbeid med regionrådet. "
-    "Vi vil høre hva næringslivet, kommunene og organisasjonene i regionen mener "
-    "strategien bør prioritere.\n\n"
-    "Program: velkommen og bakgrunn, gruppearbeid om utfordringer og muligheter, "
-    "oppsummering. Det serveres lunsj."
-)
+# The meetings' titles and descriptions in each language of the site. Troms's area holds
+# municipalities of the administrative area for Sami language (Kåfjord and Storfjord in
+# Nord-Troms, Lavangen and Tjeldsund in Sør-Troms, Tromsø), so every meeting has its
+# Northern Sami text; its title names the region in Sami (Troms is Romsa), then in
+# Norwegian.
+MEETING_TITLES = {
+    "nb": "Innspillsmøte {name}",
+    "nn": "Innspelsmøte {name}",
+    "en": "Input meeting in {name}",
+    "se": "Cealkámuščoahkkin {sami} ({name})",
+}
+SAMI_REGION_IN = {
+    "midt-troms": "Gaska-Romssas",
+    "sor-troms": "Lulli-Romssas",
+    "tromsoregionen": "Romssa guovllus",
+    "nord-troms": "Davvi-Romssas",
+}
+MEETING_DESCRIPTIONS = {
+    "nb": (
+        "Innspillsmøte til næringsstrategien for Troms, i samarbeid med regionrådet. "
+        "Vi vil høre hva næringslivet, kommunene og organisasjonene i regionen mener "
+        "strategien bør prioritere.\n\n"
+        "Program: velkommen og bakgrunn, gruppearbeid om utfordringer og muligheter, "
+        "oppsummering. Det serveres lunsj."
+    ),
+    "nn": (
+        "Innspelsmøte til næringsstrategien for Troms, i samarbeid med regionrådet. "
+        "Vi vil høyre kva næringslivet, kommunane og organisasjonane i regionen meiner "
+        "strategien bør prioritere.\n\n"
+        "Program: velkomst og bakgrunn, gruppearbeid om utfordringar og moglegheiter, "
+        "oppsummering. Det blir servert lunsj."
+    ),
+    "en": (
+        "An input meeting for the business development strategy for Troms, held together "
+        "with the regional council. We want to hear what businesses, municipalities and "
+        "organisations in the region think the strategy should give priority to.\n\n"
+        "Programme: welcome and background, group work on challenges and opportunities, "
+        "summing up. Lunch is served."
+    ),
+    "se": (
+        "Cealkámuščoahkkin Romssa ealáhusstrategiija birra, ovttasbarggus regionrádiin. "
+        "Mii háliidit gullat maid ealáhuseallin, gielddat ja organisašuvnnat guovllus "
+        "oaivvildit ahte strategiija galggašii vuoruhit.\n\n"
+        "Prográmma: buresboahtin ja duogáš, joavkobargu hástalusaid ja vejolašvuođaid "
+        "birra, čoahkkáigeassu. Gaskabeaivebiebmu fállojuvvo."
+    ),
+}
+
+
+def meeting_texts(slug: str, name: str) -> dict[str, str]:
+    """A demo meeting's title and description in every language, by column name."""
+    texts: dict[str, str] = {}
+    for language in ("nb", *OTHER_LANGUAGES):
+        title = MEETING_TITLES[language].format(name=name, sami=SAMI_REGION_IN.get(slug, name))
+        texts[f"title_{language}"] = title
+        texts[f"description_{language}"] = MEETING_DESCRIPTIONS[language]
+    return texts
 
 
 @dataclass
@@ -100,20 +151,25 @@ def seed_meetings(session: Session, report: DemoReport, today: date, process_id:
             session.flush()
             report.created.append(f"region {name}")
         processes.add_regions(session, process_id, [region.id])
-        has_meeting = session.execute(
-            select(Meeting.id)
+        texts = meeting_texts(slug, name)
+        existing = session.execute(
+            select(Meeting)
             .where(Meeting.region_id == region.id, Meeting.process_id == process_id)
             .limit(1)
-        ).first()
-        if has_meeting:
+        ).scalar_one_or_none()
+        if existing is not None:
+            # A demo meeting from before meetings had texts in every language gets them.
+            if existing.title == texts["title_nb"]:
+                for column, value in texts.items():
+                    if not getattr(existing, column):
+                        setattr(existing, column, value)
             continue
         day = first + timedelta(days=offset)
         session.add(
             Meeting(
                 process_id=process_id,
                 region_id=region.id,
-                title=f"Innspillsmøte {name}",
-                description=MEETING_DESCRIPTION,
+                **texts,
                 starts_at=oslo_datetime(day, time(9, 0)),
                 ends_at=oslo_datetime(day, time(13, 0)),
                 venue=venue,

@@ -121,7 +121,8 @@ FINDING_LABELS = {
     Kind.ACCOUNT: _l("a bank account number"),
 }
 
-# The languages a process's texts are entered in (``TEXT_LANGUAGES``), in the reader's language.
+# The languages texts that are data are entered in (processes' ``TEXT_LANGUAGES``,
+# meetings' ``models.base.OTHER_LANGUAGES`` and Bokmål), in the reader's language.
 TEXT_LANGUAGE_LABELS = {
     "nb": _l("Bokmål"),
     "nn": _l("Nynorsk"),
@@ -361,6 +362,7 @@ FOR_TEMPLATES = {
     "channels": CHANNEL_LABELS,
     "written_forms": WRITTEN_FORM_LABELS,
     "written_form_labels": WRITTEN_FORM_LABELS,
+    "text_language_labels": TEXT_LANGUAGE_LABELS,
     "duplicate_kinds": DUPLICATE_LABELS,
     "action_labels": ACTION_LABELS,
     "process_status_labels": PROCESS_STATUS_LABELS,

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from participation import formatting
-from participation.labels import OUTCOME_LABELS, ROLE_LABELS
+from participation.labels import OUTCOME_LABELS, ROLE_LABELS, TEXT_LANGUAGE_LABELS
+from participation.models.base import OTHER_LANGUAGES
 
 # Fields of meetings, drafts, sections, focus areas and accounts, as a change names them.
 FIELD_LABELS = {
@@ -55,6 +56,14 @@ FIELD_LABELS = {
     "focus_areas": _l("Focus areas"),
     "regions": _l("Regions"),
 }
+# A meeting's title and description in the other languages: "Tittel (Nynorsk)" (the
+# focus areas' own labels above stay).
+for _language in OTHER_LANGUAGES:
+    _name = TEXT_LANGUAGE_LABELS[_language]
+    FIELD_LABELS.setdefault(f"title_{_language}", _l("Title (%(language)s)", language=_name))
+    FIELD_LABELS.setdefault(
+        f"description_{_language}", _l("Description (%(language)s)", language=_name)
+    )
 
 # Counts and facts, each "label: value".
 DETAIL_LABELS = {

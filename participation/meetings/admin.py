@@ -89,6 +89,9 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
         form.region.data = str(meeting.region_id)
         form.title.data = meeting.title
         form.description.data = meeting.description
+        for language, title, description in form.other_languages():
+            title.data = getattr(meeting, f"title_{language}")
+            description.data = getattr(meeting, f"description_{language}")
         form.day.data = starts.date().isoformat()
         form.starts.data = starts.strftime("%H:%M")
         form.ends.data = meeting.ends_at.astimezone(tz).strftime("%H:%M")
@@ -108,6 +111,10 @@ def _meeting_data(form: MeetingForm) -> service.MeetingData:
         region_id=int(form.region.data),
         title=form.title.data,
         description=form.description.data or "",
+        titles={language: title.data or "" for language, title, _ in form.other_languages()},
+        descriptions={
+            language: description.data or "" for language, _, description in form.other_languages()
+        },
         starts_at=local_datetime(day, parse_time(form.starts.data), tz).astimezone(UTC),
         ends_at=local_datetime(day, parse_time(form.ends.data), tz).astimezone(UTC),
         venue=form.venue.data,

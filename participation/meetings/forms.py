@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    Field,
     IntegerField,
     TelField,
     TextAreaField,
@@ -29,8 +30,9 @@ from participation.forms import (
     text,
     time_field,
 )
-from participation.labels import CATEGORY_LABELS
+from participation.labels import CATEGORY_LABELS, TEXT_LANGUAGE_LABELS
 from participation.models import ParticipantCategory
+from participation.models.base import OTHER_LANGUAGES
 
 
 class SignupForm(BaseForm):
@@ -93,8 +95,14 @@ class RegionForm(BaseForm):
 
 class MeetingForm(BaseForm):
     region = select_field(_l("Region"), _l("Choose a region."), required=True)
-    title = text(_l("Title"), required_message=_l("Enter a title."))
-    description = long_text(_l("Description"), max_length=5000)
+    # In Bokmål, required: every page in a language without its own text shows these.
+    title = text(
+        _l("Title (%(language)s)", language=TEXT_LANGUAGE_LABELS["nb"]),
+        required_message=_l("Enter a title."),
+    )
+    description = long_text(
+        _l("Description (%(language)s)", language=TEXT_LANGUAGE_LABELS["nb"]), max_length=5000
+    )
     day = date_field(_l("Date"), required_message=_l("Enter the date of the meeting."))
     starts = time_field(_l("Starts at"), required_message=_l("Enter the start time."))
     ends = time_field(_l("Ends at"), required_message=_l("Enter the end time."))
@@ -120,6 +128,34 @@ class MeetingForm(BaseForm):
         starts, ends = parse_time(self.starts.data), parse_time(field.data)
         if starts and ends and ends <= starts:
             raise ValidationError(_l("The meeting must end after it starts."))
+
+    def other_languages(self) -> list[tuple[str, Field, Field]]:
+        """``(language, title field, description field)`` for each language but Bokmål."""
+        return [
+            (language, self[f"title_{language}"], self[f"description_{language}"])
+            for language in OTHER_LANGUAGES
+        ]
+
+
+# The optional title and description per other language (``title_se`` …), after the
+# fields above, as the page shows them.
+for _language in OTHER_LANGUAGES:
+    setattr(
+        MeetingForm,
+        f"title_{_language}",
+        text(
+            _l("Title (%(language)s, optional)", language=TEXT_LANGUAGE_LABELS[_language]),
+            description=_l("Left empty, the pages in this language show the title in Bokmål."),
+        ),
+    )
+    setattr(
+        MeetingForm,
+        f"description_{_language}",
+        long_text(
+            _l("Description (%(language)s, optional)", language=TEXT_LANGUAGE_LABELS[_language]),
+            max_length=5000,
+        ),
+    )
 
 
 class CancelMeetingForm(BaseForm):

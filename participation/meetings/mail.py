@@ -52,7 +52,7 @@ def meeting_ics(meeting: Meeting, registration: Registration) -> outbox.Attachme
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + timedelta(hours=4))
-    event.add("summary", meeting.title)
+    event.add("summary", meeting.text("title", registration.locale))
     event["location"] = vText(", ".join(p for p in (meeting.venue, meeting.address) if p))
     event.add("description", meeting_url(meeting, registration.locale))
     event.add("url", meeting_url(meeting, registration.locale))
@@ -193,5 +193,5 @@ def queue_reminder(session: Session, registration: Registration, meeting: Meetin
         registration,
         meeting,
         cancel_url=cancel_url(registration),
-        meeting_url=meeting_url(meeting),
+        meeting_url=meeting_url(meeting, registration.locale),
     )

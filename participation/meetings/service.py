@@ -40,6 +40,7 @@ from participation.models import (
     User,
     utcnow,
 )
+from participation.models.base import OTHER_LANGUAGES
 from participation.processes import service as processes
 
 
@@ -452,6 +453,10 @@ class MeetingData:
     description: str = ""
     address: str = ""
     process_id: int | None = None  # None: the current process (new meetings only)
+    # The title and description in the other languages, ``{"se": …}``; one left out
+    # or empty is shown in Bokmål.
+    titles: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -466,9 +471,31 @@ def _check_schedule(data: MeetingData) -> None:
 
 
 # Fields whose old and new values the audit log shows ("Plasser: 40 → 30"); the
-# description is only named as changed.
-_SHOWN_VALUES = {"title", "starts_at", "ends_at", "venue", "address", "seats"}
+# descriptions are only named as changed.
+_SHOWN_VALUES = {"title", "starts_at", "ends_at", "venue", "address", "seats"} | {
+    f"title_{language}" for language in OTHER_LANGUAGES
+}
 _TIMES = {"starts_at", "ends_at", "registration_deadline"}
+_FIELDS = (
+    "region_id",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "address",
+    "seats",
+    "registration_deadline",
+)
+
+
+def _incoming(data: MeetingData) -> dict[str, object]:
+    """Every field of the meeting ``data`` sets, by its column name (``title_se`` …)."""
+    incoming = {name: getattr(data, name) for name in _FIELDS}
+    for language in OTHER_LANGUAGES:
+        incoming[f"title_{language}"] = data.titles.get(language) or ""
+        incoming[f"description_{language}"] = data.descriptions.get(language) or ""
+    return incoming
 
 
 def _apply(meeting: Meeting, data: MeetingData) -> tuple[dict[str, list], list[str]]:
@@ -477,18 +504,7 @@ def _apply(meeting: Meeting, data: MeetingData) -> tuple[dict[str, list], list[s
     the other changed fields."""
     values: dict[str, list] = {}
     named: list[str] = []
-    for name in (
-        "region_id",
-        "title",
-        "description",
-        "starts_at",
-        "ends_at",
-        "venue",
-        "address",
-        "seats",
-        "registration_deadline",
-    ):
-        value = getattr(data, name)
+    for name, value in _incoming(data).items():
         if isinstance(value, str):
             value = normalize_newlines(value).strip()
         old = getattr(meeting, name)

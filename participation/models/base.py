@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from participation.config import LANGUAGES
+
 # Stable constraint names, so Alembic migrations are the same on both databases.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,3 +64,24 @@ def link_table(name: str, first: tuple[str, str], second: tuple[str, str], *, in
             for column, target in (first, second)
         ),
     )
+
+
+# The languages a text that is data can have beside Bokmål, which it always has.
+OTHER_LANGUAGES = tuple(language for language in LANGUAGES if language != "nb")
+
+
+class Texts:
+    """Texts that are data, one column per language (``title_nb``, ``title_nn`` …).
+
+    ``text("title", "se")``: the field in that language where the model has it and it is
+    filled in, else Bokmål (``templates/processes/_macros.html``'s ``lang_of`` marks that
+    with ``lang="nb"``)."""
+
+    def text(self, field: str, locale: str) -> str:
+        return getattr(self, f"{field}_{self.text_lang(field, locale)}") or ""
+
+    def text_lang(self, field: str, locale: str) -> str:
+        """The language ``text(field, locale)`` is written in (for the ``lang`` attribute)."""
+        if locale in LANGUAGES and getattr(self, f"{field}_{locale}", None):
+            return locale
+        return "nb"

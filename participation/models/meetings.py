@@ -19,9 +19,9 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
-from participation.models.base import Base, UTCDateTime, utcnow
+from participation.models.base import Base, Texts, UTCDateTime, utcnow
 from participation.models.core import FocusArea, Region
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Meeting(Base):
+class Meeting(Texts, Base):
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint("seats >= 0", name="seats_not_negative"),
@@ -47,8 +47,16 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # The title and description in Bokmål, required; ``text("title", locale)`` gives
+    # them in the reader's language, an empty one falling back to Bokmål.
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    title_nn: Mapped[str] = mapped_column(String(200), default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    title_se: Mapped[str] = mapped_column(String(200), default="")
+    description_nn: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_se: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     venue: Mapped[str] = mapped_column(String(200))
@@ -63,6 +71,10 @@ class Meeting(Base):
 
     process: Mapped[Process] = relationship()
     region: Mapped[Region] = relationship()
+
+    # The Bokmål texts under the names ``text`` looks for.
+    title_nb: Mapped[str] = synonym("title")
+    description_nb: Mapped[str] = synonym("description")
 
     @property
     def seats_left(self) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.models.base import Base, UTCDateTime, utcnow
+from participation.models.base import Texts as _Texts
 from participation.models.core import FocusArea, Region
 
 # The languages a process's texts are entered in; Bokmål is required and the fallback.
@@ -63,19 +64,6 @@ user_process = Table(
         "process_id", ForeignKey("process.id", ondelete="CASCADE"), primary_key=True, index=True
     ),
 )
-
-
-class _Texts:
-    """``text("title", "nn")``: the field in that language, else Bokmål."""
-
-    def text(self, field: str, locale: str) -> str:
-        return getattr(self, f"{field}_{self.text_lang(field, locale)}") or ""
-
-    def text_lang(self, field: str, locale: str) -> str:
-        """The language ``text(field, locale)`` is written in (for the ``lang`` attribute)."""
-        if locale in TEXT_LANGUAGES and getattr(self, f"{field}_{locale}", None):
-            return locale
-        return "nb"
 
 
 class Process(_Texts, Base):

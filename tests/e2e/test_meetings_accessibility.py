@@ -1,5 +1,5 @@
 """axe-core finds no WCAG 2.1 A/AA violations on the public meeting pages, in
-Bokmål, Nynorsk and English, including a sign-up form showing its errors."""
+Bokmål, Nynorsk, English and Northern Sami, including a sign-up form showing its errors."""
 
 from __future__ import annotations
 
@@ -30,7 +30,15 @@ def meetings(session, make_meeting, make_region, signup_data):
     ):
         session.add(FocusArea(key=key, name_nb=nb, name_nn=nn, name_en=en, position=position))
     region = make_region(slug="tromsoregionen", name="Tromsøregionen")
-    open_meeting = make_meeting(region=region, title="Innspillsmøte Tromsøregionen", seats=60)
+    # Its own Sami title and description; the others show Bokmål (marked lang="nb")
+    # on the pages in the other languages.
+    open_meeting = make_meeting(
+        region=region,
+        title="Innspillsmøte Tromsøregionen",
+        title_se="Cealkámuščoahkkin Romssa guovllus (Tromsøregionen)",
+        description_se="Mii háliidit gullat maid ealáhuseallin oaivvilda.\n\nPrográmma.",
+        seats=60,
+    )
     full = make_meeting(region=region, title="Ekstra innspillsmøte", seats=1)
     now = datetime.now(UTC)
     make_meeting(
