@@ -35,6 +35,22 @@ def signup_page(client):
     return post
 
 
+def meeting_form(region_id: int, **fields) -> dict:
+    """The back office's meeting form, filled in validly (Bokmål only); ``fields`` override."""
+    values = {
+        "region": str(region_id),
+        "title": "Innspillsmøte Nord-Troms",
+        "day": "2031-06-10",
+        "starts": "09:00",
+        "ends": "13:00",
+        "venue": "På Taket Kafé",
+        "seats": "12",
+        "deadline_day": "2031-06-07",
+        "deadline_time": "23:59",
+    }
+    return values | fields
+
+
 def field_errors(html: str) -> list[str]:
     """The messages shown next to the fields."""
     return [

@@ -11,6 +11,7 @@ from participation.meetings import service
 from participation.meetings import service as public
 from participation.models import AuditEntry, Meeting, OutboxMessage, Registration
 from tests.helpers import count, csrf_token, post_form
+from tests.meetings.conftest import meeting_form
 
 
 def _data(meeting_or_region_id, **overrides) -> service.MeetingData:
@@ -220,21 +221,7 @@ def test_attendance_is_recorded_for_confirmed_only(session, admin, make_meeting,
 def test_admin_creates_a_meeting_in_oslo_time(as_admin, session, make_region):
     region = make_region(name="Nord-Troms")
     session.commit()
-    response = post_form(
-        as_admin,
-        "/admin/moter/ny",
-        {
-            "region": str(region.id),
-            "title": "Innspillsmøte Nord-Troms",
-            "day": "2031-06-10",
-            "starts": "09:00",
-            "ends": "13:00",
-            "venue": "På Taket Kafé",
-            "seats": "12",
-            "deadline_day": "2031-06-07",
-            "deadline_time": "23:59",
-        },
-    )
+    response = post_form(as_admin, "/admin/moter/ny", meeting_form(region.id))
     assert response.status_code == 303
     meeting = session.execute(select(Meeting)).scalar_one()
     assert response.headers["Location"] == f"/admin/moter/{meeting.id}"

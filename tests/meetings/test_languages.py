@@ -14,6 +14,7 @@ from participation.meetings import service
 from participation.models import AuditEntry, Meeting, OutboxMessage, Registration, utcnow
 from participation.models.base import OTHER_LANGUAGES
 from tests.helpers import count, csrf_token, post_form
+from tests.meetings.conftest import meeting_form
 
 SAMI_TITLE = "Cealkámuščoahkkin Davvi-Romssas (Nord-Troms)"
 SAMI_DESCRIPTION = (
@@ -34,22 +35,6 @@ def _sami_meeting(make_meeting, **overrides):
         "description_se": SAMI_DESCRIPTION,
     }
     return make_meeting(**(values | overrides))
-
-
-def _form(region_id: int, **fields) -> dict:
-    values = {
-        "region": str(region_id),
-        "title": "Innspillsmøte Nord-Troms",
-        "description": "Vi vil høre hva næringslivet mener.",
-        "day": "2031-06-10",
-        "starts": "09:00",
-        "ends": "13:00",
-        "venue": "På Taket Kafé",
-        "seats": "12",
-        "deadline_day": "2031-06-07",
-        "deadline_time": "23:59",
-    }
-    return values | fields
 
 
 def _field_value(html: str, name: str) -> str:
@@ -94,7 +79,7 @@ def test_the_form_round_trips_the_texts_in_every_language(as_admin, session, mak
     for language, (title, description) in TEXTS.items():
         fields[f"title_{language}"] = f"  {title} "
         fields[f"description_{language}"] = description.replace("\n", "\r\n")
-    response = post_form(as_admin, "/admin/moter/ny", _form(region.id, **fields))
+    response = post_form(as_admin, "/admin/moter/ny", meeting_form(region.id, **fields))
     assert response.status_code == 303, response.text
     meeting = session.execute(select(Meeting)).scalar_one()
     for language, (title, description) in TEXTS.items():
@@ -112,7 +97,7 @@ def test_the_form_round_trips_the_texts_in_every_language(as_admin, session, mak
     assert "Endre Innspillsmøte Nord-Troms" in page.text
 
     # Emptying the Sami title keeps the other languages, and the audit log says what changed.
-    changed = _form(region.id, **(fields | {"title_se": ""}))
+    changed = meeting_form(region.id, **(fields | {"title_se": ""}))
     response = post_form(as_admin, f"/admin/moter/{meeting.id}/endre", changed)
     assert response.status_code == 303, response.text
     session.expire_all()
@@ -133,7 +118,7 @@ def test_a_meeting_without_other_languages_is_still_made_from_bokmal_alone(
 ):
     region = make_region()
     session.commit()
-    response = post_form(as_admin, "/admin/moter/ny", _form(region.id))
+    response = post_form(as_admin, "/admin/moter/ny", meeting_form(region.id))
     assert response.status_code == 303
     meeting = session.execute(select(Meeting)).scalar_one()
     for language in OTHER_LANGUAGES:
@@ -160,7 +145,9 @@ def test_bad_texts_are_refused_with_translated_errors_and_change_nothing(
     session.commit()
     headers = {"Accept-Language": lang}
     page = client.get("/admin/moter/ny", headers=headers)
-    data = _form(region.id, title="", title_se="x" * 201, description_nn="Tekst med \x1b escape")
+    data = meeting_form(
+        region.id, title="", title_se="x" * 201, description_nn="Tekst med \x1b escape"
+    )
     response = client.post(
         "/admin/moter/ny",
         data={"csrf_token": csrf_token(page.text), **data},
