@@ -316,3 +316,25 @@ def test_demo_meetings_have_texts_in_every_language(runner, session):
         assert meeting.title_se.startswith("Cealkámuščoahkkin ")
         assert meeting.region.name in meeting.title_se
     assert datetime.now(UTC) < min(m.starts_at for m in troms)
+
+
+def test_the_answers_page_names_a_held_meeting_in_sami(
+    client, session, make_meeting, make_input, reviewer, admin
+):
+    from participation.assessments import service as assessments
+
+    held = utcnow() - timedelta(days=2)
+    _sami_meeting(make_meeting, starts_at=held, registration_deadline=held - timedelta(days=1))
+    answered = make_input("Vi trenger bedre ferjetilbud for næringslivet i Nord-Troms.")
+    session.commit()
+    assessments.draft(
+        session, reviewer, [answered.id], assessments.AssessmentData("adopted", "Tatt med.")
+    )
+    assessments.approve(session, admin, [answered.id])
+    assessments.publish_answers(session, admin)
+    session.commit()
+    page = client.get("/svar/", headers={"Accept-Language": "se"})
+    assert page.status_code == 200
+    assert f'<th scope="row">{SAMI_TITLE}</th>' in page.text
+    nb = client.get("/svar/", headers={"Accept-Language": "nb"})
+    assert '<th scope="row">Innspillsmøte Nord-Troms</th>' in nb.text
