@@ -47,6 +47,7 @@ from participation.models import (
     Region,
     User,
 )
+from participation.models.base import OTHER_LANGUAGES
 from participation.models.processes import TEXT_LANGUAGES
 from tests.abuse.crawl import Form, crawl, parse_forms
 from tests.helpers import login, reset_request_state
@@ -382,6 +383,12 @@ def seed(app, session, *, analyse: bool = False) -> World:
         description=payload("meeting-description"),
         venue=payload("meeting-venue", "+"),
         address=payload("meeting-address", "-"),
+        # The title and description in the other languages (public pages in that language).
+        **{
+            f"{field}_{language}": payload(f"meeting-{field}-{language}")
+            for field in ("title", "description")
+            for language in OTHER_LANGUAGES
+        },
     )
     # The edit form sent back unchanged: the payloads it shows go back in.
     s.submit(staff, f"/admin/moter/{meeting}/endre", {})
