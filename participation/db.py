@@ -9,9 +9,10 @@ upgrading a read snapshot, which SQLite refuses under concurrency.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -26,6 +27,20 @@ def get_or_raise(session: Session, model: type[Row], ident, error: type[Exceptio
     if found is None:
         raise error()
     return found
+
+
+def get_all_or_raise(
+    session: Session, query: Select, key, ids: Iterable, error: type[Exception]
+) -> list:
+    """The rows of ``query`` whose ``key`` column is one of ``ids``, every one of them,
+    or the domain's ``error`` raised when any is missing. No ids: none, and no query."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    rows = list(session.execute(query.where(key.in_(wanted))).scalars())
+    if len(rows) != len(wanted):
+        raise error()
+    return rows
 
 
 def install_sqlite_rules() -> None:

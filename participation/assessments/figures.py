@@ -66,18 +66,23 @@ class Participation:
     meetings: list[MeetingFigure]
 
 
+def _count_by(session: Session, column, inputs) -> dict:
+    """How many of ``inputs`` (a subquery of input ids) have each value of ``column``."""
+    return dict(
+        session.execute(
+            select(column, func.count())
+            .where(Input.id.in_(select(inputs.c.id)))
+            .group_by(column)
+        ).all()
+    )
+
+
 def participation(
     session: Session, process_id: int, *, now: datetime | None = None
 ) -> Participation:
     now = now or utcnow()
     inputs = scoped(select(Input.id), process_id).subquery()
-    by_channel = dict(
-        session.execute(
-            select(Input.channel, func.count())
-            .where(Input.id.in_(select(inputs.c.id)))
-            .group_by(Input.channel)
-        ).all()
-    )
+    by_channel = _count_by(session, Input.channel, inputs)
     regions = session.execute(
         select(Region.name, func.count(Input.id))
         .select_from(Input)
@@ -86,13 +91,7 @@ def participation(
         .group_by(Region.name, Region.position)
         .order_by(Region.position, Region.name)
     ).all()
-    by_category = dict(
-        session.execute(
-            select(Input.respondent_category, func.count())
-            .where(Input.id.in_(select(inputs.c.id)))
-            .group_by(Input.respondent_category)
-        ).all()
-    )
+    by_category = _count_by(session, Input.respondent_category, inputs)
     held = list(
         session.execute(
             select(Meeting)

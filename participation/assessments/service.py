@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from participation import audit
 from participation.assessments import mail
 from participation.common import normalize_newlines, random_code
+from participation.db import get_all_or_raise
 from participation.inputs.service import campaign
 from participation.models import (
     Assessment,
@@ -133,14 +134,9 @@ def _check(
     comment = normalize_newlines(data.comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise CommentTooLong()
-    ids = sorted({int(i) for i in data.section_ids})
-    sections = (
-        list(session.execute(_sections(process_id).where(DraftSection.id.in_(ids))).scalars())
-        if ids
-        else []
+    sections = get_all_or_raise(
+        session, _sections(process_id), DraftSection.id, data.section_ids, UnknownSection
     )
-    if len(sections) != len(ids):
-        raise UnknownSection()
     return comment, sections
 
 
@@ -158,14 +154,9 @@ def _inputs(session: Session, input_ids: Sequence[int], process_id: int) -> list
         raise NoInputs()
     if len(ids) > MAX_GROUP:
         raise GroupTooLarge()
-    items = list(
-        session.execute(
-            scoped(select(Input).where(Input.id.in_(ids)), process_id).order_by(Input.id)
-        ).scalars()
+    return get_all_or_raise(
+        session, scoped(select(Input), process_id).order_by(Input.id), Input.id, ids, InputNotFound
     )
-    if len(items) != len(ids):
-        raise InputNotFound()
-    return items
 
 
 def _existing(session: Session, ids: Sequence[int]) -> dict[int, Assessment]:

@@ -118,13 +118,19 @@ class RowError:
 
 
 @dataclass
-class NoteImportReport:
-    created: list[Input] = field(default_factory=list)
+class _RowErrors:
+    """A result that lists its rows' errors; ok when there are none."""
+
     errors: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class NoteImportReport(_RowErrors):
+    created: list[Input] = field(default_factory=list)
 
 
 def decode_csv_bytes(data: bytes) -> str:
@@ -172,13 +178,8 @@ class NoteRow:
 
 
 @dataclass
-class ParsedNotes:
+class ParsedNotes(_RowErrors):
     rows: list[NoteRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def parse_workshop_notes(

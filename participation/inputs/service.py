@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from participation import audit
 from participation.common import Paged, clamp_page, local_date, normalize_newlines, random_code
-from participation.db import get_or_raise
+from participation.db import get_all_or_raise, get_or_raise
 from participation.inputs.redaction import redact
 from participation.models import (
     ConsultationResponse,
@@ -193,13 +193,7 @@ def find_duplicate(
 
 
 def _focus_areas(session: Session, ids: Iterable[int]) -> list[FocusArea]:
-    ids = sorted({int(i) for i in ids})
-    if not ids:
-        return []
-    areas = list(session.execute(select(FocusArea).where(FocusArea.id.in_(ids))).scalars())
-    if len(areas) != len(ids):
-        raise UnknownFocusArea()
-    return areas
+    return get_all_or_raise(session, select(FocusArea), FocusArea.id, ids, UnknownFocusArea)
 
 
 def create_input(
@@ -703,20 +697,14 @@ def confirm_focus_areas(
     These are the labels the analysis learns from."""
     now = now or utcnow()
     item = get_or_raise(session, Input, input_id, InputNotFound)
-    wanted = sorted({int(i) for i in focus_area_ids})
-    areas = (
-        list(session.execute(select(FocusArea).where(FocusArea.id.in_(wanted))).scalars())
-        if wanted
-        else []
-    )
-    if len(areas) != len(wanted):
-        raise UnknownFocusArea()
+    areas = _focus_areas(session, focus_area_ids)
+    wanted = {area.id for area in areas}
     current = set(
         session.execute(
             select(ConfirmedFocusArea.focus_area_id).where(ConfirmedFocusArea.input_id == item.id)
         ).scalars()
     )
-    added, removed = set(wanted) - current, current - set(wanted)
+    added, removed = wanted - current, current - wanted
     if removed:
         session.execute(
             delete(ConfirmedFocusArea).where(

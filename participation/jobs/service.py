@@ -93,17 +93,27 @@ def _held(session: Session, job_id: int, owner: str, **values) -> bool:
     )
 
 
+def _queued(session: Session, job_id: int, cancel_requested: bool, **values) -> bool:
+    """Change the job only while it waits on the queue with cancel asked or not. Commits."""
+    return _update(
+        session,
+        job_id,
+        Job.status == JobStatus.QUEUED,
+        Job.cancel_requested.is_(cancel_requested),
+        **values,
+    )
+
+
 def claim(
     session: Session, job_id: int, owner: str, *, lease_seconds: float, now: datetime | None = None
 ) -> Job | None:
     """Take a queued job for ``owner``; None when it is not queued (done, cancelled,
     or another worker has it). Commits."""
     now = now or utcnow()
-    won = _update(
+    won = _queued(
         session,
         job_id,
-        Job.status == JobStatus.QUEUED,
-        Job.cancel_requested.is_(False),
+        False,
         status=JobStatus.RUNNING,
         lease_owner=owner,
         lease_until=now + timedelta(seconds=lease_seconds),
@@ -114,14 +124,7 @@ def claim(
     )
     if not won:
         # A job cancelled while it waited on the queue ends here.
-        _update(
-            session,
-            job_id,
-            Job.status == JobStatus.QUEUED,
-            Job.cancel_requested.is_(True),
-            status=JobStatus.CANCELLED,
-            finished_at=now,
-        )
+        _queued(session, job_id, True, status=JobStatus.CANCELLED, finished_at=now)
         return None
     return session.get(Job, job_id, populate_existing=True)
 
