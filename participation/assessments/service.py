@@ -280,12 +280,7 @@ def publish_answers(
     )
     if not approved:
         raise NothingApproved()
-    row = publication(session, PublicationKind.ANSWERS, process_id)
-    if row is None:
-        row = Publication(kind=PublicationKind.ANSWERS, process_id=process_id)
-        session.add(row)
-    row.published_at = now or utcnow()
-    row.published_by_id = actor.id
+    row = mark_published(session, actor, PublicationKind.ANSWERS, process_id, now)
     notified = 0
     if row.notified_at is None:
         # Once only: publishing again (with later approvals) writes to nobody.
@@ -347,11 +342,7 @@ def recipients(session: Session, process_id: int) -> list[tuple[str, str, str | 
 
 def withdraw_answers(session: Session, actor: User, *, process_id: int | None = None) -> None:
     process_id = resolve(session, process_id)
-    row = publication(session, PublicationKind.ANSWERS, process_id)
-    if row is not None:
-        session.delete(row)
-        audit.record(session, actor, "answers.withdraw", "process", process_id)
-        session.flush()
+    unpublish(session, actor, PublicationKind.ANSWERS, process_id, "answers.withdraw")
 
 
 def publication(session: Session, kind: str, process_id: int) -> Publication | None:
@@ -359,6 +350,30 @@ def publication(session: Session, kind: str, process_id: int) -> Publication | N
     return session.execute(
         select(Publication).where(Publication.kind == kind, Publication.process_id == process_id)
     ).scalar_one_or_none()
+
+
+def mark_published(
+    session: Session, actor: User, kind: str, process_id: int, now: datetime | None
+) -> Publication:
+    """The process's publication of this kind (created if need be), published now by
+    ``actor``; the caller records the audit entry (with its own details) and flushes."""
+    row = publication(session, kind, process_id)
+    if row is None:
+        row = Publication(kind=kind, process_id=process_id)
+        session.add(row)
+    row.published_at = now or utcnow()
+    row.published_by_id = actor.id
+    return row
+
+
+def unpublish(session: Session, actor: User, kind: str, process_id: int, action: str) -> None:
+    """Take the process's publication of this kind down, recorded as ``action``; when it
+    is not published, nothing happens (and nothing is recorded)."""
+    row = publication(session, kind, process_id)
+    if row is not None:
+        session.delete(row)
+        audit.record(session, actor, action, "process", process_id)
+        session.flush()
 
 
 # ---------------------------------------------------------------- reading

@@ -1,9 +1,10 @@
 """Priorities: which focus areas should come first, in order, answered anonymously.
 
-The only module that writes ``PriorityAnswer``/``PriorityChoice`` rows and the
-priorities' ``Publication``. An answer holds the date (never the time), the
-writer's optional region and category, the channel, the meeting for a workshop
-answer, and the chosen focus areas in order. Nothing about the writer's connection
+The only module that writes ``PriorityAnswer``/``PriorityChoice`` rows (the
+priorities' ``Publication`` it writes through the assessments service, as the
+answers' is written). An answer holds the date (never the time), the writer's
+optional region and category, the channel, the meeting for a workshop answer,
+and the chosen focus areas in order. Nothing about the writer's connection
 is passed in: whether the answer came in a burst from one client is decided at the
 door (``routes.py``) and arrives here as ``flagged`` only. Flagged answers are
 kept, shown to the project group and left out of every figure.
@@ -28,6 +29,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from participation import audit
+from participation.assessments import service as assessments
 from participation.common import local_date
 from participation.inputs.service import active_focus_areas
 from participation.models import (
@@ -41,7 +43,6 @@ from participation.models import (
     Region,
     RespondentCategory,
     User,
-    utcnow,
 )
 from participation.processes import service as processes
 
@@ -288,11 +289,7 @@ def channel_counts(session: Session, process_id: int) -> dict[str, int]:
 
 
 def publication(session: Session, process_id: int) -> Publication | None:
-    return session.execute(
-        select(Publication).where(
-            Publication.kind == PublicationKind.PRIORITIES, Publication.process_id == process_id
-        )
-    ).scalar_one_or_none()
+    return assessments.publication(session, PublicationKind.PRIORITIES, process_id)
 
 
 def publish(
@@ -303,12 +300,7 @@ def publish(
     now: datetime | None = None,
 ) -> Publication:
     process_id = processes.resolve_id(session, process_id)
-    row = publication(session, process_id)
-    if row is None:
-        row = Publication(kind=PublicationKind.PRIORITIES, process_id=process_id)
-        session.add(row)
-    row.published_at = now or utcnow()
-    row.published_by_id = actor.id
+    row = assessments.mark_published(session, actor, PublicationKind.PRIORITIES, process_id, now)
     audit.record(session, actor, "priorities.publish", "process", process_id, now=now)
     session.flush()
     return row
@@ -316,11 +308,9 @@ def publish(
 
 def withdraw(session: Session, actor: User, *, process_id: int | None = None) -> None:
     process_id = processes.resolve_id(session, process_id)
-    row = publication(session, process_id)
-    if row is not None:
-        session.delete(row)
-        audit.record(session, actor, "priorities.withdraw", "process", process_id)
-        session.flush()
+    assessments.unpublish(
+        session, actor, PublicationKind.PRIORITIES, process_id, "priorities.withdraw"
+    )
 
 
 def by_meeting(session: Session, process_id: int) -> dict[int, int]:
