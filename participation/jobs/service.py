@@ -216,18 +216,14 @@ def fail(
     return _end(session, job_id, owner, JobStatus.FAILED, now, error=error[:ERROR_LIMIT])
 
 
+def _ended(status: JobStatus, now: datetime) -> dict[str, Any]:
+    """The values of a job that ends with ``status``: its stage says so too, and nobody holds it."""
+    return {"status": status, "stage": str(status), "finished_at": now, "lease_owner": None}
+
+
 def _end(session: Session, job_id: int, owner: str, status: JobStatus, now, **values) -> bool:
-    """The running job ends with ``status`` (its stage says so too), if ``owner`` holds it."""
-    return _held(
-        session,
-        job_id,
-        owner,
-        status=status,
-        stage=str(status),
-        finished_at=now or utcnow(),
-        lease_owner=None,
-        **values,
-    )
+    """The running job ends with ``status``, if ``owner`` holds it."""
+    return _held(session, job_id, owner, **_ended(status, now or utcnow()), **values)
 
 
 def request_cancel(session: Session, job_id: int, now: datetime | None = None) -> Job:
@@ -271,24 +267,13 @@ def recover(
     for job_id, status, attempts, max_attempts, cancel in expired:
         stale = (Job.status == status, Job.lease_until < now)
         if cancel:
-            _update(
-                session,
-                job_id,
-                *stale,
-                status=JobStatus.CANCELLED,
-                stage="cancelled",
-                finished_at=now,
-                lease_owner=None,
-            )
+            _update(session, job_id, *stale, **_ended(JobStatus.CANCELLED, now))
         elif attempts >= max_attempts:
             if _update(
                 session,
                 job_id,
                 *stale,
-                status=JobStatus.FAILED,
-                stage="failed",
-                finished_at=now,
-                lease_owner=None,
+                **_ended(JobStatus.FAILED, now),
                 error="The job was interrupted too many times (its worker stopped).",
             ):
                 failed.append(job_id)
