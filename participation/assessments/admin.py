@@ -13,6 +13,7 @@ from participation.backoffice.blueprint import (
     admin_required,
     bp,
     form_page,
+    publish_or_withdraw,
     shown_process_id,
     staff_required,
     tell,
@@ -24,6 +25,7 @@ from participation.inputs.admin import FILTER_KEYS, filter_args, filter_form, in
 from participation.inputs.service import filtered_query
 from participation.labels import OUTCOME_LABELS
 from participation.models import Input
+from participation.views import commit_or_refuse
 
 ERRORS = {
     service.InvalidOutcome: _l("Choose one of the four outcomes."),
@@ -138,13 +140,10 @@ def assessment_group():
             comment=form.comment.data or "",
             section_ids=[int(v) for v in form.sections.data or []],
         )
-        try:
-            rows = service.draft(db.session, actor(), ids, data, process_id=process_id)
-        except service.AssessmentError as exc:
-            db.session.rollback()
-            error = ERRORS[type(exc)]
-        else:
-            db.session.commit()
+        rows, error = commit_or_refuse(
+            lambda: service.draft(db.session, actor(), ids, data, process_id=process_id), ERRORS
+        )
+        if error is None:
             tell(_l("Assessment drafted for %(n)d inputs.", n=len(rows)))
             return redirect(url_for("backoffice.assessments"), code=303)
     elif request.method == "GET" and len(ids) == 1:
@@ -182,15 +181,13 @@ def assessment_approve():
     if request.method == "POST":
         chosen = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]
         if form.validate_on_submit() or chosen:
-            try:
-                rows = service.approve(
+            rows, error = commit_or_refuse(
+                lambda: service.approve(
                     db.session, actor(), chosen, four_eyes=four_eyes, process_id=process_id
-                )
-            except service.AssessmentError as exc:
-                db.session.rollback()
-                error = ERRORS[type(exc)]
-            else:
-                db.session.commit()
+                ),
+                ERRORS,
+            )
+            if error is None:
                 tell(_l("%(n)d assessments approved.", n=len(rows)))
                 return redirect(url_for("backoffice.assessment_approve"), code=303)
         else:
@@ -210,24 +207,14 @@ def assessment_approve():
 @bp.post("/vurdering/publiser")
 @admin_required
 def answers_publish():
-    form = PostForm()
-    if not form.validate_on_submit():
-        tell(_l("The form had expired. Please try again."), "danger")
-        return redirect(url_for("backoffice.assessments"), code=303)
-    withdraw = request.form.get("action") == "withdraw"
-    process_id = shown_process_id()
-    try:
-        if withdraw:
-            service.withdraw_answers(db.session, actor(), process_id=process_id)
-        else:
-            service.publish_answers(db.session, actor(), process_id=process_id)
-    except service.AssessmentError as exc:
-        db.session.rollback()
-        tell(ERRORS[type(exc)], "danger")
-        return redirect(url_for("backoffice.assessments"), code=303)
-    db.session.commit()
-    tell(_l("The answers are no longer public.") if withdraw else _l("The answers are published."))
-    return redirect(url_for("backoffice.assessments"), code=303)
+    return publish_or_withdraw(
+        "backoffice.assessments",
+        service.publish_answers,
+        service.withdraw_answers,
+        published=_l("The answers are published."),
+        withdrawn=_l("The answers are no longer public."),
+        refusals=ERRORS,
+    )
 
 
 def inbox_group_link() -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
@@ -25,6 +25,7 @@ from participation.extensions import db, limiter
 from participation.forms import BaseForm
 from participation.models import Process, PublicationKind
 from participation.processes import service as processes
+from participation.views import public_process_or_404
 
 bp = Blueprint("answers", __name__)
 
@@ -70,13 +71,6 @@ def _published(process: Process | None) -> bool:
     )
 
 
-def _named(slug: str) -> Process:
-    process = processes.public_by_slug(db.session, slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 def _links(process: Process | None) -> dict[str, str]:
     if process is None:
         return {"index": url_for("answers.index"), "lookup": url_for("answers.lookup")}
@@ -93,7 +87,7 @@ def index():
 
 @bp.get("/prosess/<slug>/svar/")
 def process_index(slug: str):
-    return _index(_named(slug))
+    return _index(public_process_or_404(slug))
 
 
 def _index(process: Process | None):
@@ -132,7 +126,7 @@ def lookup():
 @bp.route("/prosess/<slug>/svar/kvittering", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def process_lookup(slug: str):
-    return _lookup(_named(slug))
+    return _lookup(public_process_or_404(slug))
 
 
 def _lookup(process: Process | None):

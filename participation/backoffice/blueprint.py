@@ -35,8 +35,10 @@ from flask_login import current_user, logout_user
 
 from participation.backoffice import service
 from participation.extensions import db, login_manager
+from participation.forms import PostForm
 from participation.models import Process, Role
 from participation.processes import service as processes
+from participation.views import commit_or_refuse
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -212,6 +214,35 @@ def tell(message, category: str = "success") -> None:
 def actor():
     """The logged-in staff member as a model instance (for services and the audit log)."""
     return current_user._get_current_object()
+
+
+def carry_out(call, refusals, done):
+    """A confirmed action: ``call`` the service and flash ``done``, or flash why the
+    service refused (``views.commit_or_refuse``); returns that pair."""
+    result, refusal = commit_or_refuse(call, refusals)
+    if refusal is None:
+        tell(done)
+    else:
+        tell(refusal, "danger")
+    return result, refusal
+
+
+def publish_or_withdraw(back: str, publish, withdraw, *, published, withdrawn, refusals=None):
+    """The publish and withdraw buttons of a results page (``action=withdraw``, else
+    publish): ``publish``/``withdraw(session, actor, process_id=…)`` for the process
+    shown, the outcome flashed, and back to the ``back`` endpoint."""
+    if not PostForm().validate_on_submit():
+        tell(_l("The form had expired. Please try again."), "danger")
+        return redirect(url_for(back), code=303)
+    withdrawing = request.form.get("action") == "withdraw"
+    process_id = shown_process_id()
+    change = withdraw if withdrawing else publish
+    carry_out(
+        lambda: change(db.session, actor(), process_id=process_id),
+        refusals or {},
+        withdrawn if withdrawing else published,
+    )
+    return redirect(url_for(back), code=303)
 
 
 def form_page(template: str, form, *, error=None, **context):

@@ -14,6 +14,7 @@ from participation.extensions import db
 from participation.forms import BaseForm, OneOf, choice, email_validators, text
 from participation.labels import ROLE_LABELS
 from participation.models import User
+from participation.views import commit_or_refuse
 
 
 def _password_field(label, required: bool):
@@ -78,23 +79,30 @@ def users():
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = service.add_user(
+        user, refusal = commit_or_refuse(
+            lambda: service.add_user(
                 db.session,
                 actor(),
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
                 password=form.password.data,
-            )
-        except service.EmailTaken:
-            db.session.rollback()
-            form.email.errors.append(_l("An account with this e-mail address already exists."))
-        else:
-            db.session.commit()
+            ),
+            {service.EmailTaken: _l("An account with this e-mail address already exists.")},
+        )
+        if refusal is None:
             tell(_l("The account for %(email)s was created.", email=user.email), "success")
             return redirect(url_for("backoffice.users"), code=303)
+        form.email.errors.append(refusal)
     return form_page("backoffice/user_form.html", form, user=None)
+
+
+EDIT_ERRORS = {
+    service.CannotLockOutSelf: _l(
+        "You cannot deactivate your own account or take away your own administrator role."
+    ),
+    service.LastAdministrator: _l("There must be at least one active administrator."),
+}
 
 
 @bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
@@ -104,8 +112,8 @@ def user_edit(user_id: int):
     form = UserEditForm(obj=user)
     error = None
     if form.validate_on_submit():
-        try:
-            service.update_user(
+        _, error = commit_or_refuse(
+            lambda: service.update_user(
                 db.session,
                 actor(),
                 user.id,
@@ -113,17 +121,10 @@ def user_edit(user_id: int):
                 role=form.role.data,
                 active=form.active.data,
                 password=form.password.data or None,
-            )
-        except service.CannotLockOutSelf:
-            db.session.rollback()
-            error = _l(
-                "You cannot deactivate your own account or take away your own administrator role."
-            )
-        except service.LastAdministrator:
-            db.session.rollback()
-            error = _l("There must be at least one active administrator.")
-        else:
-            db.session.commit()
+            ),
+            EDIT_ERRORS,
+        )
+        if error is None:
             tell(_l("The account for %(email)s was saved.", email=user.email), "success")
             return redirect(url_for("backoffice.users"), code=303)
     return form_page("backoffice/user_form.html", form, user=user, error=error)

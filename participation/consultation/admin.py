@@ -32,6 +32,7 @@ from participation.consultation.routes import send_attachment
 from participation.extensions import db
 from participation.forms import PostForm, choice, local_datetime, parse_date, parse_time
 from participation.models import DraftSection, utcnow
+from participation.views import commit_or_refuse
 
 DRAFT_ERRORS = {
     service.BadPeriod: _l("The deadline must be after the opening time."),
@@ -52,6 +53,11 @@ SECTION_ERRORS = {
     service.NoParent: _l("Add the section above it first (for 2.1, section 2)."),
     service.SectionHasResponses: _l("The section has responses, so it cannot be deleted."),
     service.SectionHasChildren: _l("Delete the sub-sections first."),
+}
+APPROVE_ERRORS = {
+    service.NotPublishable: _l(
+        "The sender did not allow publication, so this response cannot be published."
+    ),
 }
 RESPONSE_HEADER = (
     _l("Section number"),
@@ -115,13 +121,10 @@ def _draft_page(form, template: str, save, saved, draft=None):
     error = None
     if form.validate_on_submit():
         opens, closes = _period(form)
-        try:
-            result = save(db.session, actor(), opens_at=opens, closes_at=closes)
-        except tuple(DRAFT_ERRORS) as refused:
-            db.session.rollback()
-            error = DRAFT_ERRORS[type(refused)]
-        else:
-            db.session.commit()
+        result, error = commit_or_refuse(
+            lambda: save(db.session, actor(), opens_at=opens, closes_at=closes), DRAFT_ERRORS
+        )
+        if error is None:
             tell(saved(result))
             return redirect(url_for("backoffice.draft", draft_id=result.id), code=303)
     return form_page(template, form, draft=draft, error=error)
@@ -210,26 +213,24 @@ def draft_edit(draft_id: int):
 def section_new(draft_id: int):
     found = _draft_or_404(draft_id)
     form = SectionForm()
-    error = None
     if form.validate_on_submit():
-        try:
-            section = service.add_section(
+        section, refusal = commit_or_refuse(
+            lambda: service.add_section(
                 db.session,
                 actor(),
                 found.id,
                 number=form.number.data,
                 title=form.title.data,
                 body=form.body.data or "",
-            )
-        except tuple(SECTION_ERRORS) as refused:
-            db.session.rollback()
-            form.number.errors.append(SECTION_ERRORS[type(refused)])
-        else:
-            db.session.commit()
+            ),
+            SECTION_ERRORS,
+        )
+        if refusal is None:
             tell(_l("Section %(number)s was added.", number=section.number))
             return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
+        form.number.errors.append(refusal)
     return form_page(
-        "backoffice/section_form.html", form, draft=found, current_section=None, error=error
+        "backoffice/section_form.html", form, draft=found, current_section=None, error=None
     )
 
 
@@ -271,14 +272,13 @@ def section_delete(draft_id: int, section_id: int):
     section = _section_or_404(found, section_id)
     if PostForm().validate_on_submit():
         number = section.number
-        try:
-            service.delete_section(db.session, actor(), section.id)
-        except tuple(SECTION_ERRORS) as refused:
-            db.session.rollback()
-            tell(SECTION_ERRORS[type(refused)], "danger")
-        else:
-            db.session.commit()
+        _, refusal = commit_or_refuse(
+            lambda: service.delete_section(db.session, actor(), section.id), SECTION_ERRORS
+        )
+        if refusal is None:
             tell(_l("Section %(number)s was deleted.", number=number))
+        else:
+            tell(refusal, "danger")
     return redirect(url_for("backoffice.draft", draft_id=found.id), code=303)
 
 
@@ -347,21 +347,17 @@ def response(response_id: int):
         ]
     error = None
     if form.validate_on_submit():
-        try:
-            service.approve(
+        _, error = commit_or_refuse(
+            lambda: service.approve(
                 db.session,
                 actor(),
                 found.id,
                 form.published_text.data,
                 withhold_attachment_ids=[int(v) for v in form.withhold.data or []],
-            )
-        except service.NotPublishable:
-            db.session.rollback()
-            error = _l(
-                "The sender did not allow publication, so this response cannot be published."
-            )
-        else:
-            db.session.commit()
+            ),
+            APPROVE_ERRORS,
+        )
+        if error is None:
             tell(_l("The response is published."))
             return redirect(url_for("backoffice.response", response_id=found.id), code=303)
     return form_page(

@@ -15,6 +15,7 @@ from participation.backoffice.blueprint import (
     actor,
     admin_required,
     bp,
+    carry_out,
     current_process_id,
     form_page,
     staff_required,
@@ -36,6 +37,7 @@ from participation.meetings.forms import (
 )
 from participation.models import Job, Meeting, MeetingMessage, Region, Registration, utcnow
 from participation.processes import service as processes
+from participation.views import commit_or_refuse
 
 MOVE_ERRORS = {
     service.NoSeatLeft: _l(
@@ -56,6 +58,8 @@ CANCEL_ERRORS = MOVE_ERRORS | {
     service.MeetingAlreadyHeld: _l(
         "The meeting has already taken place, so the registration cannot be cancelled."
     ),
+    # Any other refusal of the domain.
+    service.MeetingError: _l("This registration cannot be moved."),
 }
 
 
@@ -148,16 +152,11 @@ def meeting_new():
     form = _meeting_form()
     error = None
     if form.validate_on_submit():
-        try:
-            meeting = service.create_meeting(db.session, actor(), _meeting_data(form))
-        except service.InvalidSchedule:
-            db.session.rollback()
-            error = SCHEDULE_ERROR
-        except tuple(PROCESS_ERRORS) as refused:
-            db.session.rollback()
-            error = PROCESS_ERRORS[type(refused)]
-        else:
-            db.session.commit()
+        meeting, error = commit_or_refuse(
+            lambda: service.create_meeting(db.session, actor(), _meeting_data(form)),
+            {service.InvalidSchedule: SCHEDULE_ERROR, **PROCESS_ERRORS},
+        )
+        if error is None:
             tell(_l("The meeting was created."), "success")
             return redirect(url_for("backoffice.meeting", meeting_id=meeting.id), code=303)
     return form_page("backoffice/meeting_form.html", form, meeting=None, error=error)
@@ -268,25 +267,21 @@ def registration_move(meeting_id: int, registration_id: int):
         )
         return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
     target = form.target.data
-    try:
+
+    def move():
         if target in ("confirmed", "waiting"):
-            service.move_within_meeting(
+            return service.move_within_meeting(
                 db.session, actor(), registration.id, target, notify=form.notify.data
             )
-        else:
-            service.move_to_meeting(
-                db.session,
-                actor(),
-                registration.id,
-                int(target.split(":", 1)[1]),
-                notify=form.notify.data,
-            )
-    except service.MeetingError as error:
-        db.session.rollback()
-        tell(MOVE_ERRORS[type(error)], "danger")
-    else:
-        db.session.commit()
-        tell(_l("The registration was moved."), "success")
+        return service.move_to_meeting(
+            db.session,
+            actor(),
+            registration.id,
+            int(target.split(":", 1)[1]),
+            notify=form.notify.data,
+        )
+
+    carry_out(move, MOVE_ERRORS, _l("The registration was moved."))
     return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
 
 
@@ -309,18 +304,13 @@ def registration_cancel(meeting_id: int, registration_id: int):
     registration = _registration_or_404(meeting_id, registration_id)
     form = PostForm()
     if form.validate_on_submit():
-        try:
-            outcome = service.cancel_registration(db.session, actor(), registration.id)
-        except service.MeetingError as error:
-            db.session.rollback()
-            tell(CANCEL_ERRORS.get(type(error), _l("This registration cannot be moved.")), "danger")
-        else:
-            db.session.commit()
-            tell(_l("The registration was cancelled and the person was told by e-mail."), "success")
-            if outcome.promoted is not None:
-                tell(
-                    _l("The first on the waiting list got the seat and was told by e-mail."), "info"
-                )
+        outcome, refusal = carry_out(
+            lambda: service.cancel_registration(db.session, actor(), registration.id),
+            CANCEL_ERRORS,
+            _l("The registration was cancelled and the person was told by e-mail."),
+        )
+        if refusal is None and outcome.promoted is not None:
+            tell(_l("The first on the waiting list got the seat and was told by e-mail."), "info")
     return redirect(url_for("backoffice.meeting", meeting_id=meeting_id), code=303)
 
 
@@ -331,15 +321,13 @@ def meeting_cancel(meeting_id: int):
     form = CancelMeetingForm()
     error = _l("The meeting is already cancelled.") if meeting.cancelled_at else None
     if error is None and form.validate_on_submit():
-        try:
-            told = service.cancel_meeting(
+        told, error = commit_or_refuse(
+            lambda: service.cancel_meeting(
                 db.session, actor(), meeting.id, reason=form.reason.data or ""
-            )
-        except service.MeetingCancelled:
-            db.session.rollback()
-            error = _l("The meeting is already cancelled.")
-        else:
-            db.session.commit()
+            ),
+            {service.MeetingCancelled: _l("The meeting is already cancelled.")},
+        )
+        if error is None:
             tell(
                 _l("The meeting was cancelled. %(n)d people will be told by e-mail.", n=told),
                 "success",

@@ -24,6 +24,7 @@ from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
 from participation.processes import service as processes
 from participation.ratelimit import client_key
+from participation.views import commit_or_refuse
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
 
@@ -38,6 +39,12 @@ SIGNUP_ERRORS = {
         "Check your e-mail for the confirmation, or use the link in it to cancel."
     ),
     service.MeetingNotFound: _l("We could not find the meeting."),
+}
+
+CANCEL_ERRORS = {
+    service.MeetingAlreadyHeld: _l(
+        "The meeting has already taken place, so the registration cannot be cancelled."
+    ),
 }
 
 
@@ -190,15 +197,10 @@ def cancel(token: str):
     form = CancelForm()
     error = None
     if form.validate_on_submit():
-        try:
-            outcome = service.cancel(db.session, registration.reference)
-        except service.MeetingAlreadyHeld:
-            db.session.rollback()
-            error = _l(
-                "The meeting has already taken place, so the registration cannot be cancelled."
-            )
-        else:
-            db.session.commit()
+        outcome, error = commit_or_refuse(
+            lambda: service.cancel(db.session, registration.reference), CANCEL_ERRORS
+        )
+        if error is None:
             if not outcome.already_cancelled:
                 session["cancelled"] = {
                     "reference": registration.reference,

@@ -5,18 +5,17 @@ running the question live at a workshop (QR code, short link, results that updat
 from __future__ import annotations
 
 import segno
-from flask import redirect, render_template, request, url_for
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from participation import outbox
 from participation.backoffice.blueprint import (
-    actor,
     admin_required,
     bp,
+    publish_or_withdraw,
     shown_process_id,
     staff_required,
-    tell,
 )
 from participation.extensions import db
 from participation.forms import PostForm
@@ -43,19 +42,13 @@ def priorities():
 @bp.post("/prioriteringar/publiser")
 @admin_required
 def priorities_publish():
-    if not PostForm().validate_on_submit():
-        tell(_l("The form had expired. Please try again."), "danger")
-        return redirect(url_for("backoffice.priorities"), code=303)
-    process_id = shown_process_id()
-    if request.form.get("action") == "withdraw":
-        service.withdraw(db.session, actor(), process_id=process_id)
-        message = _l("The priorities results are no longer public.")
-    else:
-        service.publish(db.session, actor(), process_id=process_id)
-        message = _l("The priorities results are published.")
-    db.session.commit()
-    tell(message)
-    return redirect(url_for("backoffice.priorities"), code=303)
+    return publish_or_withdraw(
+        "backoffice.priorities",
+        service.publish,
+        service.withdraw,
+        published=_l("The priorities results are published."),
+        withdrawn=_l("The priorities results are no longer public."),
+    )
 
 
 def _meeting(meeting_id: int) -> Meeting:

@@ -40,6 +40,7 @@ from participation.priorities.box import (
 )
 from participation.processes import service as processes
 from participation.suggestions.forms import SuggestionForm, new_started_token
+from participation.views import public_process_or_404
 
 bp = Blueprint("priorities", __name__)
 
@@ -140,13 +141,6 @@ def _current() -> Process:
     return process
 
 
-def _named(slug: str) -> Process:
-    process = processes.public_by_slug(db.session, slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 @bp.route("/prioriteringar/", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def new():
@@ -156,7 +150,7 @@ def new():
 @bp.route("/prosess/<slug>/prioriteringar", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def process_new(slug: str):
-    return _answer(_named(slug), None)
+    return _answer(public_process_or_404(slug), None)
 
 
 @bp.route("/prioriteringar/mote/<int(max=2147483647):meeting_id>", methods=["GET", "POST"])
@@ -183,7 +177,7 @@ def results():
 
 @bp.get("/prosess/<slug>/prioriteringar/resultat")
 def process_results(slug: str):
-    return _results(_named(slug))
+    return _results(public_process_or_404(slug))
 
 
 def _results(process: Process | None):
