@@ -13,11 +13,22 @@ import hmac
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app, request
 
 log = logging.getLogger(__name__)
+
+
+def configured(name: str) -> Callable[[], str]:
+    """The limit in the configuration variable ``name``, for ``limiter.limit``: read on
+    each request, so the app's configuration (and a test's) decides."""
+
+    def limit() -> str:
+        return current_app.config[name]
+
+    return limit
 
 
 def client_key() -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
@@ -25,6 +25,7 @@ from participation.extensions import db, limiter
 from participation.forms import BaseForm
 from participation.models import Process, PublicationKind
 from participation.processes import service as processes
+from participation.ratelimit import configured
 from participation.views import public_process_or_404
 
 bp = Blueprint("answers", __name__)
@@ -113,8 +114,7 @@ def _index(process: Process | None):
     )
 
 
-def _rate_limit() -> str:
-    return current_app.config["RECEIPT_LOOKUP_RATE_LIMIT"]
+_rate_limit = configured("RECEIPT_LOOKUP_RATE_LIMIT")
 
 
 @bp.route("/svar/kvittering", methods=["GET", "POST"])

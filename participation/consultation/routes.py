@@ -28,7 +28,7 @@ from participation.extensions import db, limiter
 from participation.forms import choice
 from participation.models import ConsultationState, utcnow
 from participation.processes import service as processes
-from participation.ratelimit import rate_limited
+from participation.ratelimit import configured, rate_limited
 
 bp = Blueprint("consultation", __name__, url_prefix="/horing")
 
@@ -70,8 +70,7 @@ def allow_attachments(endpoint, values) -> None:
         request.max_content_length = max(allowed, config["MAX_CONTENT_LENGTH"] or 0)
 
 
-def _rate_limit() -> str:
-    return current_app.config["CONSULTATION_RATE_LIMIT"]
+_rate_limit = configured("CONSULTATION_RATE_LIMIT")
 
 
 def _draft_or_404(slug: str):

@@ -23,7 +23,7 @@ from participation.meetings import mail, service
 from participation.meetings.forms import CancelForm, SignupForm
 from participation.models import Meeting, MeetingStatus, RegistrationStatus, utcnow
 from participation.processes import service as processes
-from participation.ratelimit import client_key
+from participation.ratelimit import client_key, configured
 from participation.views import commit_or_refuse
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -85,12 +85,8 @@ def _signup_form(meeting: Meeting) -> SignupForm:
     return form
 
 
-def _signup_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-def _meeting_limit() -> str:
-    return current_app.config["SIGNUP_MEETING_LIMIT"]
+_signup_limit = configured("SIGNUP_RATE_LIMIT")
+_meeting_limit = configured("SIGNUP_MEETING_LIMIT")
 
 
 def _client_and_meeting() -> str:

@@ -14,7 +14,7 @@ process's.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -39,6 +39,7 @@ from participation.priorities.box import (
     max_choices,
 )
 from participation.processes import service as processes
+from participation.ratelimit import configured
 from participation.suggestions.forms import SuggestionForm, new_started_token
 from participation.views import public_process_or_404
 
@@ -76,8 +77,7 @@ def build_form(process_id: int):
     return form
 
 
-def _rate_limit() -> str:
-    return current_app.config["SUGGESTION_RATE_LIMIT"]
+_rate_limit = configured("SUGGESTION_RATE_LIMIT")
 
 
 def _answer(process: Process, meeting: Meeting | None):

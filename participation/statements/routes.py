@@ -7,14 +7,14 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db, limiter
+from participation.ratelimit import configured
 from participation.statements import service
 from participation.statements.forms import AccessibilityFeedbackForm
 
 bp = Blueprint("statements", __name__)
 
 
-def _rate_limit() -> str:
-    return current_app.config["SUGGESTION_RATE_LIMIT"]
+_rate_limit = configured("SUGGESTION_RATE_LIMIT")
 
 
 def accessibility_context() -> dict:

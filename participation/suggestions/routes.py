@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -35,7 +34,7 @@ from participation.models import (
 from participation.priorities import box as priority_box
 from participation.priorities import service as priorities
 from participation.processes import service as processes
-from participation.ratelimit import rate_limited
+from participation.ratelimit import configured, rate_limited
 from participation.suggestions import service
 from participation.suggestions.forms import DONT_KNOW, SuggestionForm, new_started_token
 
@@ -69,8 +68,7 @@ RATE_LIMITED = _l(
 )
 
 
-def _rate_limit() -> str:
-    return current_app.config["SUGGESTION_RATE_LIMIT"]
+_rate_limit = configured("SUGGESTION_RATE_LIMIT")
 
 
 def _form(process: Process | None) -> SuggestionForm:
