@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Table, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.types import TypeEngine
 
 from participation.config import LANGUAGES
 
@@ -85,3 +86,22 @@ class Texts:
         if locale in LANGUAGES and getattr(self, f"{field}_{locale}", None):
             return locale
         return "nb"
+
+
+def language_columns(
+    fields: dict[str, TypeEngine],
+    *,
+    required: tuple[str, ...] = (),
+    languages: tuple[str, ...] = LANGUAGES,
+) -> type[Texts]:
+    """A ``Texts`` mixin with the columns of a model's texts that are data: for each
+    field, in the order given, ``{field}_{language}`` for each of ``languages``.
+
+    None is nullable; each is "" when not filled in, except the Bokmål one of a
+    ``required`` field (``title_nb``), which has no default: the forms require it."""
+    columns = {}
+    for field, type_ in fields.items():
+        for language in languages:
+            default = {} if language == "nb" and field in required else {"default": ""}
+            columns[f"{field}_{language}"] = mapped_column(type_, nullable=False, **default)
+    return type("LanguageColumns", (Texts,), columns)

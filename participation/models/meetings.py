@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
-from participation.models.base import Base, Texts, UTCDateTime, utcnow
+from participation.models.base import OTHER_LANGUAGES, Base, UTCDateTime, language_columns, utcnow
 from participation.models.core import FocusArea, Region
 
 if TYPE_CHECKING:
@@ -36,7 +36,13 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Meeting(Texts, Base):
+# The title and description in the languages beside Bokmål (Bokmål is in ``Meeting``).
+_MeetingTexts = language_columns(
+    {"title": String(200), "description": Text()}, languages=OTHER_LANGUAGES
+)
+
+
+class Meeting(_MeetingTexts, Base):
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint("seats >= 0", name="seats_not_negative"),
@@ -51,12 +57,6 @@ class Meeting(Texts, Base):
     # them in the reader's language, an empty one falling back to Bokmål.
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    title_nn: Mapped[str] = mapped_column(String(200), default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")
-    title_se: Mapped[str] = mapped_column(String(200), default="")
-    description_nn: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    description_se: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     venue: Mapped[str] = mapped_column(String(200))

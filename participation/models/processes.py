@@ -22,8 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.models.base import Base, UTCDateTime, utcnow
-from participation.models.base import Texts as _Texts
+from participation.models.base import Base, UTCDateTime, language_columns, utcnow
 from participation.models.core import FocusArea, Region
 
 # The languages a process's texts are entered in; Bokmål is required and the fallback.
@@ -66,32 +65,24 @@ user_process = Table(
 )
 
 
-class Process(_Texts, Base):
+# Its texts in each of TEXT_LANGUAGES. The introduction is Markdown, rendered with the
+# draft's sanitiser; the question is the suggestion box's own.
+_ProcessTexts = language_columns(
+    {"title": String(200), "summary": Text(), "introduction": Text(), "question": Text()},
+    required=("title",),
+    languages=TEXT_LANGUAGES,
+)
+
+
+class Process(_ProcessTexts, Base):
     __tablename__ = "process"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(12), default=ProcessStatus.DRAFT, index=True)
-    title_nb: Mapped[str] = mapped_column(String(200))
-    title_nn: Mapped[str] = mapped_column(String(200), default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")
-    title_se: Mapped[str] = mapped_column(String(200), default="")
-    summary_nb: Mapped[str] = mapped_column(Text, default="")
-    summary_nn: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str] = mapped_column(Text, default="")
-    summary_se: Mapped[str] = mapped_column(Text, default="")
-    # Markdown, rendered with the draft's sanitiser.
-    introduction_nb: Mapped[str] = mapped_column(Text, default="")
-    introduction_nn: Mapped[str] = mapped_column(Text, default="")
-    introduction_en: Mapped[str] = mapped_column(Text, default="")
-    introduction_se: Mapped[str] = mapped_column(Text, default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
-    # The suggestion box: its own question and period (open when both are unset).
-    question_nb: Mapped[str] = mapped_column(Text, default="")
-    question_nn: Mapped[str] = mapped_column(Text, default="")
-    question_en: Mapped[str] = mapped_column(Text, default="")
-    question_se: Mapped[str] = mapped_column(Text, default="")
+    # The suggestion box's period (open when both are unset).
     suggestions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     suggestions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -136,7 +127,12 @@ class Process(_Texts, Base):
         return f"<Process {self.slug}>"
 
 
-class ProcessPhase(_Texts, Base):
+_PhaseTexts = language_columns(
+    {"name": String(200), "description": Text()}, required=("name",), languages=TEXT_LANGUAGES
+)
+
+
+class ProcessPhase(_PhaseTexts, Base):
     """A step of the process's published timeline, with its dates (inclusive)."""
 
     __tablename__ = "process_phase"
@@ -147,14 +143,6 @@ class ProcessPhase(_Texts, Base):
         ForeignKey("process.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name_nb: Mapped[str] = mapped_column(String(200))
-    name_nn: Mapped[str] = mapped_column(String(200), default="")
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    name_se: Mapped[str] = mapped_column(String(200), default="")
-    description_nb: Mapped[str] = mapped_column(Text, default="")
-    description_nn: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    description_se: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
 
