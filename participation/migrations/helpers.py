@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.util import set_creation_order
 
 from participation.models.base import UTCDateTime
 
@@ -27,6 +28,16 @@ class Index:
     columns: tuple[str, ...]
     unique: bool = False
     where: str | None = None  # a partial index, the same on both databases
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An integer column and its foreign key to ``target`` (a table, its ``id``, or ``table.column``)."""
+
+    column: str
+    target: str
+    nullable: bool = False
+    ondelete: str | None = None
 
 
 def id_column() -> sa.Column:
@@ -53,11 +64,35 @@ def foreign_key(table: str, column: str, target: str, *, ondelete: str | None = 
     )
 
 
+def create_table(name: str, *items) -> None:
+    """``op.create_table``, where a Reference stands for its column and its foreign key.
+
+    The DDL lists a table's constraints in the order they were made: here as autogenerate
+    wrote them when the tables were first created (checks, foreign keys by column, the rest).
+    """
+    columns, checks, keys, rest = [], [], [], []
+    for item in items:
+        if isinstance(item, Reference):
+            columns.append(sa.Column(item.column, sa.Integer(), nullable=item.nullable))
+            keys.append(foreign_key(name, item.column, item.target, ondelete=item.ondelete))
+        elif isinstance(item, sa.Column):
+            columns.append(item)
+        elif isinstance(item, sa.CheckConstraint):
+            checks.append(item)
+        elif isinstance(item, sa.ForeignKeyConstraint):
+            keys.append(item)
+        else:
+            rest.append(item)
+    keys.sort(key=lambda key: list(key.column_keys))
+    constraints = [*checks, *keys, *rest]
+    for constraint in constraints:
+        set_creation_order(constraint)
+    op.create_table(name, *columns, *constraints)
+
+
 def create_table_with_id(name: str, *items) -> None:
-    """``op.create_table`` for a table whose primary key is an integer ``id``, first."""
-    op.create_table(
-        name, id_column(), *items, sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}"))
-    )
+    """``create_table`` for a table whose primary key is an integer ``id``, first."""
+    create_table(name, id_column(), *items, sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")))
 
 
 def create_link_table(name: str, first: tuple[str, str], second: tuple[str, str], *, index=True):

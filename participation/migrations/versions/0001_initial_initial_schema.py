@@ -48,7 +48,7 @@ def upgrade():
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
     )
     h.create_table_with_id('meeting',
-    sa.Column('region_id', sa.Integer(), nullable=False),
+    h.Reference('region_id', 'region'),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     h.timestamp('starts_at'),
@@ -61,13 +61,12 @@ def upgrade():
     h.timestamp('cancelled_at', nullable=True),
     h.timestamp('created_at'),
     sa.CheckConstraint('confirmed_count <= seats', name=op.f('ck_meeting_not_oversold')),
-    sa.CheckConstraint('seats >= 0', name=op.f('ck_meeting_seats_not_negative')),
-    h.foreign_key('meeting', 'region_id', 'region')
+    sa.CheckConstraint('seats >= 0', name=op.f('ck_meeting_seats_not_negative'))
     )
     h.create_indexes('meeting', *INDEXES['meeting'])
 
     h.create_table_with_id('registration',
-    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    h.Reference('meeting_id', 'meeting'),
     sa.Column('reference', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=True),
@@ -85,7 +84,6 @@ def upgrade():
     h.timestamp('cancelled_at', nullable=True),
     sa.Column('attended', sa.Boolean(), nullable=True),
     h.timestamp('purged_at', nullable=True),
-    h.foreign_key('registration', 'meeting_id', 'meeting'),
     sa.UniqueConstraint('reference', name=op.f('uq_registration_reference'))
     )
     h.create_indexes('registration', *INDEXES['registration'])
@@ -102,8 +100,7 @@ def upgrade():
     sa.Column('last_error', sa.Text(), nullable=True),
     h.timestamp('created_at'),
     h.timestamp('sent_at', nullable=True),
-    sa.Column('registration_id', sa.Integer(), nullable=True),
-    h.foreign_key('outbox_message', 'registration_id', 'registration', ondelete='SET NULL')
+    h.Reference('registration_id', 'registration', nullable=True, ondelete='SET NULL')
     )
     h.create_indexes('outbox_message', *INDEXES['outbox_message'])
 

@@ -40,24 +40,22 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_draft_strategy_slug'))
     )
     h.create_table_with_id('draft_section',
-    sa.Column('draft_id', sa.Integer(), nullable=False),
-    sa.Column('parent_id', sa.Integer(), nullable=True),
+    h.Reference('draft_id', 'draft_strategy', ondelete='CASCADE'),
+    h.Reference('parent_id', 'draft_section', nullable=True, ondelete='CASCADE'),
     sa.Column('number', sa.String(length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('anchor', sa.String(length=40), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    h.foreign_key('draft_section', 'draft_id', 'draft_strategy', ondelete='CASCADE'),
-    h.foreign_key('draft_section', 'parent_id', 'draft_section', ondelete='CASCADE'),
     sa.UniqueConstraint('draft_id', 'anchor', name='uq_draft_section_draft_anchor'),
     sa.UniqueConstraint('draft_id', 'number', name='uq_draft_section_draft_number')
     )
     h.create_indexes('draft_section', *INDEXES['draft_section'])
 
     h.create_table_with_id('consultation_response',
-    sa.Column('draft_id', sa.Integer(), nullable=False),
-    sa.Column('section_id', sa.Integer(), nullable=True),
+    h.Reference('draft_id', 'draft_strategy'),
+    h.Reference('section_id', 'draft_section', nullable=True),
     sa.Column('reference', sa.String(length=16), nullable=False),
     sa.Column('stance', sa.String(length=10), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -70,16 +68,13 @@ def upgrade():
     h.timestamp('created_at'),
     sa.Column('published_text', sa.Text(), nullable=True),
     h.timestamp('published_at', nullable=True),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    h.foreign_key('consultation_response', 'approved_by_id', 'user_account', ondelete='SET NULL'),
-    h.foreign_key('consultation_response', 'draft_id', 'draft_strategy'),
-    h.foreign_key('consultation_response', 'section_id', 'draft_section'),
+    h.Reference('approved_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     sa.UniqueConstraint('reference', name=op.f('uq_consultation_response_reference'))
     )
     h.create_indexes('consultation_response', *INDEXES['consultation_response'])
 
     h.create_table_with_id('attachment',
-    sa.Column('response_id', sa.Integer(), nullable=False),
+    h.Reference('response_id', 'consultation_response', ondelete='CASCADE'),
     sa.Column('original_filename', sa.String(length=255), nullable=False),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
@@ -88,7 +83,6 @@ def upgrade():
     sa.Column('page_count', sa.Integer(), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
     h.timestamp('created_at'),
-    h.foreign_key('attachment', 'response_id', 'consultation_response', ondelete='CASCADE'),
     sa.UniqueConstraint('stored_name', name=op.f('uq_attachment_stored_name'))
     )
     h.create_indexes('attachment', *INDEXES['attachment'])
@@ -97,24 +91,20 @@ def upgrade():
     sa.Column('channel', sa.String(length=30), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('redacted_text', sa.Text(), nullable=False),
-    sa.Column('region_id', sa.Integer(), nullable=True),
+    h.Reference('region_id', 'region', nullable=True, ondelete='SET NULL'),
     sa.Column('respondent_category', sa.String(length=30), nullable=True),
     sa.Column('written_form', sa.String(length=8), nullable=False),
     sa.Column('created_on', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('hidden_reason', sa.Text(), nullable=True),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
+    h.Reference('duplicate_of_id', 'input', nullable=True, ondelete='SET NULL'),
     sa.Column('duplicate_kind', sa.String(length=10), nullable=True),
     sa.Column('duplicate_score', sa.Float(), nullable=True),
     sa.Column('text_length', sa.Integer(), nullable=False),
     sa.Column('receipt_code', sa.String(length=16), nullable=True),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('consultation_response_id', sa.Integer(), nullable=True),
-    h.foreign_key('input', 'consultation_response_id', 'consultation_response', ondelete='CASCADE'),
-    h.foreign_key('input', 'duplicate_of_id', 'input', ondelete='SET NULL'),
-    h.foreign_key('input', 'meeting_id', 'meeting', ondelete='SET NULL'),
-    h.foreign_key('input', 'region_id', 'region', ondelete='SET NULL'),
+    h.Reference('meeting_id', 'meeting', nullable=True, ondelete='SET NULL'),
+    h.Reference('consultation_response_id', 'consultation_response', nullable=True, ondelete='CASCADE'),
     sa.UniqueConstraint('consultation_response_id', name=op.f('uq_input_consultation_response_id')),
     sa.UniqueConstraint('receipt_code', name=op.f('uq_input_receipt_code'))
     )

@@ -19,45 +19,37 @@ INDEXES = {
 def upgrade():
     h.create_table_with_id('audit_entry',
     h.timestamp('created_at'),
-    sa.Column('user_id', sa.Integer(), nullable=True),
+    h.Reference('user_id', 'user_account', nullable=True, ondelete='SET NULL'),
     sa.Column('actor', sa.String(length=254), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=True),
     sa.Column('object_id', sa.String(length=64), nullable=True),
-    sa.Column('details', sa.JSON(), nullable=False),
-    h.foreign_key('audit_entry', 'user_id', 'user_account', ondelete='SET NULL')
+    sa.Column('details', sa.JSON(), nullable=False)
     )
     h.create_indexes('audit_entry', *INDEXES['audit_entry'])
 
-    op.create_table('input_confirmed_focus_area',
-    sa.Column('input_id', sa.Integer(), nullable=False),
-    sa.Column('focus_area_id', sa.Integer(), nullable=False),
-    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    h.create_table('input_confirmed_focus_area',
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
+    h.Reference('focus_area_id', 'focus_area', ondelete='CASCADE'),
+    h.Reference('confirmed_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     h.timestamp('confirmed_at'),
-    h.foreign_key('input_confirmed_focus_area', 'confirmed_by_id', 'user_account', ondelete='SET NULL'),
-    h.foreign_key('input_confirmed_focus_area', 'focus_area_id', 'focus_area', ondelete='CASCADE'),
-    h.foreign_key('input_confirmed_focus_area', 'input_id', 'input', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('input_id', 'focus_area_id', name=op.f('pk_input_confirmed_focus_area'))
     )
     h.create_indexes('input_confirmed_focus_area', *INDEXES['input_confirmed_focus_area'])
 
     h.create_table_with_id('input_note',
-    sa.Column('input_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
+    h.Reference('user_id', 'user_account', nullable=True, ondelete='SET NULL'),
     sa.Column('author', sa.String(length=254), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    h.timestamp('created_at'),
-    h.foreign_key('input_note', 'input_id', 'input', ondelete='CASCADE'),
-    h.foreign_key('input_note', 'user_id', 'user_account', ondelete='SET NULL')
+    h.timestamp('created_at')
     )
     h.create_indexes('input_note', *INDEXES['input_note'])
 
-    op.create_table('input_review',
-    sa.Column('input_id', sa.Integer(), nullable=False),
+    h.create_table('input_review',
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
     h.timestamp('focus_areas_confirmed_at', nullable=True),
-    sa.Column('focus_areas_confirmed_by_id', sa.Integer(), nullable=True),
-    h.foreign_key('input_review', 'focus_areas_confirmed_by_id', 'user_account', ondelete='SET NULL'),
-    h.foreign_key('input_review', 'input_id', 'input', ondelete='CASCADE'),
+    h.Reference('focus_areas_confirmed_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('input_id', name=op.f('pk_input_review'))
     )
 

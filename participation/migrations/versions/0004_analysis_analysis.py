@@ -37,29 +37,27 @@ def upgrade():
     sa.Column('centres', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('pruned', sa.Boolean(), nullable=False),
-    sa.Column('triggered_by_id', sa.Integer(), nullable=True),
+    h.Reference('triggered_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     sa.Column('triggered_by', sa.String(length=254), nullable=False),
-    h.foreign_key('analysis_run', 'triggered_by_id', 'user_account', ondelete='SET NULL'),
     sa.UniqueConstraint('active', name=op.f('uq_analysis_run_active'))
     )
     h.create_indexes('analysis_run', *INDEXES['analysis_run'])
 
     h.create_table_with_id('analysis_theme',
-    sa.Column('run_id', sa.Integer(), nullable=False),
+    h.Reference('run_id', 'analysis_run', ondelete='CASCADE'),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('label_words', sa.JSON(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('size_unique', sa.Integer(), nullable=False),
     *(sa.Column(name, sa.JSON(), nullable=False) for name in ('representative_ids', 'spread', 'duplicate_groups')),
-    h.foreign_key('analysis_theme', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.UniqueConstraint('run_id', 'number', name='uq_analysis_theme_run_number')
     )
     h.create_indexes('analysis_theme', *INDEXES['analysis_theme'])
 
-    op.create_table('analysis_input',
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('input_id', sa.Integer(), nullable=False),
+    h.create_table('analysis_input',
+    h.Reference('run_id', 'analysis_run', ondelete='CASCADE'),
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
     sa.Column('theme', sa.Integer(), nullable=True),
     sa.Column('duplicate_group', sa.Integer(), nullable=False),
     sa.Column('duplicate_count', sa.Integer(), nullable=False),
@@ -68,21 +66,16 @@ def upgrade():
     sa.Column('uncertainty', sa.Float(), nullable=True),
     sa.Column('written_form', sa.String(length=8), nullable=False),
     sa.Column('confirmed', sa.Boolean(), nullable=False),
-    h.foreign_key('analysis_input', 'input_id', 'input', ondelete='CASCADE'),
-    h.foreign_key('analysis_input', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'input_id', name=op.f('pk_analysis_input'))
     )
     h.create_indexes('analysis_input', *INDEXES['analysis_input'])
 
-    op.create_table('analysis_suggestion',
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('input_id', sa.Integer(), nullable=False),
-    sa.Column('focus_area_id', sa.Integer(), nullable=False),
+    h.create_table('analysis_suggestion',
+    h.Reference('run_id', 'analysis_run', ondelete='CASCADE'),
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
+    h.Reference('focus_area_id', 'focus_area', ondelete='CASCADE'),
     sa.Column('probability', sa.Float(), nullable=False),
     sa.Column('suggested', sa.Boolean(), nullable=False),
-    h.foreign_key('analysis_suggestion', 'focus_area_id', 'focus_area', ondelete='CASCADE'),
-    h.foreign_key('analysis_suggestion', 'input_id', 'input', ondelete='CASCADE'),
-    h.foreign_key('analysis_suggestion', 'run_id', 'analysis_run', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'input_id', 'focus_area_id', name=op.f('pk_analysis_suggestion'))
     )
     h.create_indexes('analysis_suggestion', *INDEXES['analysis_suggestion'])

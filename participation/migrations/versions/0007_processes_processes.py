@@ -43,14 +43,13 @@ def upgrade():
 
     h.create_table_with_id(
         "process_phase",
-        sa.Column("process_id", sa.Integer(), nullable=False),
+        h.Reference("process_id", "process", ondelete="CASCADE"),
         sa.Column("position", sa.Integer(), nullable=False),
         *h.per_language("name", sa.String(length=200)),
         *h.per_language("description", sa.Text()),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_process_phase_ends_after_start")),
-        h.foreign_key("process_phase", "process_id", "process", ondelete="CASCADE"),
     )
     h.create_indexes("process_phase", "process_id")
     for link_table in LINK_TABLES:

@@ -15,47 +15,39 @@ def upgrade():
     h.create_table_with_id('publication',
     sa.Column('kind', sa.String(length=20), nullable=False),
     h.timestamp('published_at'),
-    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    h.Reference('published_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     h.timestamp('notified_at', nullable=True),
-    h.foreign_key('publication', 'published_by_id', 'user_account', ondelete='SET NULL'),
     sa.UniqueConstraint('kind', name='uq_publication_kind')
     )
     h.create_table_with_id('priority_answer',
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('created_on', sa.Date(), nullable=False),
-    sa.Column('region_id', sa.Integer(), nullable=True),
+    h.Reference('region_id', 'region', nullable=True, ondelete='SET NULL'),
     sa.Column('respondent_category', sa.String(length=30), nullable=True),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('flagged', sa.Boolean(), nullable=False),
-    h.foreign_key('priority_answer', 'meeting_id', 'meeting', ondelete='SET NULL'),
-    h.foreign_key('priority_answer', 'region_id', 'region', ondelete='SET NULL')
+    h.Reference('meeting_id', 'meeting', nullable=True, ondelete='SET NULL'),
+    sa.Column('flagged', sa.Boolean(), nullable=False)
     )
     h.create_indexes('priority_answer', *INDEXES['priority_answer'])
 
     h.create_table_with_id('priority_choice',
-    sa.Column('answer_id', sa.Integer(), nullable=False),
-    sa.Column('focus_area_id', sa.Integer(), nullable=False),
+    h.Reference('answer_id', 'priority_answer', ondelete='CASCADE'),
+    h.Reference('focus_area_id', 'focus_area', ondelete='CASCADE'),
     sa.Column('rank', sa.Integer(), nullable=False),
-    h.foreign_key('priority_choice', 'answer_id', 'priority_answer', ondelete='CASCADE'),
-    h.foreign_key('priority_choice', 'focus_area_id', 'focus_area', ondelete='CASCADE'),
     sa.UniqueConstraint('answer_id', 'focus_area_id', name='uq_priority_choice_area'),
     sa.UniqueConstraint('answer_id', 'rank', name='uq_priority_choice_rank')
     )
     h.create_indexes('priority_choice', *INDEXES['priority_choice'])
 
-    op.create_table('input_assessment',
-    sa.Column('input_id', sa.Integer(), nullable=False),
+    h.create_table('input_assessment',
+    h.Reference('input_id', 'input', ondelete='CASCADE'),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('group_code', sa.String(length=16), nullable=True),
-    sa.Column('drafted_by_id', sa.Integer(), nullable=True),
+    h.Reference('drafted_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     h.timestamp('drafted_at'),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    h.Reference('approved_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
     h.timestamp('approved_at', nullable=True),
-    h.foreign_key('input_assessment', 'approved_by_id', 'user_account', ondelete='SET NULL'),
-    h.foreign_key('input_assessment', 'drafted_by_id', 'user_account', ondelete='SET NULL'),
-    h.foreign_key('input_assessment', 'input_id', 'input', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('input_id', name=op.f('pk_input_assessment'))
     )
     h.create_indexes('input_assessment', *INDEXES['input_assessment'])

@@ -16,7 +16,7 @@ def upgrade():
         sa.Column('locale', sa.String(length=5), nullable=False),
         sa.Column('stage', sa.String(length=60), nullable=False),
         sa.Column('progress', sa.Float(), nullable=False),
-        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        h.Reference('created_by_id', 'user_account', nullable=True, ondelete='SET NULL'),
         h.timestamp('created_at'),
         h.timestamp('started_at', nullable=True),
         h.timestamp('finished_at', nullable=True),
@@ -34,7 +34,6 @@ def upgrade():
         sa.Column('result_size', sa.Integer(), nullable=True),
         sa.Column('result_data', sa.LargeBinary(), nullable=True),
         h.timestamp('result_expires_at', nullable=True),
-        h.foreign_key('job', 'created_by_id', 'user_account', ondelete='SET NULL'),
     )
     h.create_indexes('job', *JOB_INDEXES)
 
