@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     Form,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -52,6 +53,21 @@ class BaseForm(FlaskForm):
             }:
                 filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        failed = self.check_across_fields()
+        if failed is None:
+            return valid
+        field, message = failed
+        field.errors = [*field.errors, message]
+        return False
+
+    def check_across_fields(self):
+        """A rule over several fields, checked after every field's own validators (an
+        ``Optional()`` field would end its ``validate_<name>`` chain before it runs):
+        ``(field, message)`` when it is broken, the message then shown at that field."""
+        return None
 
 
 class SubForm(Form):
@@ -159,11 +175,7 @@ def org_number_field() -> StringField:
     """The optional organisation number, as every form that asks for it shows it."""
     return StringField(
         _l("Organisation number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20, message=_l("The organisation number is too long.")),
-            org_number,
-        ],
+        validators=limited(20, _l("The organisation number is too long."), org_number),
         description=_l("9 digits, as in the Brønnøysund Register Centre."),
         render_kw={"inputmode": "numeric"},
     )
@@ -231,6 +243,16 @@ def _required_or_optional(message) -> list:
     return [DataRequired(message=message)] if message else [Optional()]
 
 
+def limited(max_length: int, too_long, *checks, required_message=None) -> list:
+    """The validators of a typed value: required (``required_message``) or optional,
+    at most ``max_length`` characters (``too_long`` says so), then ``checks``."""
+    return [
+        *_required_or_optional(required_message),
+        Length(max=max_length, message=too_long),
+        *checks,
+    ]
+
+
 def _picker(kind: str, check, label, required_message, **kwargs) -> StringField:
     """A date or time typed as text, shown with the browser's own picker."""
     return StringField(
@@ -249,12 +271,14 @@ def time_field(label, required_message=None, **kwargs) -> StringField:
     return _picker("time", valid_time, label, required_message, **kwargs)
 
 
-def _at_most(max_length: int) -> Length:
-    return Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length))
+def _at_most(max_length: int):
+    return _l("Write at most %(max)d characters.", max=max_length)
 
 
 def _text_validators(required_message, max_length: int) -> list:
-    return [*_required_or_optional(required_message), _at_most(max_length), no_control_characters]
+    return limited(
+        max_length, _at_most(max_length), no_control_characters, required_message=required_message
+    )
 
 
 def text(label, *, required_message=None, max_length=200, **kwargs) -> StringField:
@@ -265,7 +289,9 @@ def identifier(label, *, required_message, max_length: int, **kwargs) -> StringF
     """A required short name that is set once (a key, a section number); the form checks
     its pattern."""
     return StringField(
-        label, validators=[DataRequired(message=required_message), _at_most(max_length)], **kwargs
+        label,
+        validators=limited(max_length, _at_most(max_length), required_message=required_message),
+        **kwargs,
     )
 
 
@@ -276,15 +302,39 @@ def long_text(label, *, required_message=None, max_length=20000, **kwargs) -> Te
 # ---------------------------------------------------------------- fields several forms ask for
 
 
-def select_field(label, message=None, *, required: bool = False, **kwargs) -> SelectField:
-    """A select whose value must be one of its options (the empty "Choose…" only when
-    not ``required``); the options are set by the view."""
-    validators = (
+def _one_of_the_options(message, required: bool) -> list:
+    return (
         [InputRequired(message=message), OneOf(choices_of, message=message)]
         if required
         else [OneOf(field_choices, message=message)]
     )
-    return SelectField(label, validate_choice=False, validators=validators, **kwargs)
+
+
+def select_field(label, message=None, *, required: bool = False, **kwargs) -> SelectField:
+    """A select whose value must be one of its options (the empty "Choose…" only when
+    not ``required``); the options are set by the view."""
+    return SelectField(
+        label, validate_choice=False, validators=_one_of_the_options(message, required), **kwargs
+    )
+
+
+def enum_select(label, message, members, labels) -> SelectField:
+    """A required select of the values of ``members`` (an enum) shown by ``labels``,
+    with the empty "Choose…" first."""
+    return select_field(
+        label,
+        message,
+        required=True,
+        choices=[choice("", _l("Choose…")), *(choice(m.value, labels[m]) for m in members)],
+    )
+
+
+def radio_field(label, message=None, *, required: bool = False, **kwargs) -> RadioField:
+    """Radio buttons whose value must be one of their options; ``required`` when one
+    must be chosen (none is, unless given a ``default``)."""
+    return RadioField(
+        label, validate_choice=False, validators=_one_of_the_options(message, required), **kwargs
+    )
 
 
 def checkboxes(label, **kwargs) -> MultiCheckboxField:
@@ -299,14 +349,15 @@ def keep_line_breaks(value):
     return normalize_newlines(value) if isinstance(value, str) else value
 
 
-def text_length(minimum: int, maximum: int, *, empty, too_short, too_long):
-    """A validator for a free text with a minimum and a maximum length.
+def free_text(label, minimum: int, maximum: int, *, empty, too_short, too_long, **kwargs):
+    """A text area for a person's own text of ``minimum`` to ``maximum`` characters,
+    line breaks counted as the services count them.
 
     ``too_short``/``too_long`` are lazy messages with ``%(min)s``/``%(max)s`` and
     ``%(count)s``, formatted here.
     """
 
-    def validate(form, field) -> None:
+    def length(form, field) -> None:
         text = field.data or ""
         if not text:
             raise ValidationError(empty)
@@ -315,17 +366,23 @@ def text_length(minimum: int, maximum: int, *, empty, too_short, too_long):
         if len(text) > maximum:
             raise ValidationError(too_long % {"max": maximum, "count": len(text)})
 
-    return validate
+    return TextAreaField(
+        label,
+        filters=[keep_line_breaks],
+        validators=[length, no_control_characters],
+        **kwargs,
+    )
 
 
 def person_name_field(label) -> StringField:
     return StringField(
         label,
-        validators=[
-            DataRequired(message=_l("Enter your name.")),
-            Length(max=200, message=_l("The name can be at most 200 characters.")),
+        validators=limited(
+            200,
+            _l("The name can be at most 200 characters."),
             no_control_characters,
-        ],
+            required_message=_l("Enter your name."),
+        ),
         render_kw={"autocomplete": "name"},
     )
 
@@ -343,13 +400,11 @@ def own_email_field(description) -> EmailField:
 def organisation_field(description=None) -> StringField:
     return StringField(
         _l("Organisation or business (optional)"),
-        validators=[
-            Optional(),
-            Length(
-                max=200, message=_l("The name of the organisation can be at most 200 characters.")
-            ),
+        validators=limited(
+            200,
+            _l("The name of the organisation can be at most 200 characters."),
             no_control_characters,
-        ],
+        ),
         description=description,
         render_kw={"autocomplete": "organization"},
     )

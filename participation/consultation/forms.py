@@ -6,28 +6,26 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import ValidationError
 
 from participation.consultation import attachments as files
 from participation.consultation.service import MAX_TEXT, MIN_TEXT
 from participation.forms import (
     BaseForm,
-    OneOf,
     checkboxes,
     choice,
     date_field,
+    enum_select,
+    free_text,
     identifier,
-    keep_line_breaks,
     long_text,
-    no_control_characters,
     org_number_field,
     organisation_field,
     own_email_field,
     person_name_field,
+    radio_field,
     select_field,
     text,
-    text_length,
     time_field,
 )
 from participation.labels import CATEGORY_LABELS, STANCE_LABELS
@@ -44,35 +42,24 @@ ATTACHMENT_MESSAGES = {
 }
 
 
-_text_length = text_length(
-    MIN_TEXT,
-    MAX_TEXT,
-    empty=_l("Write your response."),
-    too_short=_l("The response must be at least %(min)s characters. You have written %(count)s."),
-    too_long=_l("The response can be at most %(max)s characters. You have written %(count)s."),
-)
-
-
 class ResponseForm(BaseForm):
-    section = SelectField(
-        _l("What does your response concern?"),
-        validate_choice=False,
-        validators=[OneOf(lambda form, field: field.choices, message=_l("Choose a section."))],
-    )
-    stance = RadioField(
+    section = select_field(_l("What does your response concern?"), _l("Choose a section."))
+    stance = radio_field(
         _l("What is your view?"),
+        _l("Choose your view."),
+        required=True,
         choices=[choice(k.value, v) for k, v in STANCE_LABELS.items()],
         default=Stance.NONE.value,
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose your view.")),
-            OneOf(lambda form, field: field.choices, message=_l("Choose your view.")),
-        ],
     )
-    text = TextAreaField(
+    text = free_text(
         _l("Your response"),
-        filters=[keep_line_breaks],
-        validators=[_text_length, no_control_characters],
+        MIN_TEXT,
+        MAX_TEXT,
+        empty=_l("Write your response."),
+        too_short=_l(
+            "The response must be at least %(min)s characters. You have written %(count)s."
+        ),
+        too_long=_l("The response can be at most %(max)s characters. You have written %(count)s."),
         render_kw={"rows": 12},
     )
     attachments = MultipleFileField(
@@ -85,27 +72,17 @@ class ResponseForm(BaseForm):
         _l("If you respond on behalf of an organisation, business or public body.")
     )
     org_number = org_number_field()
-    category = select_field(
-        _l("I respond as"),
-        _l("Choose who you respond as."),
-        required=True,
-        choices=[choice("", _l("Choose…"))]
-        + [choice(c.value, CATEGORY_LABELS[c]) for c in RespondentCategory],
+    category = enum_select(
+        _l("I respond as"), _l("Choose who you respond as."), RespondentCategory, CATEGORY_LABELS
     )
-    may_publish = RadioField(
+    # Consent is an active choice: neither answer is chosen in advance.
+    may_publish = radio_field(
         _l("May we publish your response on this website?"),
+        _l("Say whether we may publish your response."),
+        required=True,
         choices=[
             choice("yes", _l("Yes, my response may be published")),
             choice("no", _l("No, do not publish my response on the website")),
-        ],
-        # Consent is an active choice: neither answer is chosen in advance.
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Say whether we may publish your response.")),
-            OneOf(
-                lambda form, field: field.choices,
-                message=_l("Say whether we may publish your response."),
-            ),
         ],
         description=_l(
             "Consultation responses are public records. Anyone can ask to see them, "
@@ -186,17 +163,12 @@ class DraftImportForm(PeriodMixin, BaseForm):
         description=_l("Leave empty to use the # heading of the file."),
     )
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def check_across_fields(self):
         if not self.source.data and not (
             self.file.data and getattr(self.file.data, "filename", "")
         ):
-            self.source.errors = [
-                *self.source.errors,
-                _l("Choose a Markdown file or paste the text."),
-            ]
-            return False
-        return valid
+            return self.source, _l("Choose a Markdown file or paste the text.")
+        return None
 
 
 class SectionForm(BaseForm):

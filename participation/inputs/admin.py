@@ -16,7 +16,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    SelectField,
     ValidationError,
 )
 from wtforms.validators import NumberRange, Optional
@@ -35,7 +34,6 @@ from participation.backoffice.blueprint import (
 from participation.extensions import db
 from participation.forms import (
     BaseForm,
-    OneOf,
     PostForm,
     checkboxes,
     choice,
@@ -87,21 +85,17 @@ class _HidingNeedsReason:
 
     missing_reason = _l("Give a reason for hiding the input.")
 
-    def validate(self, extra_validators=None) -> bool:
-        # A check across fields: Optional() would stop a validate_reason chain early.
-        valid = super().validate(extra_validators)
+    def check_across_fields(self):
         if self.action.data == "hide" and not (self.reason.data or "").strip():
-            self.reason.errors = [*self.reason.errors, self.missing_reason]
-            return False
-        return valid
+            return self.reason, self.missing_reason
+        return None
 
 
 class StatusForm(_HidingNeedsReason, BaseForm):
-    action = SelectField(
+    action = select_field(
         _l("Action"),
+        _l("Choose an action."),
         choices=[choice("publish", "publish"), choice("hide", "hide"), choice("reset", "reset")],
-        validate_choice=False,
-        validators=[OneOf(lambda f, fl: fl.choices, message=_l("Choose an action."))],
     )
     reason = text(
         _l("Reason for hiding"),

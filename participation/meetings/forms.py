@@ -11,13 +11,14 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from participation.forms import (
     BaseForm,
     checkboxes,
-    choice,
     date_field,
+    enum_select,
+    limited,
     long_text,
     no_control_characters,
     org_number_field,
@@ -40,11 +41,7 @@ class SignupForm(BaseForm):
     email = own_email_field(_l("We send the confirmation and a link to cancel here."))
     phone = TelField(
         _l("Phone (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20, message=_l("The phone number is too long.")),
-            phone_number,
-        ],
+        validators=limited(20, _l("The phone number is too long."), phone_number),
         description=_l(
             "8 digits, for example 912 34 567; a number abroad with its country code, "
             "for example +46 70 123 45 67."
@@ -53,21 +50,13 @@ class SignupForm(BaseForm):
     )
     organisation = organisation_field()
     org_number = org_number_field()
-    category = select_field(
-        _l("I take part as"),
-        _l("Choose how you take part."),
-        required=True,
-        choices=[choice("", _l("Choose…"))]
-        + [choice(c.value, CATEGORY_LABELS[c]) for c in ParticipantCategory],
+    category = enum_select(
+        _l("I take part as"), _l("Choose how you take part."), ParticipantCategory, CATEGORY_LABELS
     )
     focus_areas = checkboxes(_l("Focus areas that interest you (optional)"))
     needs = TextAreaField(
         _l("Accessibility or dietary needs (optional)"),
-        validators=[
-            Optional(),
-            Length(max=1000, message=_l("Write at most 1000 characters.")),
-            no_control_characters,
-        ],
+        validators=limited(1000, _l("Write at most 1000 characters."), no_control_characters),
         description=_l("For example wheelchair access, hearing loop, allergies."),
     )
     notify_outcome = BooleanField(
@@ -180,15 +169,10 @@ class MessageForm(BaseForm):
     to_waiting = BooleanField(_l("Those on the waiting list"), default=True)
     confirm = BooleanField(_l("Yes, send the message to these people"))
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def check_across_fields(self):
         if not (self.to_confirmed.data or self.to_waiting.data):
-            self.to_confirmed.errors = [
-                *self.to_confirmed.errors,
-                _l("Choose who gets the message."),
-            ]
-            return False
-        return valid
+            return self.to_confirmed, _l("Choose who gets the message.")
+        return None
 
 
 class MoveForm(BaseForm):

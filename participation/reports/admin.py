@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import redirect, url_for
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
 
 from participation import jobs
 from participation.backoffice.blueprint import (
@@ -16,22 +15,14 @@ from participation.backoffice.blueprint import (
     staff_required,
 )
 from participation.config import BACKOFFICE_LANGUAGES
-from participation.forms import BaseForm, OneOf, choice
+from participation.forms import BaseForm, choice, radio_field
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 
 class ReportForm(BaseForm):
-    report = RadioField(
-        _l("Report"),
-        validate_choice=False,
-        validators=[OneOf(lambda form, field: field.choices, message=_l("Choose a report."))],
-    )
-    language = RadioField(
-        _l("Language of the headings"),
-        validate_choice=False,
-        validators=[OneOf(lambda form, field: field.choices, message=_l("Choose a language."))],
-    )
+    report = radio_field(_l("Report"), _l("Choose a report."))
+    language = radio_field(_l("Language of the headings"), _l("Choose a language."))
 
 
 def _form() -> ReportForm:

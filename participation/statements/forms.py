@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import StringField
 from wtforms.validators import Optional
 
 from participation.forms import (
     BaseForm,
     email_validators,
-    keep_line_breaks,
+    free_text,
     long_text,
-    no_control_characters,
-    text_length,
 )
 from participation.forms import (
     text as short_text,
@@ -21,24 +19,17 @@ from participation.statements.service import FEEDBACK_MAX, FEEDBACK_MIN, MAX_FIE
 
 
 class AccessibilityFeedbackForm(BaseForm):
-    text = TextAreaField(
+    text = free_text(
         _l("What is the problem?"),
-        filters=[keep_line_breaks],
-        validators=[
-            text_length(
-                FEEDBACK_MIN,
-                FEEDBACK_MAX,
-                empty=_l("Describe the problem."),
-                too_short=_l(
-                    "The description must be at least %(min)s characters. You have written "
-                    "%(count)s."
-                ),
-                too_long=_l(
-                    "The description can be at most %(max)s characters. You have written %(count)s."
-                ),
-            ),
-            no_control_characters,
-        ],
+        FEEDBACK_MIN,
+        FEEDBACK_MAX,
+        empty=_l("Describe the problem."),
+        too_short=_l(
+            "The description must be at least %(min)s characters. You have written %(count)s."
+        ),
+        too_long=_l(
+            "The description can be at most %(max)s characters. You have written %(count)s."
+        ),
         description=_l(
             "What did you try to do, and what stopped you? Tell us which aids you use if "
             "you like (for example a screen reader or magnification)."

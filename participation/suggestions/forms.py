@@ -7,7 +7,7 @@ import time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import ValidationError
 
 from participation.cache import register_visitor_token, visitor_token
@@ -15,9 +15,8 @@ from participation.forms import (
     BaseForm,
     OneOf,
     choice,
-    keep_line_breaks,
-    no_control_characters,
-    text_length,
+    free_text,
+    select_field,
 )
 
 MIN_LENGTH = 20
@@ -41,20 +40,18 @@ def new_started_token() -> str:
 register_visitor_token(_STARTED_SALT, new_started_token)
 
 
-_text_length = text_length(
-    MIN_LENGTH,
-    MAX_LENGTH,
-    empty=_l("Write your suggestion."),
-    too_short=_l("The suggestion must be at least %(min)s characters. You have written %(count)s."),
-    too_long=_l("The suggestion can be at most %(max)s characters. You have written %(count)s."),
-)
-
-
 class SuggestionForm(BaseForm):
-    text = TextAreaField(
+    text = free_text(
         _l("Your suggestion"),
-        filters=[keep_line_breaks],
-        validators=[_text_length, no_control_characters],
+        MIN_LENGTH,
+        MAX_LENGTH,
+        empty=_l("Write your suggestion."),
+        too_short=_l(
+            "The suggestion must be at least %(min)s characters. You have written %(count)s."
+        ),
+        too_long=_l(
+            "The suggestion can be at most %(max)s characters. You have written %(count)s."
+        ),
         description=_l(
             "What should the strategy give priority to? Write between 20 and 5000 characters. "
             "Do not write your name or other personal data."
@@ -66,16 +63,8 @@ class SuggestionForm(BaseForm):
         validate_choice=False,
         validators=[OneOf(lambda form, field: [choice("", ""), *field.choices])],
     )
-    region = SelectField(
-        _l("Where do you live or work? (optional)"),
-        validate_choice=False,
-        validators=[OneOf(lambda form, field: field.choices)],
-    )
-    category = SelectField(
-        _l("I write as (optional)"),
-        validate_choice=False,
-        validators=[OneOf(lambda form, field: field.choices)],
-    )
+    region = select_field(_l("Where do you live or work? (optional)"))
+    category = select_field(_l("I write as (optional)"))
     # Honeypot: hidden from people (CSS), tempting to bots. Must stay empty.
     homepage = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off"})
     started = HiddenField()
