@@ -147,6 +147,13 @@ def drop_indexes(table: str, *indexes: str | Index) -> None:
             batch_op.drop_index(name, **where)
 
 
+def drop_tables(indexes_by_table: dict[str, tuple[str | Index, ...]]) -> None:
+    """Undo creating these tables and then their indexes (``create_indexes``), the last first."""
+    for table, indexes in reversed(indexes_by_table.items()):
+        drop_indexes(table, *indexes)
+        op.drop_table(table)
+
+
 def add_reference(batch_op, table: str, column: str, referred: str, *, index=True, ondelete=None):
     """Inside ``op.batch_alter_table(table)``: a nullable integer ``column`` referring to
     ``referred.id``, with its index unless ``index`` is false."""

@@ -114,9 +114,7 @@ def upgrade():
 
 def downgrade():
     h.drop_link_table('registration_focus_area')
-    for table, indexes in reversed(INDEXES.items()):
-        h.drop_indexes(table, *indexes)
-        op.drop_table(table)
+    h.drop_tables(INDEXES)
     op.drop_table('user_account')
     op.drop_table('region')
     op.drop_table('focus_area')

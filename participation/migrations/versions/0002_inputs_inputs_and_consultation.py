@@ -124,9 +124,7 @@ def downgrade():
     h.drop_link_table('input_focus_area', 'focus_area_id')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_input_redacted_text_fts")
-    for table, indexes in reversed(INDEXES.items()):
-        h.drop_indexes(table, *indexes)
-        op.drop_table(table)
+    h.drop_tables(INDEXES)
     op.drop_table('draft_strategy')
 
 

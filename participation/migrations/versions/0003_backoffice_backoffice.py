@@ -56,9 +56,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('input_review')
-    for table, indexes in reversed(INDEXES.items()):
-        h.drop_indexes(table, *indexes)
-        op.drop_table(table)
+    h.drop_tables(INDEXES)
 
 
 # Alembic reads these wherever they stand; kept last so each file's head is its own.

@@ -82,9 +82,7 @@ def upgrade():
 
 
 def downgrade():
-    for table, indexes in reversed(INDEXES.items()):
-        h.drop_indexes(table, *indexes)
-        op.drop_table(table)
+    h.drop_tables(INDEXES)
 
 
 # Alembic reads these wherever they stand; kept last so each file's head is its own.

@@ -68,9 +68,7 @@ def downgrade():
         batch_op.drop_column('notify_outcome')
 
     h.drop_link_table('assessment_section', 'section_id')
-    for table, indexes in reversed(INDEXES.items()):
-        h.drop_indexes(table, *indexes)
-        op.drop_table(table)
+    h.drop_tables(INDEXES)
     op.drop_table('publication')
 
 
