@@ -32,7 +32,11 @@ class Index:
 
 @dataclass(frozen=True)
 class Reference:
-    """An integer column and its foreign key to ``target`` (a table, its ``id``, or ``table.column``)."""
+    """An integer column and its foreign key to ``target`` (a table, its ``id``, or ``table.column``).
+
+    Stands in ``create_table``'s items where the column goes; required unless ``nullable``,
+    as ``timestamp`` is.
+    """
 
     column: str
     target: str
