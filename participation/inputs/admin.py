@@ -56,6 +56,7 @@ from participation.labels import (
 )
 from participation.meetings import service as meeting_service
 from participation.models import FocusArea, Job, NoteImport, Region, RespondentCategory
+from participation.views import commit_or_refuse
 
 # ---------------------------------------------------------------- forms
 
@@ -510,14 +511,11 @@ def _post_on_detail(input_id: int, form_name: str, change):
     form = forms[form_name]
     if not form.validate_on_submit():
         return _render_detail(detail, forms, 422)
-    try:
-        message = change(form)
-    except tuple(STATUS_ERRORS) as error:
-        db.session.rollback()
-        tell(STATUS_ERRORS[type(error)], "danger")
-        return _back_to_detail(input_id)
-    db.session.commit()
-    tell(message)
+    message, refusal = commit_or_refuse(lambda: change(form), STATUS_ERRORS)
+    if refusal is None:
+        tell(message)
+    else:
+        tell(refusal, "danger")
     return _back_to_detail(input_id)
 
 
