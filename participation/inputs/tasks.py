@@ -78,16 +78,16 @@ def import_notes(ctx: jobs.JobContext) -> dict:
             + (f" ({first.value})" if first.value else "")
         )
     total = len(parsed.rows)
-    size = max(1, int(ctx.app.config["JOBS_CHUNK_ROWS"]))
-    ctx.progress(done / total, "importing")
-    while done < total:
-        try:
-            done = notes.import_chunk(session, import_id, parsed.rows, done, size)
-        except notes.ImportMoved:
-            session.rollback()
-            raise jobs.JobLost() from None
-        session.commit()
-        ctx.progress(done / total, "importing")
+
+    def write(size: int) -> int:
+        nonlocal done
+        if done >= total:
+            return 0
+        before, done = done, notes.import_chunk(session, import_id, parsed.rows, done, size)
+        return done - before
+
+    if not ctx.in_chunks("importing", write, done=done, total=total, ended=notes.ImportMoved):
+        raise jobs.JobLost()  # another attempt moved the import on
     actor = session.get(User, ctx.user_id) if ctx.user_id else None
     notes.finish_note_import(session, import_id, notes.NOTE_IMPORT_DONE, actor)
     session.commit()

@@ -40,6 +40,7 @@ from analysis.service import AnalysisResult, InputRecord
 from participation.config import Config
 from participation.db import begin_write, get_or_raise
 from participation.inputs.service import active_focus_areas
+from participation.labels import RUN_STAGE_LABELS
 from participation.models import (
     AnalysisRun,
     AnalysisTheme,
@@ -68,20 +69,8 @@ HEARTBEAT_SECONDS = 30.0
 # Progress is written at most this often (seconds), and at every new stage.
 PROGRESS_INTERVAL = 0.5
 
-STAGES = (
-    "queued",
-    "reading",
-    "training",
-    "model",
-    "preprocess",
-    "tagging",
-    "duplicates",
-    "clustering",
-    "themes",
-    "storing",
-    "done",
-    "failed",
-)
+# The stages a run reports, in order: those the progress has words for.
+STAGES = tuple(RUN_STAGE_LABELS)
 
 
 class InsightsError(Exception):

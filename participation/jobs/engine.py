@@ -323,6 +323,40 @@ class JobContext:
         self.beat(progress=fraction, stage=stage)
         self.check()
 
+    def in_chunks(
+        self,
+        stage: str,
+        write: Callable[[int], int],
+        *,
+        done: int,
+        total: int,
+        ended: type[Exception] | tuple[type[Exception], ...] = (),
+        open_ended: bool = False,
+    ) -> bool:
+        """Write the work's rows ``JOBS_CHUNK_ROWS`` per transaction, so the heartbeat and
+        other writers are never held up for long (SQLite has one writer).
+
+        ``write(size)`` writes up to ``size`` more rows in ``self.session`` and returns
+        how many (0: nothing left). Each chunk is committed, then progress (``done`` of
+        ``total`` rows, in ``stage``) is reported and cancel heeded. ``open_ended``: more
+        rows may come than ``total`` counted, so progress stays below 1 until the work
+        ends. ``ended``: what ``write`` raises when the work was ended elsewhere; that
+        chunk is rolled back and False returned. True when all rows are written."""
+        session = self.session
+        size = max(1, int(self.app.config["JOBS_CHUNK_ROWS"]))
+        self.progress(done / total, stage)
+        while True:
+            try:
+                written = write(size)
+            except ended:
+                session.rollback()
+                return False
+            session.commit()
+            if not written:
+                return True
+            done += written
+            self.progress(min(done / total, 0.99) if open_ended else done / total, stage)
+
     def beat(self, **values: Any) -> None:
         with self._lock:
             signal = service.heartbeat(

@@ -61,19 +61,15 @@ def send_message(ctx: jobs.JobContext) -> dict:
     done = message.sent_count
     total = max(1, done + service.message_remaining(session, message_id))
     session.commit()
-    size = max(1, int(ctx.app.config["JOBS_CHUNK_ROWS"]))
-    ctx.progress(done / total, "sending")
-    while True:
-        try:
-            queued = service.queue_message_chunk(session, message_id, size)
-        except service.MessageEnded:
-            session.rollback()
-            break  # an earlier attempt finished it
-        session.commit()
-        if not queued:
-            break
-        done += queued
-        ctx.progress(min(done / total, 0.99), "sending")
+    # Who signs up while it is sent gets it too; MessageEnded: an earlier attempt finished it.
+    ctx.in_chunks(
+        "sending",
+        lambda size: service.queue_message_chunk(session, message_id, size),
+        done=done,
+        total=total,
+        ended=service.MessageEnded,
+        open_ended=True,
+    )
     service.finish_message(session, message_id, "sent")
     session.commit()
     message = session.get(MeetingMessage, message_id, populate_existing=True)
