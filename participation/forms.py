@@ -15,6 +15,7 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     Form,
     RadioField,
@@ -335,6 +336,11 @@ def radio_field(label, message=None, *, required: bool = False, **kwargs) -> Rad
     return RadioField(
         label, validate_choice=False, validators=_one_of_the_options(message, required), **kwargs
     )
+
+
+def must_tick(label, message) -> BooleanField:
+    """A box that must be ticked to go on (consent, "yes, I am sure"); ``message`` when not."""
+    return BooleanField(label, validators=[DataRequired(message=message)])
 
 
 def checkboxes(label, **kwargs) -> MultiCheckboxField:

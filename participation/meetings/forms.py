@@ -11,7 +11,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange
 
 from participation.forms import (
     BaseForm,
@@ -20,6 +20,7 @@ from participation.forms import (
     enum_select,
     limited,
     long_text,
+    must_tick,
     no_control_characters,
     org_number_field,
     organisation_field,
@@ -65,9 +66,9 @@ class SignupForm(BaseForm):
             "We send you one e-mail when the county publishes what it did with the input."
         ),
     )
-    consent = BooleanField(
+    consent = must_tick(
         _l("I agree that my details are stored as described in the privacy statement."),
-        validators=[DataRequired(message=_l("You must agree to the privacy terms to sign up."))],
+        _l("You must agree to the privacy terms to sign up."),
     )
 
 
@@ -153,9 +154,9 @@ class CancelMeetingForm(BaseForm):
         max_length=2000,
         description=_l("Included in the e-mail that tells everyone the meeting is cancelled."),
     )
-    confirm = BooleanField(
+    confirm = must_tick(
         _l("Yes, cancel the meeting and tell everyone who signed up"),
-        validators=[DataRequired(message=_l("Confirm that you want to cancel the meeting."))],
+        _l("Confirm that you want to cancel the meeting."),
     )
 
 
