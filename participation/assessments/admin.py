@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
 
 from participation.assessments import service
 from participation.backoffice.blueprint import (
@@ -20,7 +19,7 @@ from participation.backoffice.blueprint import (
 )
 from participation.consultation.markdown import render_markdown
 from participation.extensions import db
-from participation.forms import BaseForm, OneOf, PostForm, checkboxes, choice, long_text
+from participation.forms import BaseForm, PostForm, checkboxes, choice, long_text, radio_field
 from participation.inputs.admin import FILTER_KEYS, filter_args, filter_form, inbox_filter
 from participation.inputs.service import filtered_query
 from participation.labels import OUTCOME_LABELS
@@ -53,13 +52,7 @@ ERRORS = {
 
 
 class AssessForm(BaseForm):
-    outcome = RadioField(
-        _l("Outcome"),
-        validate_choice=False,
-        validators=[
-            OneOf(lambda form, field: field.choices, message=_l("Choose one of the four outcomes."))
-        ],
-    )
+    outcome = radio_field(_l("Outcome"), _l("Choose one of the four outcomes."))
     comment = long_text(
         _l("The administration's comment"),
         max_length=service.COMMENT_MAX,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from participation.backoffice import service
 from participation.backoffice.blueprint import actor, admin_required, bp, form_page, tell
 from participation.backoffice.service import MIN_PASSWORD_LENGTH
 from participation.extensions import db
-from participation.forms import BaseForm, OneOf, choice, email_validators, text
+from participation.forms import BaseForm, choice, email_validators, select_field, text
 from participation.labels import ROLE_LABELS
 from participation.models import User
 from participation.views import commit_or_refuse
@@ -35,14 +35,11 @@ def _password_field(label, required: bool):
 
 
 def _role_field():
-    return SelectField(
+    return select_field(
         _l("Role"),
+        _l("Choose a role."),
+        required=True,
         choices=[choice(role.value, label) for role, label in ROLE_LABELS.items()],
-        validate_choice=False,
-        validators=[
-            InputRequired(message=_l("Choose a role.")),
-            OneOf(lambda form, field: field.choices, message=_l("Choose a role.")),
-        ],
         description=_l(
             "Reviewers read, moderate, tag and export input. Administrators also manage "
             "meetings, drafts, focus areas and accounts."

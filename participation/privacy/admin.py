@@ -9,12 +9,12 @@ import json
 from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import BooleanField, StringField, ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired
 
 from participation.backoffice.blueprint import actor, admin_required, bp, tell
 from participation.extensions import db
-from participation.forms import BaseForm, email_validators
+from participation.forms import BaseForm, email_validators, must_tick
 from participation.inputs.service import normalize_receipt_code
 from participation.labels import REGISTRATION_STATUS_LABELS
 from participation.privacy import service
@@ -29,9 +29,9 @@ class PrivacyLookupForm(BaseForm):
 
 
 class PrivacyDeleteForm(PrivacyLookupForm):
-    confirm = BooleanField(
+    confirm = must_tick(
         _l("Yes, delete everything held about this e-mail address"),
-        validators=[DataRequired(message=_l("Confirm that you want to delete the data."))],
+        _l("Confirm that you want to delete the data."),
     )
 
 
@@ -51,9 +51,9 @@ class ReceiptLookupForm(BaseForm):
 
 
 class ReceiptDeleteForm(ReceiptLookupForm):
-    confirm = BooleanField(
+    confirm = must_tick(
         _l("Yes, delete this suggestion"),
-        validators=[DataRequired(message=_l("Confirm that you want to delete the suggestion."))],
+        _l("Confirm that you want to delete the suggestion."),
     )
 
 

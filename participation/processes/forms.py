@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, FieldList, FormField, StringField, ValidationError
-from wtforms.validators import DataRequired, Optional, StopValidation
+from wtforms.validators import Optional, StopValidation
 
 from participation.config import LANGUAGE_NAMES
 from participation.forms import (
@@ -16,6 +16,7 @@ from participation.forms import (
     date_field,
     email_validators,
     long_text,
+    must_tick,
     parse_date,
     select_field,
     text,
@@ -195,7 +196,4 @@ ProcessForm = _process_form()
 
 
 class ConfirmForm(BaseForm):
-    confirm = BooleanField(
-        _l("Yes, I am sure"),
-        validators=[DataRequired(message=_l("Tick the box to confirm."))],
-    )
+    confirm = must_tick(_l("Yes, I am sure"), _l("Tick the box to confirm."))
