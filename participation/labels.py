@@ -61,11 +61,19 @@ INPUT_STATUS_LABELS = {
     InputStatus.HIDDEN: _l("Hidden"),
 }
 
+# The languages texts that are data are entered in (processes' ``TEXT_LANGUAGES``,
+# meetings' ``models.base.OTHER_LANGUAGES`` and Bokmål), in the reader's language.
+TEXT_LANGUAGE_LABELS = {
+    "nb": _l("Bokmål"),
+    "nn": _l("Nynorsk"),
+    "en": _l("English"),
+    "se": _l("Northern Sami"),
+}
+
+# The written form of an input: one of those languages (by its code), or another.
 WRITTEN_FORM_LABELS = {
-    WrittenForm.BOKMAAL: _l("Bokmål"),
-    WrittenForm.NYNORSK: _l("Nynorsk"),
-    WrittenForm.SAMI: _l("Northern Sami"),
-    WrittenForm.OTHER: _l("Other or unknown"),
+    form: TEXT_LANGUAGE_LABELS[form] if form in TEXT_LANGUAGE_LABELS else _l("Other or unknown")
+    for form in WrittenForm
 }
 
 DUPLICATE_LABELS = {
@@ -88,7 +96,7 @@ ASSESSMENT_STATE_LABELS = {
 }
 
 PRIORITY_CHANNEL_LABELS = {
-    PriorityChannel.SUGGESTION_BOX: _l("Suggestion box"),
+    PriorityChannel.SUGGESTION_BOX: CHANNEL_LABELS[InputChannel.SUGGESTION_BOX],
     PriorityChannel.FORM: _l("Priorities form"),
     PriorityChannel.WORKSHOP: _l("Workshop"),
 }
@@ -119,15 +127,6 @@ FINDING_LABELS = {
     Kind.PHONE: _l("a phone number"),
     Kind.NATIONAL_ID: _l("a national identity number"),
     Kind.ACCOUNT: _l("a bank account number"),
-}
-
-# The languages texts that are data are entered in (processes' ``TEXT_LANGUAGES``,
-# meetings' ``models.base.OTHER_LANGUAGES`` and Bokmål), in the reader's language.
-TEXT_LANGUAGE_LABELS = {
-    "nb": _l("Bokmål"),
-    "nn": _l("Nynorsk"),
-    "en": _l("English"),
-    "se": _l("Northern Sami"),
 }
 
 PROCESS_STATUS_LABELS = {

@@ -197,16 +197,22 @@ class _Builder:
 # ------------------------------------------------------------------ arkivstruktur.xml
 
 
+def _closed(b: _Builder, unit: etree._Element, u: Uttrekk, status_tag: str, status: str) -> None:
+    """The archive and its part alike: closed by this export, electronic, created and
+    closed when it was made, by whom made it."""
+    b.el(unit, status_tag, status)
+    b.el(unit, "dokumentmedium", "Elektronisk arkiv")
+    b.stamp(unit, "opprettet", u.created_at, u.actor)
+    b.stamp(unit, "avsluttet", u.exported_at, u.actor)
+
+
 def arkivstruktur(u: Uttrekk) -> etree._ElementTree:
     b = _Builder(NS_ARKIVSTRUKTUR)
     arkiv = b.root("arkiv", "arkivstruktur.xsd")
     b.el(arkiv, "systemID", u.archive_id)
     b.el(arkiv, "tittel", u.title)
     b.el(arkiv, "beskrivelse", u.description)
-    b.el(arkiv, "arkivstatus", "Avsluttet")
-    b.el(arkiv, "dokumentmedium", "Elektronisk arkiv")
-    b.stamp(arkiv, "opprettet", u.created_at, u.actor)
-    b.stamp(arkiv, "avsluttet", u.exported_at, u.actor)
+    _closed(b, arkiv, u, "arkivstatus", "Avsluttet")
     skaper = b.el(arkiv, "arkivskaper")
     b.el(skaper, "arkivskaperID", u.creator_id)
     b.el(skaper, "arkivskaperNavn", u.creator_name)
@@ -214,10 +220,7 @@ def arkivstruktur(u: Uttrekk) -> etree._ElementTree:
     arkivdel = b.el(arkiv, "arkivdel")
     b.el(arkivdel, "systemID", u.part_id)
     b.el(arkivdel, "tittel", u.part_title)
-    b.el(arkivdel, "arkivdelstatus", "Avsluttet periode")
-    b.el(arkivdel, "dokumentmedium", "Elektronisk arkiv")
-    b.stamp(arkivdel, "opprettet", u.created_at, u.actor)
-    b.stamp(arkivdel, "avsluttet", u.exported_at, u.actor)
+    _closed(b, arkivdel, u, "arkivdelstatus", "Avsluttet periode")
     b.el(arkivdel, "arkivperiodeStartDato", d(u.period_start))
     b.el(arkivdel, "arkivperiodeSluttDato", d(u.period_end))
 

@@ -14,13 +14,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from participation import formatting
-from participation.labels import OUTCOME_LABELS, ROLE_LABELS, TEXT_LANGUAGE_LABELS
+from participation.labels import (
+    ACTION_GROUPS,
+    OBJECT_LABELS,
+    OUTCOME_LABELS,
+    ROLE_LABELS,
+    TEXT_LANGUAGE_LABELS,
+)
 from participation.models.base import OTHER_LANGUAGES
 
 # Fields of meetings, drafts, sections, focus areas and accounts, as a change names them.
 FIELD_LABELS = {
-    "region": _l("Region"),
-    "region_id": _l("Region"),
+    "region": OBJECT_LABELS["region"],
+    "region_id": OBJECT_LABELS["region"],
     "title": _l("Title"),
     "description": _l("Description"),
     "starts_at": _l("Starts"),
@@ -53,7 +59,7 @@ FIELD_LABELS = {
     "suggestions_open_at": _l("The suggestion box opens"),
     "suggestions_close_at": _l("The suggestion box closes"),
     "phases": _l("Phases"),
-    "focus_areas": _l("Focus areas"),
+    "focus_areas": ACTION_GROUPS["focus_area"],
     "regions": _l("Regions"),
 }
 # A meeting's title and description in the other languages: "Tittel (Nynorsk)" (the
@@ -65,23 +71,24 @@ for _language in OTHER_LANGUAGES:
         f"description_{_language}", _l("Description (%(language)s)", language=_name)
     )
 
-# Counts and facts, each "label: value".
+# Counts and facts, each "label: value"; what the audit log calls a thing or a group of
+# them elsewhere is said in the same words (``labels``).
 DETAIL_LABELS = {
     "promoted": _l("Moved up from the waiting list"),
     "notified": _l("Told by e-mail"),
     "recipients": _l("Recipients"),
     "waiting_included": _l("Waiting list included"),
     "format": _l("Format"),
-    "draft": _l("Draft"),
-    "meeting": _l("Meeting"),
+    "draft": OBJECT_LABELS["draft"],
+    "meeting": OBJECT_LABELS["meeting"],
     "key": _l("Key"),
     "role": _l("Role"),
     "active": _l("In use"),
     "created": _l("Created"),
-    "sections": _l("Sections"),
+    "sections": ACTION_GROUPS["section"],
     "withheld_attachments": _l("Attachments withheld"),
-    "registrations": _l("Registrations"),
-    "responses": _l("Consultation responses"),
+    "registrations": ACTION_GROUPS["registration"],
+    "responses": ACTION_GROUPS["response"],
     "outbox_messages": _l("E-mails"),
     "inputs": _l("Inputs"),
     "notes": _l("Notes"),
@@ -103,11 +110,8 @@ DETAIL_LABELS = {
     "attended": _l("Came"),
 }
 
-EXPORT_LABELS = {
-    "inputs": _l("Inputs"),
-    "registrations": _l("Registrations"),
-    "responses": _l("Consultation responses"),
-}
+# What was exported: the counts' words above.
+EXPORT_LABELS = {key: DETAIL_LABELS[key] for key in ("inputs", "registrations", "responses")}
 
 PAGE_LABELS = {
     "meeting": _l("the meeting's page"),

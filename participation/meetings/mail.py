@@ -92,32 +92,33 @@ def _calendar(meeting: Meeting, registration: Registration) -> list[outbox.Attac
     return [meeting_ics(meeting, registration)]
 
 
+def _queue_about_place(
+    session: Session, template: str, registration: Registration, meeting: Meeting, **context
+) -> None:
+    """An e-mail about a place (or a place on the waiting list): with the calendar
+    entry, the link that cancels it and the meeting's page."""
+    _queue(
+        session,
+        template,
+        registration,
+        meeting,
+        attachments=_calendar(meeting, registration),
+        cancel_url=cancel_url(registration),
+        meeting_url=meeting_url(meeting, registration.locale),
+        **context,
+    )
+
+
 def queue_signup_receipt(
     session: Session, registration: Registration, meeting: Meeting, *, position: int | None
 ) -> None:
     confirmed = registration.status == RegistrationStatus.CONFIRMED
-    _queue(
-        session,
-        "signup_confirmed" if confirmed else "signup_waiting",
-        registration,
-        meeting,
-        attachments=_calendar(meeting, registration),
-        position=position,
-        cancel_url=cancel_url(registration),
-        meeting_url=meeting_url(meeting, registration.locale),
-    )
+    template = "signup_confirmed" if confirmed else "signup_waiting"
+    _queue_about_place(session, template, registration, meeting, position=position)
 
 
 def queue_promotion(session: Session, registration: Registration, meeting: Meeting) -> None:
-    _queue(
-        session,
-        "signup_promoted",
-        registration,
-        meeting,
-        attachments=_calendar(meeting, registration),
-        cancel_url=cancel_url(registration),
-        meeting_url=meeting_url(meeting, registration.locale),
-    )
+    _queue_about_place(session, "signup_promoted", registration, meeting)
 
 
 def queue_cancel_receipt(session: Session, registration: Registration, meeting: Meeting) -> None:
