@@ -18,7 +18,7 @@ from limits.storage import storage_from_string
 from wtforms import SelectField
 
 from participation.extensions import db
-from participation.forms import OneOf, choice
+from participation.forms import choice, select_field
 from participation.inputs.service import active_focus_areas
 from participation.priorities import service
 from participation.ratelimit import client_key
@@ -60,9 +60,7 @@ def max_choices() -> int:
 def choice_fields(prefix: str, n: int) -> dict[str, SelectField]:
     """``prefix_1`` … ``prefix_n``: one select per place, most important first."""
     return {
-        f"{prefix}_{i}": SelectField(
-            ordinal(i), validate_choice=False, validators=[OneOf(lambda form, field: field.choices)]
-        )
+        f"{prefix}_{i}": select_field(ordinal(i))
         for i in range(1, n + 1)
     }
 
