@@ -498,7 +498,6 @@ def seed_trondelag(session: Session, report, today: date) -> Process:
             address=address,
             seats=30,
             registration_deadline=_utc(day - timedelta(days=3), time(23, 59)),
-            confirmed_count=0,
         )
         session.add(meeting)
         session.flush()
