@@ -56,10 +56,8 @@ def _result(session: Session, found: NoteImport) -> dict:
 )
 def import_notes(ctx: jobs.JobContext) -> dict:
     session = ctx.session
-    import_id = int(ctx.params["import_id"])
-    found = session.get(NoteImport, import_id)
-    if found is None:
-        raise LookupError(f"note import {import_id} does not exist")
+    found = ctx.subject(NoteImport, "import_id", "note import")
+    import_id = found.id
     if found.status == notes.NOTE_IMPORT_DONE:  # an earlier attempt finished it
         return _result(session, found)
     parsed = notes.parse_workshop_notes(

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy.orm import Session
@@ -52,6 +52,8 @@ EXTENSION = "innspill_jobs"
 TASK_NAME = "innspill.run_job"
 # Progress is written at most this often (seconds), and at every new stage.
 PROGRESS_INTERVAL = 0.5
+
+T = TypeVar("T")
 
 
 class JobStopped(BaseException):  # noqa: N818
@@ -303,6 +305,15 @@ class JobContext:
     def session(self) -> Session:
         """The work's own session (``db.session`` of the job's app context)."""
         return db.session
+
+    def subject(self, model: type[T], param: str, name: str) -> T:
+        """The row the job works on, by the id in its parameter ``param``; raises
+        ``LookupError`` ("<name> <id> does not exist") when it is gone."""
+        row_id = int(self.params[param])
+        found = self.session.get(model, row_id)
+        if found is None:
+            raise LookupError(f"{name} {row_id} does not exist")
+        return found
 
     def check(self) -> None:
         """Raise :class:`JobStopped` if the job must stop."""

@@ -54,10 +54,8 @@ def _message_page(job: Job) -> str:
 )
 def send_message(ctx: jobs.JobContext) -> dict:
     session = ctx.session
-    message_id = int(ctx.params["message_id"])
-    message = session.get(MeetingMessage, message_id)
-    if message is None:
-        raise LookupError(f"meeting message {message_id} does not exist")
+    message = ctx.subject(MeetingMessage, "message_id", "meeting message")
+    message_id = message.id
     done = message.sent_count
     total = max(1, done + service.message_remaining(session, message_id))
     session.commit()
