@@ -239,6 +239,16 @@ OBJECT_LABELS = {
 
 # ---------------------------------------------------------------- analysis
 
+# Where an analysis run, a job or a message stands: the same word for the same state
+# (a run's last stage is its status).
+_STATUS_WORDS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
+
 RUN_STAGE_LABELS = {
     "queued": _l("Waiting to start"),
     "reading": _l("Reading the input"),
@@ -250,17 +260,8 @@ RUN_STAGE_LABELS = {
     "clustering": _l("Finding themes"),
     "themes": _l("Naming the themes"),
     "storing": _l("Saving the results"),
-    "done": _l("Done"),
-    "failed": _l("Failed"),
-}
-
-# Where an analysis run or a job stands: the same word for the same state.
-_STATUS_WORDS = {
-    "queued": _l("Queued"),
-    "running": _l("Running"),
-    "done": _l("Done"),
-    "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
+    "done": _STATUS_WORDS["done"],
+    "failed": _STATUS_WORDS["failed"],
 }
 RUN_STATUS_LABELS = {status: _STATUS_WORDS[status] for status in RunStatus}
 
@@ -280,7 +281,7 @@ JOB_STAGE_LABELS = {
     # The archive export (participation.archive)
     "documents": _l("Documents"),
     "metadata": _l("Metadata"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": _STATUS_WORDS["cancelled"],
     # The høringsnotat (participation.reports)
     "about": _l("About the process"),
     "participation": _l("Participation"),
@@ -297,8 +298,8 @@ JOB_STAGE_LABELS = {
 MESSAGE_STATUS_LABELS = {
     "sending": _l("Being sent"),
     "sent": _l("Sent"),
-    "cancelled": _l("Cancelled"),
-    "failed": _l("Failed"),
+    "cancelled": _STATUS_WORDS["cancelled"],
+    "failed": _STATUS_WORDS["failed"],
 }
 
 # Columns of a theme's spread, in the order they are shown.

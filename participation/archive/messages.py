@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from participation import formatting
 from participation.archive import service
+from participation.labels import JOB_STAGE_LABELS
 
 # Each error in words, with the values its message names (the first that fits says it).
 _ERRORS = (
@@ -80,10 +81,8 @@ def summary_message(summary: service.ExportSummary) -> str:
     )
 
 
-STAGES = {
-    "documents": _l("Documents"),
-    "metadata": _l("Metadata"),
-}
+# The export's own stages, in the words the job's page uses.
+STAGES = {stage: JOB_STAGE_LABELS[stage] for stage in ("documents", "metadata")}
 
 
 def stage_label(stage: str) -> str:
