@@ -31,10 +31,8 @@ class FileNoLongerFits(Exception):
     """The kept file no longer matches the database (a meeting or focus area went)."""
 
 
-def _ended(session: Session, job: Job) -> None:
-    import_id = (job.params or {}).get("import_id")
-    if import_id is None:
-        return
+@jobs.on_end_of("import_id")
+def _ended(session: Session, import_id: int, job: Job) -> None:
     status = "cancelled" if job.status == JobStatus.CANCELLED else "failed"
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     notes.finish_note_import(session, import_id, status, actor)

@@ -24,10 +24,8 @@ class RunFailed(Exception):
     """The run ended failed (its reason is on the run)."""
 
 
-def _ended(session: Session, job: Job) -> None:
-    run_id = (job.params or {}).get("run_id")
-    if run_id is None:
-        return
+@jobs.on_end_of("run_id")
+def _ended(session: Session, run_id: int, job: Job) -> None:
     if job.status == JobStatus.CANCELLED:
         runs.end_run(session, run_id, "The run was cancelled.")
     else:

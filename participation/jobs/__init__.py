@@ -16,6 +16,7 @@ from participation.jobs.engine import (
     enqueue,
     get_engine,
     kind,
+    on_end_of,
     periodic,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "get_engine",
     "enqueue",
     "kind",
+    "on_end_of",
     "periodic",
 ]

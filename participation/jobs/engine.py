@@ -122,6 +122,21 @@ def kind(
     return register
 
 
+def on_end_of(param: str) -> Callable:
+    """Make ``end(session, row_id, job)`` the ``on_end`` of a kind that works on one row
+    (``JobContext.subject``): it is called only when the job names its row in ``param``."""
+
+    def wrap(end: Callable[[Session, Any, Job], None]) -> Callable[[Session, Job], None]:
+        def on_end(session: Session, job: Job) -> None:
+            row_id = (job.params or {}).get(param)
+            if row_id is not None:
+                end(session, row_id, job)
+
+        return on_end
+
+    return wrap
+
+
 @dataclass
 class Periodic:
     name: str

@@ -33,11 +33,10 @@ def meeting_reminders(app: Flask) -> None:
     db.session.commit()
 
 
-def _message_ended(session: Session, job: Job) -> None:
-    message_id = (job.params or {}).get("message_id")
-    if message_id is not None:
-        status = "cancelled" if job.status == JobStatus.CANCELLED else "failed"
-        service.finish_message(session, message_id, status)
+@jobs.on_end_of("message_id")
+def _message_ended(session: Session, message_id: int, job: Job) -> None:
+    status = "cancelled" if job.status == JobStatus.CANCELLED else "failed"
+    service.finish_message(session, message_id, status)
 
 
 def _message_page(job: Job) -> str:
