@@ -93,7 +93,7 @@ def _held(session: Session, job_id: int, owner: str, **values) -> bool:
     )
 
 
-def _queued(session: Session, job_id: int, cancel_requested: bool, **values) -> bool:
+def _queued(session: Session, job_id: int, *, cancel_requested: bool, **values) -> bool:
     """Change the job only while it waits on the queue with cancel asked or not. Commits."""
     return _update(
         session,
@@ -113,7 +113,7 @@ def claim(
     won = _queued(
         session,
         job_id,
-        False,
+        cancel_requested=False,
         status=JobStatus.RUNNING,
         lease_owner=owner,
         lease_until=now + timedelta(seconds=lease_seconds),
@@ -124,7 +124,7 @@ def claim(
     )
     if not won:
         # A job cancelled while it waited on the queue ends here.
-        _queued(session, job_id, True, status=JobStatus.CANCELLED, finished_at=now)
+        _queued(session, job_id, cancel_requested=True, status=JobStatus.CANCELLED, finished_at=now)
         return None
     return session.get(Job, job_id, populate_existing=True)
 
